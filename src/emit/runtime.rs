@@ -1,0 +1,26 @@
+//! The runtime support code, copied verbatim into every generated crate as `src/runtime/`.
+
+include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
+
+/// The `[dependencies]` table of the runtime crate: what every generated crate depends on.
+pub fn dependencies() -> &'static str {
+    let manifest = include_str!("../../templates/runtime/Cargo.toml");
+    let start = manifest.find("\n[dependencies]\n").map_or(manifest.len(), |at| at + "\n[dependencies]\n".len());
+    let rest = &manifest[start..];
+    let end = rest.find("\n[").map_or(rest.len(), |at| at + 1);
+    rest[..end].trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_is_embedded() {
+        assert!(FILES.iter().any(|(name, _)| *name == "lib.rs"));
+        assert!(FILES.iter().any(|(name, _)| *name == "request.rs"));
+        let deps = dependencies();
+        assert!(deps.contains("rmcp"), "{deps}");
+        assert!(!deps.contains("[dev-dependencies]"), "{deps}");
+    }
+}

@@ -1,0 +1,197 @@
+//! `src/tools/*.rs`: per tool, its typed argument struct, its static definition, and the function
+//! that turns its arguments into the upstream request (through the runtime's shared `Request`
+//! builder, so per-tool code stays small).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{doc, ident, opt_str, str_lit};
+use super::types::{argument_type, rename_attr};
+use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool};
+
+/// `src/tools/mod.rs`: the module list and the table of every tool.
+pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
+    let mods = modules.iter().map(|m| {
+        let m = ident(m);
+        quote!(pub mod #m;)
+    });
+    let entries = api.tools.iter().map(|tool| {
+        let module = ident(&tool.module);
+        let name = ident(&tool.rust.static_name);
+        quote!(&#module::#name,)
+    });
+    quote! {
+        //! The tools, one module per tag of the spec.
+        #(#mods)*
+
+        /// Every tool, in the order of the spec.
+        pub static ALL: &[&crate::runtime::ToolDef] = &[#(#entries)*];
+    }
+}
+
+/// One tool module.
+pub fn tools_file(api: &Api, module: &str) -> TokenStream {
+    let tools: Vec<&Tool> = api.tools.iter().filter(|t| t.module == module).collect();
+    // Import only what this module uses: unused imports would fail `clippy -D warnings`.
+    let uses_path_style = tools.iter().flat_map(|t| &t.params).any(|p| p.location == ParamLocation::Path && (p.explode || matches!(p.style, ParamStyle::Label | ParamStyle::Matrix)));
+    let uses_query_style = tools.iter().flat_map(|t| &t.params).any(|p| p.location == ParamLocation::Query && uses_query_with(p));
+    let path_style = uses_path_style.then(|| quote!(PathStyle,));
+    let query_style = uses_query_style.then(|| quote!(QueryStyle,));
+    let tools = tools.into_iter().map(|t| tool(api, t));
+    quote! {
+        //! Tools generated from the spec's operations.
+        #![allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            clippy::tabs_in_doc_comments,
+            rustdoc::broken_intra_doc_links,
+            rustdoc::bare_urls,
+            rustdoc::invalid_html_tags
+        )]
+        use crate::runtime::{Annotations, ArgError, JsonObject, Method, OutputShape, #path_style #query_style Request, ToolDef};
+
+        #(#tools)*
+    }
+}
+
+fn tool(api: &Api, tool: &Tool) -> TokenStream {
+    let args_type = ident(&tool.rust.args_type);
+    let static_name = ident(&tool.rust.static_name);
+    let build_fn = ident(&tool.rust.build_fn);
+    let struct_doc = doc(Some(&format!("Arguments of the `{}` tool: `{}`.", tool.name, tool.label)));
+    let fields = tool
+        .params
+        .iter()
+        .map(|p| field(api, &p.field, &p.arg_name, p.description.as_deref(), &p.ty, p.required, is_nullable_schema(&p.schema)))
+        .chain(tool.body.iter().map(|b| field(api, &b.field, &b.arg_name, b.description.as_deref(), &b.ty, b.required, false)));
+    let static_doc = doc(Some(&format!("`{}`{}", tool.label, tool.title.as_deref().map(|t| format!(": {t}")).unwrap_or_default())));
+    let name = str_lit(&tool.name);
+    let title = opt_str(tool.title.as_deref());
+    let description = str_lit(&tool.description);
+    let method = ident(tool.method.variant());
+    let path = str_lit(&tool.path);
+    let input_schema = str_lit(&schema_text(&tool.input_schema));
+    let output_schema = opt_str(tool.output.as_ref().map(|o| schema_text(&o.schema)).as_deref());
+    let output = if tool.output.as_ref().is_some_and(|o| o.wrapped) { quote!(Wrapped) } else { quote!(Object) };
+    let a = tool.annotations;
+    let (read_only, destructive, idempotent, open_world) = (a.read_only, a.destructive, a.idempotent, a.open_world);
+    let accept = opt_str(tool.accept.as_deref());
+    let calls = tool.params.iter().map(param_call).chain(tool.body.iter().map(body_call));
+    let has_args = !tool.params.is_empty() || tool.body.is_some();
+    let args_binding = if has_args { quote!(args) } else { quote!(_args) };
+    let mutability = if has_args { quote!(mut) } else { quote!() };
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct #args_type {
+            #(#fields)*
+        }
+
+        #static_doc
+        pub static #static_name: ToolDef = ToolDef {
+            name: #name,
+            title: #title,
+            description: #description,
+            method: Method::#method,
+            path: #path,
+            input_schema: #input_schema,
+            output_schema: #output_schema,
+            output: OutputShape::#output,
+            annotations: Annotations {
+                read_only: #read_only,
+                destructive: #destructive,
+                idempotent: #idempotent,
+                open_world: #open_world,
+            },
+            accept: #accept,
+            build: #build_fn,
+        };
+
+        fn #build_fn(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+            let #args_binding: #args_type = crate::runtime::args::parse(args)?;
+            let #mutability request = Request::new(Method::#method, #path);
+            #(#calls)*
+            request.finish()
+        }
+    }
+}
+
+fn field(api: &Api, name: &str, arg_name: &str, description: Option<&str>, ty: &crate::ir::RustType, required: bool, nullable: bool) -> TokenStream {
+    let docs = doc(description);
+    let rename = rename_attr(name, arg_name);
+    let (ty, attrs) = argument_type(ty, required, nullable, &api.types);
+    let name = ident(name);
+    quote! {
+        #docs
+        #rename
+        #attrs
+        pub #name: #ty,
+    }
+}
+
+/// Whether an argument's schema admits `null` (then its field is optional even when required).
+fn is_nullable_schema(schema: &serde_json::Value) -> bool {
+    schema.get("type").and_then(serde_json::Value::as_array).is_some_and(|types| types.iter().any(|t| t == "null"))
+}
+
+/// The `Request` call that puts one parameter in its place.
+fn param_call(param: &Param) -> TokenStream {
+    let wire = str_lit(&param.wire_name);
+    let arg = str_lit(&param.arg_name);
+    let field = ident(&param.field);
+    let explode = param.explode;
+    match param.location {
+        ParamLocation::Path => match param.style {
+            ParamStyle::Label | ParamStyle::Matrix => {
+                let style = if param.style == ParamStyle::Label { quote!(Label) } else { quote!(Matrix) };
+                quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::#style, #explode)?;)
+            }
+            _ if explode => quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::Simple, true)?;),
+            _ => quote!(request.path(#wire, #arg, &args.#field)?;),
+        },
+        ParamLocation::Query => {
+            let style = match param.style {
+                ParamStyle::SpaceDelimited => quote!(SpaceDelimited),
+                ParamStyle::PipeDelimited => quote!(PipeDelimited),
+                ParamStyle::DeepObject => quote!(DeepObject),
+                _ => quote!(Form),
+            };
+            if !uses_query_with(param) {
+                quote!(request.query(#wire, #arg, &args.#field)?;)
+            } else {
+                let reserved = param.allow_reserved;
+                quote!(request.query_with(#wire, #arg, &args.#field, QueryStyle::#style, #explode, #reserved)?;)
+            }
+        }
+        ParamLocation::Header => quote!(request.header(#wire, #arg, &args.#field, #explode)?;),
+        ParamLocation::Cookie => quote!(request.cookie(#wire, #arg, &args.#field)?;),
+    }
+}
+
+/// Whether a query parameter needs `query_with` (anything but exploded `form` without
+/// `allowReserved`, the OpenAPI default).
+fn uses_query_with(param: &Param) -> bool {
+    let plain_form = !matches!(param.style, ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited | ParamStyle::DeepObject);
+    !(plain_form && param.explode && !param.allow_reserved)
+}
+
+/// The `Request` call that sets the body.
+fn body_call(body: &Body) -> TokenStream {
+    let media = str_lit(&body.media_type);
+    let arg = str_lit(&body.arg_name);
+    let field = ident(&body.field);
+    let method = match body.kind {
+        BodyKind::Json => quote!(json),
+        BodyKind::Form => quote!(form),
+        BodyKind::Multipart => quote!(multipart),
+        BodyKind::Text => quote!(text),
+        BodyKind::Binary => quote!(bytes),
+    };
+    quote!(request.#method(#media, #arg, &args.#field)?;)
+}
+
+/// Schemas are embedded as compact JSON: parsed once at start-up, never by the compiler.
+fn schema_text(schema: &serde_json::Value) -> String {
+    serde_json::to_string(schema).unwrap_or_else(|_| "{}".to_owned())
+}

@@ -1,0 +1,367 @@
+//! Spec → IR: one tool per operation, with names, parameters, schemas, types and security.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+
+use super::media::{self, SpecBody};
+use super::params::{self, SpecParam};
+use super::schema::{Converter, Defs, Mode};
+use super::{
+    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, Source, Tool, ToolRustNames, TypeSpace,
+    security, servers,
+};
+use crate::error::{Diagnostic, Location, Result, pointer_join};
+use crate::load::{Spec, refs};
+use crate::naming::{self, Namer, ToolNamer};
+
+/// Operation keys of a path item, as OpenAPI 3.0 names them.
+const METHODS: [(&str, Method); 8] = [
+    ("get", Method::Get),
+    ("put", Method::Put),
+    ("post", Method::Post),
+    ("delete", Method::Delete),
+    ("options", Method::Options),
+    ("head", Method::Head),
+    ("patch", Method::Patch),
+    ("trace", Method::Trace),
+];
+
+/// Builds the IR of a loaded spec.
+pub fn build(spec: &Spec) -> Result<Api> {
+    let doc = &spec.raw;
+    check_unique_operation_ids(spec)?;
+    let mut builder = Builder {
+        doc,
+        file: &spec.file,
+        converter: Converter::new(doc, &spec.file),
+        types: TypeSpace::new(),
+        tool_names: ToolNamer::new(),
+        args_types: Namer::new(),
+        statics: Namer::new(),
+        build_fns: Namer::new(),
+        warnings: spec.warnings.clone(),
+        global_security: spec.doc.security.as_ref(),
+    };
+    let mut tools = Vec::new();
+    for (path, path_item, path_pointer) in path_items(doc, &spec.file, &mut builder.warnings) {
+        for (key, method) in METHODS {
+            if let Some(operation) = path_item.get(key).filter(|op| op.is_object()) {
+                let op_pointer = pointer_join(&path_pointer, key);
+                let operation = OperationRef { path, method, operation, pointer: op_pointer, path_item, path_pointer: path_pointer.clone() };
+                tools.push(builder.tool(&operation));
+            }
+        }
+    }
+    builder.types.finish();
+    let mut warnings = builder.warnings;
+    warnings.append(&mut builder.converter.warnings);
+    let info = &spec.doc.info;
+    Ok(Api {
+        source: Source {
+            file_name: std::path::Path::new(&spec.file)
+                .file_name()
+                .map_or_else(|| spec.file.clone(), |name| name.to_string_lossy().into_owned()),
+            version: spec.version,
+            hash: spec.hash.clone(),
+        },
+        title: info.title.trim().to_owned(),
+        api_version: info.version.trim().to_owned(),
+        description: info.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+        servers: servers::servers(&spec.doc),
+        security_schemes: security::schemes(&spec.doc, doc),
+        tools,
+        types: builder.types,
+        skipped: Vec::new(),
+        warnings,
+    })
+}
+
+/// Duplicate operationIds make tool names ambiguous: an error naming both places.
+fn check_unique_operation_ids(spec: &Spec) -> Result<()> {
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    let mut warnings = Vec::new();
+    for (path, item, path_pointer) in path_items(&spec.raw, &spec.file, &mut warnings) {
+        for (key, method) in METHODS {
+            let Some(id) = item.get(key).and_then(|op| op.get("operationId")).and_then(Value::as_str) else { continue };
+            let label = format!("{} {path}", method.as_str());
+            if let Some(first) = seen.insert(id, label.clone()) {
+                let location = Location::new(&spec.file, format!("{}/operationId", pointer_join(&path_pointer, key))).with_operation(&label);
+                return Err(Diagnostic::new(location, format!("operationId `{id}` is also used by {first}"))
+                    .hint("operationIds must be unique; rename one of them")
+                    .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The path items of the spec, in order, with `$ref`s followed.
+fn path_items<'a>(doc: &'a Value, file: &str, warnings: &mut Vec<Diagnostic>) -> Vec<(&'a str, &'a Value, String)> {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        if path.starts_with("x-") {
+            continue;
+        }
+        let pointer = pointer_join("/paths", path);
+        match refs::follow(doc, item, pointer.clone()) {
+            Some((item, _)) => out.push((path.as_str(), item, pointer)),
+            None => warnings.push(Diagnostic::new(Location::new(file, pointer), "path item reference cannot be followed; path left out")),
+        }
+    }
+    out
+}
+
+/// One operation being turned into a tool.
+struct OperationRef<'a> {
+    path: &'a str,
+    method: Method,
+    operation: &'a Value,
+    pointer: String,
+    path_item: &'a Value,
+    path_pointer: String,
+}
+
+struct Builder<'a> {
+    doc: &'a Value,
+    file: &'a str,
+    converter: Converter<'a>,
+    types: TypeSpace,
+    tool_names: ToolNamer,
+    /// Rust item names of every tool, one namer per kind of item.
+    args_types: Namer,
+    statics: Namer,
+    build_fns: Namer,
+    warnings: Vec<Diagnostic>,
+    global_security: Option<&'a Vec<openapiv3::SecurityRequirement>>,
+}
+
+impl<'a> Builder<'a> {
+    fn tool(&mut self, op: &OperationRef<'a>) -> Tool {
+        let label = format!("{} {}", op.method.as_str(), op.path);
+        let location = Location::new(self.file, op.pointer.clone()).with_operation(&label);
+        let text = |key: &str| op.operation.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let operation_id = text("operationId").map(str::to_owned);
+        let name = self.tool_names.name(&naming::tool_name_base(operation_id.as_deref(), op.method.as_str(), op.path));
+        let summary = text("summary");
+        let deprecated = op.operation.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
+        let description = description(summary, text("description"), &label, deprecated);
+        let module = op
+            .operation
+            .get("tags")
+            .and_then(Value::as_array)
+            .and_then(|tags| tags.iter().find_map(Value::as_str))
+            .map_or_else(|| "other".to_owned(), naming::module_ident);
+
+        let mut spec_params = params::collect(self.doc, op.path_item, &op.path_pointer, op.operation, &op.pointer, &location, &mut self.warnings);
+        self.reconcile_path_params(op.path, &mut spec_params, &location);
+        let spec_body = media::request_body(self.doc, op.operation, &op.pointer);
+
+        let mut defs = Defs::default();
+        let (params, body) = self.arguments(&spec_params, spec_body, &mut defs);
+        let input_schema = self.input_schema(&params, body.as_ref(), &defs);
+
+        let success = media::success(self.doc, op.operation, &op.pointer);
+        let output = success.json_schema.map(|schema| self.output(schema));
+        let accept = (!success.media_types.is_empty()).then(|| success.media_types.join(", "));
+
+        let security_list = op.operation.get("security").and_then(|s| serde_json::from_value(s.clone()).ok());
+        let rust = ToolRustNames {
+            args_type: self.args_types.unique(&format!("{}Args", naming::pascal_ident(&name)), ""),
+            static_name: self.statics.unique(&naming::shouty_ident(&name), "_"),
+            build_fn: self.build_fns.unique(&naming::snake_ident(&name), "_"),
+        };
+        Tool {
+            name,
+            operation_id,
+            method: op.method,
+            path: op.path.to_owned(),
+            title: summary.map(str::to_owned),
+            description,
+            module,
+            deprecated,
+            params,
+            body,
+            input_schema,
+            output,
+            accept,
+            security: security::requirements(security_list.as_ref(), self.global_security),
+            annotations: Annotations::for_method(op.method),
+            rust,
+            label,
+        }
+    }
+
+    /// Path parameters must match the template: undeclared template names become required string
+    /// parameters, declared parameters missing from the template are dropped (both with warnings).
+    fn reconcile_path_params(&mut self, path: &str, spec_params: &mut Vec<SpecParam<'a>>, location: &Location) {
+        let names = params::template_names(path);
+        spec_params.retain(|p| {
+            let keep = p.location != ParamLocation::Path || names.contains(&p.wire_name.as_str());
+            if !keep {
+                self.warnings.push(Diagnostic::new(
+                    Location { pointer: p.pointer.clone(), ..location.clone() },
+                    format!("path parameter `{}` does not appear in the path template; left out", p.wire_name),
+                ));
+            }
+            keep
+        });
+        for name in names {
+            if !spec_params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == name) {
+                self.warnings.push(
+                    Diagnostic::new(location.clone(), format!("path parameter `{name}` is used in the path but not declared; taken as a required string"))
+                        .hint("declare it under `parameters` with `in: path`"),
+                );
+                spec_params.push(SpecParam {
+                    pointer: location.pointer.clone(),
+                    wire_name: name.to_owned(),
+                    location: ParamLocation::Path,
+                    style: super::ParamStyle::Simple,
+                    explode: false,
+                    allow_reserved: false,
+                    required: true,
+                    deprecated: false,
+                    description: None,
+                    schema: &STRING_SCHEMA,
+                });
+            }
+        }
+    }
+
+    /// Names, schemas and types of the tool's arguments. Parameters keep their wire names where
+    /// they can; when two locations share a name, the later location's argument is prefixed with
+    /// it (`query_id`). Locations are named in the order path, query, header, cookie.
+    fn arguments(&mut self, spec_params: &[SpecParam<'_>], spec_body: Option<SpecBody<'_>>, defs: &mut Defs) -> (Vec<Param>, Option<Body>) {
+        let mut arg_names = Namer::new();
+        let mut fields = Namer::new();
+        let mut ordered: Vec<&SpecParam<'_>> = spec_params.iter().collect();
+        ordered.sort_by_key(|p| p.location);
+        let mut names: HashMap<(ParamLocation, &str), String> = HashMap::new();
+        for p in &ordered {
+            let base = naming::argument_base(&p.wire_name);
+            let name = if arg_names.is_taken(&base) {
+                arg_names.unique(&naming::argument_base(&format!("{}_{}", p.location.as_str(), p.wire_name)), "_")
+            } else {
+                arg_names.unique(&base, "_")
+            };
+            names.insert((p.location, p.wire_name.as_str()), name);
+        }
+        let params = spec_params
+            .iter()
+            .map(|p| {
+                let arg_name = names[&(p.location, p.wire_name.as_str())].clone();
+                let mut schema = self.converter.convert(p.schema, Mode::Input, defs);
+                annotate(&mut schema, p.description.as_deref(), p.deprecated);
+                Param {
+                    field: fields.unique(&naming::snake_ident(&arg_name), "_"),
+                    arg_name,
+                    wire_name: p.wire_name.clone(),
+                    location: p.location,
+                    style: p.style,
+                    explode: p.explode,
+                    allow_reserved: p.allow_reserved,
+                    required: p.required,
+                    description: p.description.clone(),
+                    schema,
+                    ty: self.types.type_of(self.doc, p.schema),
+                }
+            })
+            .collect();
+        let body = spec_body.map(|b| {
+            let arg_name = ["body", "request_body"].into_iter().find(|n| !arg_names.is_taken(n)).map_or_else(|| arg_names.unique("body", "_"), str::to_owned);
+            let mut schema = match b.kind {
+                BodyKind::Binary => json!({"type": "string", "contentEncoding": "base64", "description": format!("The `{}` body, base64-encoded.", b.media_type)}),
+                _ => self.converter.convert(b.schema, Mode::Input, defs),
+            };
+            let description = b.description.clone();
+            annotate(&mut schema, description.as_deref(), false);
+            Body {
+                field: fields.unique(&naming::snake_ident(&arg_name), "_"),
+                arg_name,
+                ty: match b.kind {
+                    BodyKind::Binary => super::RustType::String,
+                    _ => self.types.type_of(self.doc, b.schema),
+                },
+                media_type: b.media_type,
+                kind: b.kind,
+                required: b.required,
+                description,
+                schema,
+            }
+        });
+        (params, body)
+    }
+
+    /// The tool's input schema: an object with one property per argument.
+    fn input_schema(&mut self, params: &[Param], body: Option<&Body>, defs: &Defs) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for (name, schema, is_required) in params
+            .iter()
+            .map(|p| (&p.arg_name, &p.schema, p.required))
+            .chain(body.map(|b| (&b.arg_name, &b.schema, b.required)))
+        {
+            properties.insert(name.clone(), schema.clone());
+            if is_required {
+                required.push(Value::String(name.clone()));
+            }
+        }
+        let mut root = json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            root["required"] = Value::Array(required);
+        }
+        root["additionalProperties"] = Value::Bool(false);
+        self.converter.finish(root, Mode::Input, defs)
+    }
+
+    /// The output schema of a JSON success body; non-object roots are wrapped.
+    fn output(&mut self, schema: &Value) -> Output {
+        let mut defs = Defs::default();
+        let converted = self.converter.convert(schema, Mode::Output, &mut defs);
+        let wrapped = !media::is_object_schema(self.doc, schema);
+        let root = if wrapped {
+            json!({"type": "object", "properties": {"result": converted}, "required": ["result"]})
+        } else {
+            converted
+        };
+        let mut schema = self.converter.finish(root, Mode::Output, &defs);
+        // The root of an output schema must say it is an object, even when the spec left the type
+        // implicit (an `allOf` of objects) or the root is a `$ref` (2020-12 allows siblings).
+        if let Value::Object(map) = &mut schema
+            && !map.contains_key("type")
+        {
+            map.insert("type".into(), json!("object"));
+        }
+        Output { schema, wrapped }
+    }
+}
+
+/// The schema of a path parameter the spec forgot to declare.
+static STRING_SCHEMA: LazyLock<Value> = LazyLock::new(|| json!({"type": "string"}));
+
+/// Adds a parameter's own description and deprecation to its schema.
+fn annotate(schema: &mut Value, description: Option<&str>, deprecated: bool) {
+    let Value::Object(map) = schema else { return };
+    if let Some(description) = description {
+        map.insert("description".into(), Value::String(description.to_owned()));
+    }
+    if deprecated {
+        map.insert("deprecated".into(), Value::Bool(true));
+    }
+}
+
+/// Summary and description, trimmed and never empty.
+fn description(summary: Option<&str>, description: Option<&str>, label: &str, deprecated: bool) -> String {
+    let text = match (summary, description) {
+        (Some(s), Some(d)) if d.starts_with(s) => d.to_owned(),
+        (Some(s), Some(d)) => format!("{s}\n\n{d}"),
+        (Some(s), None) => s.to_owned(),
+        (None, Some(d)) => d.to_owned(),
+        (None, None) => label.to_owned(),
+    };
+    if deprecated { format!("Deprecated. {text}") } else { text }
+}

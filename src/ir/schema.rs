@@ -1,0 +1,463 @@
+//! OpenAPI 3.0 schemas → JSON Schema (draft 2020-12) for tool input and output schemas.
+//!
+//! Referenced schemas become `$defs` entries of the tool's schema (referenced with local
+//! `$ref`s), so shared and recursive schemas stay bounded in size and recursion never turns into an
+//! empty schema. Definitions used once (and never recursively) are inlined again at the end, which
+//! keeps simple tools free of indirection for clients that read schemas naively.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::error::{pointer_token, Diagnostic, Location};
+use crate::load::refs;
+use crate::naming::Namer;
+
+/// Which side of the call a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Arguments: `readOnly` properties are left out; every constraint is kept, since arguments
+    /// are validated against it.
+    Input,
+    /// Results: `writeOnly` properties are left out, and constraints that real APIs routinely
+    /// outgrow (enums, formats, patterns, bounds, closed objects) are dropped, so a response that
+    /// gained a new enum value still conforms to the declared output schema.
+    Output,
+}
+
+/// Definitions that a schema's `$ref`s need, by pointer into the spec.
+#[derive(Debug, Default)]
+pub struct Defs {
+    pointers: Vec<String>,
+}
+
+/// Converts schemas of one spec, caching converted components across tools.
+#[derive(Debug)]
+pub struct Converter<'a> {
+    doc: &'a Value,
+    file: &'a str,
+    /// Each referenced pointer's name in `$defs`, the same for every tool.
+    names: HashMap<String, String>,
+    namer: Namer,
+    /// Converted bodies of referenced schemas, with the pointers they reference.
+    cache: HashMap<(String, Mode), (Value, Vec<String>)>,
+    pub warnings: Vec<Diagnostic>,
+    warned: HashSet<String>,
+}
+
+/// Beyond this size (in bytes of JSON), a definition used more than once stays in `$defs`.
+const INLINE_LIMIT: usize = 256;
+
+impl<'a> Converter<'a> {
+    pub fn new(doc: &'a Value, file: &'a str) -> Self {
+        Converter {
+            doc,
+            file,
+            names: HashMap::new(),
+            namer: Namer::new(),
+            cache: HashMap::new(),
+            warnings: Vec::new(),
+            warned: HashSet::new(),
+        }
+    }
+
+    /// Converts `schema` (found at `pointer`), recording the definitions it needs in `defs`.
+    pub fn convert(&mut self, schema: &Value, mode: Mode, defs: &mut Defs) -> Value {
+        let mut refs = Vec::new();
+        let out = self.convert_value(schema, mode, &mut refs);
+        for pointer in refs {
+            self.require(&pointer, mode, defs);
+        }
+        out
+    }
+
+    /// Makes `root` a complete schema: adds the `$defs` it needs, inlining those used once.
+    pub fn finish(&mut self, mut root: Value, mode: Mode, defs: &Defs) -> Value {
+        if defs.pointers.is_empty() {
+            return root;
+        }
+        let mut bodies: IndexMap<String, Value> = IndexMap::new();
+        for pointer in &defs.pointers {
+            if let Some((body, _)) = self.cache.get(&(pointer.clone(), mode)) {
+                bodies.insert(self.names[pointer].clone(), body.clone());
+            }
+        }
+        let inline = inlinable(&root, &bodies);
+        expand(&mut root, &bodies, &inline);
+        let mut kept = Map::new();
+        for (name, body) in &bodies {
+            if !inline.contains(name) {
+                let mut body = body.clone();
+                expand(&mut body, &bodies, &inline);
+                kept.insert(name.clone(), body);
+            }
+        }
+        if !kept.is_empty()
+            && let Value::Object(map) = &mut root
+        {
+            map.insert("$defs".into(), Value::Object(kept));
+        }
+        root
+    }
+
+    /// Adds `pointer` and everything it references to `defs`, converting each once.
+    fn require(&mut self, pointer: &str, mode: Mode, defs: &mut Defs) {
+        let mut queue = vec![pointer.to_owned()];
+        while let Some(pointer) = queue.pop() {
+            if defs.pointers.contains(&pointer) {
+                continue;
+            }
+            defs.pointers.push(pointer.clone());
+            let key = (pointer.clone(), mode);
+            if !self.cache.contains_key(&key) {
+                let target = refs::resolve(self.doc, &format!("#{pointer}")).cloned().unwrap_or(Value::Bool(true));
+                let mut refs = Vec::new();
+                let body = self.convert_value(&target, mode, &mut refs);
+                self.cache.insert(key.clone(), (body, refs));
+            }
+            queue.extend(self.cache[&key].1.iter().rev().cloned());
+        }
+    }
+
+    /// The `$defs` name of a referenced pointer, allocated once per spec.
+    fn def_name(&mut self, pointer: &str) -> String {
+        if let Some(name) = self.names.get(pointer) {
+            return name.clone();
+        }
+        let base = match pointer.strip_prefix("/components/schemas/") {
+            Some(rest) => rest.split('/').map(unescape).collect::<Vec<_>>().join("."),
+            None => pointer.split('/').filter(|t| !t.is_empty()).map(unescape).collect::<Vec<_>>().join("."),
+        };
+        let clean: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+            .collect();
+        let name = self.namer.unique(if clean.is_empty() { "schema" } else { &clean }, "_");
+        self.names.insert(pointer.to_owned(), name.clone());
+        name
+    }
+
+    fn convert_value(&mut self, schema: &Value, mode: Mode, refs: &mut Vec<String>) -> Value {
+        match schema {
+            Value::Object(map) => self.convert_object(map, mode, refs),
+            // Boolean schemas are valid JSON Schema as they are.
+            Value::Bool(b) => Value::Bool(*b),
+            _ => json!({}),
+        }
+    }
+
+    fn convert_object(&mut self, map: &Map<String, Value>, mode: Mode, refs: &mut Vec<String>) -> Value {
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            // OpenAPI 3.0 ignores siblings of `$ref`.
+            return match reference.strip_prefix('#') {
+                Some(pointer) if refs::resolve(self.doc, reference).is_some() => {
+                    let pointer = refs::decode_fragment(pointer);
+                    let name = self.def_name(&pointer);
+                    if !refs.contains(&pointer) {
+                        refs.push(pointer);
+                    }
+                    json!({ "$ref": format!("#/$defs/{name}") })
+                }
+                _ => json!({}),
+            };
+        }
+        let input = mode == Mode::Input;
+        let mut out = Map::new();
+        let mut dropped = HashSet::new();
+        for (key, value) in map {
+            match key.as_str() {
+                "type" | "description" | "title" | "default" | "deprecated" => {
+                    out.insert(key.clone(), value.clone());
+                }
+                "format" | "enum" | "pattern" | "minLength" | "maxLength" | "minimum" | "maximum" | "multipleOf"
+                | "minItems" | "maxItems" | "uniqueItems" | "minProperties" | "maxProperties" => {
+                    if input {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+                "exclusiveMinimum" | "exclusiveMaximum" if input => {
+                    // 3.0 writes `exclusiveMinimum: true` next to `minimum`; 2020-12 writes the
+                    // bound itself.
+                    let bound = if key == "exclusiveMinimum" { "minimum" } else { "maximum" };
+                    match value {
+                        Value::Bool(true) => {
+                            if let Some(limit) = map.get(bound) {
+                                out.insert(key.clone(), limit.clone());
+                                dropped.insert(bound);
+                            }
+                        }
+                        Value::Number(_) => {
+                            out.insert(key.clone(), value.clone());
+                        }
+                        _ => {}
+                    }
+                }
+                "example" if input => {
+                    out.insert("examples".into(), json!([value]));
+                }
+                "properties" => {
+                    if let Value::Object(props) = value {
+                        let mut converted = Map::new();
+                        for (name, prop) in props {
+                            if self.skipped_property(prop, mode) {
+                                dropped.insert(name.as_str());
+                                continue;
+                            }
+                            converted.insert(name.clone(), self.convert_value(prop, mode, refs));
+                        }
+                        out.insert(key.clone(), Value::Object(converted));
+                    }
+                }
+                "required" => {
+                    out.insert(key.clone(), value.clone());
+                }
+                "items" | "not" => {
+                    out.insert(key.clone(), self.convert_value(value, mode, refs));
+                }
+                "additionalProperties" => match value {
+                    Value::Bool(false) if !input => {}
+                    Value::Bool(b) => {
+                        out.insert(key.clone(), Value::Bool(*b));
+                    }
+                    other => {
+                        out.insert(key.clone(), self.convert_value(other, mode, refs));
+                    }
+                },
+                "allOf" | "anyOf" | "oneOf" => {
+                    if let Value::Array(items) = value {
+                        let converted = items.iter().map(|item| self.convert_value(item, mode, refs)).collect();
+                        out.insert(key.clone(), Value::Array(converted));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for bound in ["minimum", "maximum"] {
+            if dropped.contains(bound) {
+                out.remove(bound);
+            }
+        }
+        if let Some(Value::Array(required)) = out.get_mut("required") {
+            required.retain(|name| name.as_str().is_none_or(|n| !dropped.contains(n)));
+            if required.is_empty() {
+                out.remove("required");
+            }
+        }
+        if map.get("nullable") == Some(&Value::Bool(true)) {
+            return nullable(out);
+        }
+        Value::Object(out)
+    }
+
+    /// `readOnly` properties are not sent, `writeOnly` ones are not received.
+    fn skipped_property(&self, prop: &Value, mode: Mode) -> bool {
+        let flag = match mode {
+            Mode::Input => "readOnly",
+            Mode::Output => "writeOnly",
+        };
+        let target = match prop.get("$ref").and_then(Value::as_str) {
+            Some(reference) => refs::resolve(self.doc, reference).unwrap_or(prop),
+            None => prop,
+        };
+        prop.get(flag) == Some(&Value::Bool(true)) || target.get(flag) == Some(&Value::Bool(true))
+    }
+
+    /// Records a warning once per distinct message.
+    pub fn warn(&mut self, pointer: &str, message: String) {
+        if self.warned.insert(message.clone()) {
+            self.warnings.push(Diagnostic::new(Location::new(self.file, pointer), message));
+        }
+    }
+}
+
+/// 3.0's `nullable: true` in 2020-12 terms.
+fn nullable(mut out: Map<String, Value>) -> Value {
+    if let Some(Value::Array(values)) = out.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
+    match out.get("type").cloned() {
+        Some(Value::String(ty)) => {
+            out.insert("type".into(), json!([ty, "null"]));
+            Value::Object(out)
+        }
+        Some(Value::Array(mut types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            out.insert("type".into(), Value::Array(types));
+            Value::Object(out)
+        }
+        _ if out.is_empty() => Value::Object(out),
+        _ => {
+            let mut wrapper = Map::new();
+            for key in ["description", "title", "default"] {
+                if let Some(value) = out.remove(key) {
+                    wrapper.insert(key.into(), value);
+                }
+            }
+            wrapper.insert("anyOf".into(), json!([Value::Object(out), {"type": "null"}]));
+            Value::Object(wrapper)
+        }
+    }
+}
+
+/// The definitions worth inlining: used once or small, and not part of a cycle.
+fn inlinable(root: &Value, bodies: &IndexMap<String, Value>) -> HashSet<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
+    count_refs(root, &mut counts, &mut Vec::new());
+    for (name, body) in bodies {
+        let mut out = Vec::new();
+        count_refs(body, &mut counts, &mut out);
+        edges.insert(name.clone(), out);
+    }
+    bodies
+        .iter()
+        .filter(|(name, body)| {
+            let used = counts.get(*name).copied().unwrap_or(0);
+            (used <= 1 || body.to_string().len() <= INLINE_LIMIT) && !reaches(&edges, name, name)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+                *counts.entry(name.to_owned()).or_default() += 1;
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| count_refs(v, counts, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| count_refs(v, counts, out)),
+        _ => {}
+    }
+}
+
+/// Whether `to` can be reached from `from` through at least one reference.
+fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<&str> = edges.get(from).map(|e| e.iter().map(String::as_str).collect()).unwrap_or_default();
+    while let Some(next) = stack.pop() {
+        if next == to {
+            return true;
+        }
+        if seen.insert(next) {
+            stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
+        }
+    }
+    false
+}
+
+/// Replaces references to inlinable definitions by their bodies (recursively: an inlined body may
+/// reference other inlinable definitions; none of them is part of a cycle, so this ends).
+fn expand(value: &mut Value, bodies: &IndexMap<String, Value>, inline: &HashSet<String>) {
+    match value {
+        Value::Object(map) => {
+            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")).map(str::to_owned);
+            if let Some(name) = target.filter(|name| inline.contains(name))
+                && let Some(body) = bodies.get(&name)
+            {
+                *value = body.clone();
+                expand(value, bodies, inline);
+                return;
+            }
+            map.values_mut().for_each(|v| expand(v, bodies, inline));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| expand(v, bodies, inline)),
+        _ => {}
+    }
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// The pointer of a component schema by name.
+pub fn component_pointer(name: &str) -> String {
+    format!("/components/schemas/{}", pointer_token(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert(doc: &Value, schema: Value, mode: Mode) -> Value {
+        let mut converter = Converter::new(doc, "api.yaml");
+        let mut defs = Defs::default();
+        let root = converter.convert(&schema, mode, &mut defs);
+        converter.finish(root, mode, &defs)
+    }
+
+    #[test]
+    fn keeps_types_and_constraints_for_input() {
+        let doc = json!({});
+        let out = convert(
+            &doc,
+            json!({"type": "integer", "format": "int32", "minimum": 1, "exclusiveMinimum": true, "maximum": 100, "example": 5, "x-foo": 1}),
+            Mode::Input,
+        );
+        assert_eq!(out, json!({"type": "integer", "format": "int32", "exclusiveMinimum": 1, "maximum": 100, "examples": [5]}));
+    }
+
+    #[test]
+    fn nullable_becomes_a_type_array() {
+        let doc = json!({});
+        let out = convert(&doc, json!({"type": "string", "enum": ["a"], "nullable": true}), Mode::Input);
+        assert_eq!(out, json!({"type": ["string", "null"], "enum": ["a", null]}));
+        let out = convert(&doc, json!({"allOf": [{"type": "string"}], "nullable": true, "description": "d"}), Mode::Input);
+        assert_eq!(out, json!({"description": "d", "anyOf": [{"allOf": [{"type": "string"}]}, {"type": "null"}]}));
+    }
+
+    #[test]
+    fn read_only_properties_are_not_inputs() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "required": ["id", "name"], "properties": {
+            "id": {"type": "integer", "readOnly": true}, "name": {"type": "string"}, "secret": {"type": "string", "writeOnly": true}}});
+        assert_eq!(
+            convert(&doc, schema.clone(), Mode::Input),
+            json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "secret": {"type": "string"}}})
+        );
+        assert_eq!(
+            convert(&doc, schema, Mode::Output),
+            json!({"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}})
+        );
+    }
+
+    #[test]
+    fn references_used_once_are_inlined_and_cycles_stay_in_defs() {
+        let doc = json!({"components": {"schemas": {
+            "Pet": {"type": "object", "properties": {"owner": {"$ref": "#/components/schemas/Person"}}},
+            "Person": {"type": "object", "properties": {"name": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+            "Tag": {"type": "string", "description": "a tag"},
+        }}});
+        let out = convert(&doc, json!({"$ref": "#/components/schemas/Tag"}), Mode::Input);
+        assert_eq!(out, json!({"type": "string", "description": "a tag"}));
+        let out = convert(&doc, json!({"type": "object", "properties": {"pet": {"$ref": "#/components/schemas/Pet"}}}), Mode::Input);
+        assert_eq!(out["properties"]["pet"], json!({"$ref": "#/$defs/Pet"}));
+        assert_eq!(out["$defs"]["Pet"]["properties"]["owner"], json!({"$ref": "#/$defs/Person"}));
+        assert_eq!(out["$defs"]["Person"]["properties"]["pets"]["items"], json!({"$ref": "#/$defs/Pet"}));
+    }
+
+    #[test]
+    fn a_self_referencing_alias_does_not_loop() {
+        let doc = json!({"components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}});
+        let out = convert(&doc, json!({"$ref": "#/components/schemas/A"}), Mode::Input);
+        assert_eq!(out, json!({"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}}));
+    }
+
+    #[test]
+    fn output_mode_drops_constraints_that_responses_outgrow() {
+        let doc = json!({});
+        let out = convert(
+            &doc,
+            json!({"type": "object", "additionalProperties": false, "properties": {"s": {"type": "string", "enum": ["a"], "format": "date-time", "maxLength": 3}}}),
+            Mode::Output,
+        );
+        assert_eq!(out, json!({"type": "object", "properties": {"s": {"type": "string"}}}));
+    }
+}

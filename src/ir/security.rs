@@ -1,0 +1,99 @@
+//! Security schemes and the requirements of each operation.
+
+use indexmap::IndexMap;
+
+use super::{OAuthFlow, OAuthFlowKind, ParamLocation, SecurityRequirement, SecurityScheme};
+
+/// The spec's security schemes by name (`$ref`s to other schemes are not allowed here in 3.0
+/// tooling practice; a referenced scheme is looked up in the raw document).
+pub fn schemes(doc: &openapiv3::OpenAPI, raw: &serde_json::Value) -> IndexMap<String, SecurityScheme> {
+    let Some(components) = &doc.components else {
+        return IndexMap::new();
+    };
+    components
+        .security_schemes
+        .iter()
+        .filter_map(|(name, scheme)| {
+            let scheme = match scheme {
+                openapiv3::ReferenceOr::Item(item) => item.clone(),
+                openapiv3::ReferenceOr::Reference { reference } => {
+                    let value = crate::load::refs::resolve(raw, reference)?;
+                    serde_json::from_value(value.clone()).ok()?
+                }
+            };
+            Some((name.clone(), convert(&scheme)))
+        })
+        .collect()
+}
+
+fn convert(scheme: &openapiv3::SecurityScheme) -> SecurityScheme {
+    use openapiv3::{APIKeyLocation, SecurityScheme as S};
+    match scheme {
+        S::APIKey { location, name, .. } => SecurityScheme::ApiKey {
+            name: name.clone(),
+            location: match location {
+                APIKeyLocation::Query => ParamLocation::Query,
+                APIKeyLocation::Header => ParamLocation::Header,
+                APIKeyLocation::Cookie => ParamLocation::Cookie,
+            },
+        },
+        S::HTTP { scheme, bearer_format, .. } => {
+            SecurityScheme::Http { scheme: scheme.to_ascii_lowercase(), bearer_format: bearer_format.clone() }
+        }
+        S::OAuth2 { flows, .. } => {
+            let mut out = Vec::new();
+            if let Some(f) = &flows.implicit {
+                out.push(flow(OAuthFlowKind::Implicit, Some(&f.authorization_url), None, f.refresh_url.as_ref(), &f.scopes));
+            }
+            if let Some(f) = &flows.password {
+                out.push(flow(OAuthFlowKind::Password, None, Some(&f.token_url), f.refresh_url.as_ref(), &f.scopes));
+            }
+            if let Some(f) = &flows.client_credentials {
+                out.push(flow(OAuthFlowKind::ClientCredentials, None, Some(&f.token_url), f.refresh_url.as_ref(), &f.scopes));
+            }
+            if let Some(f) = &flows.authorization_code {
+                out.push(flow(
+                    OAuthFlowKind::AuthorizationCode,
+                    Some(&f.authorization_url),
+                    Some(&f.token_url),
+                    f.refresh_url.as_ref(),
+                    &f.scopes,
+                ));
+            }
+            SecurityScheme::OAuth2 { flows: out }
+        }
+        S::OpenIDConnect { open_id_connect_url, .. } => SecurityScheme::OpenIdConnect { url: open_id_connect_url.clone() },
+    }
+}
+
+fn flow(
+    kind: OAuthFlowKind,
+    authorization_url: Option<&String>,
+    token_url: Option<&String>,
+    refresh_url: Option<&String>,
+    scopes: &IndexMap<String, String>,
+) -> OAuthFlow {
+    OAuthFlow {
+        kind,
+        authorization_url: authorization_url.cloned(),
+        token_url: token_url.cloned(),
+        refresh_url: refresh_url.cloned(),
+        scopes: scopes.clone(),
+    }
+}
+
+/// An operation's requirements: its own `security` when present (`[]` means none), else the
+/// document's.
+pub fn requirements(
+    operation: Option<&Vec<openapiv3::SecurityRequirement>>,
+    global: Option<&Vec<openapiv3::SecurityRequirement>>,
+) -> Vec<SecurityRequirement> {
+    operation
+        .or(global)
+        .into_iter()
+        .flatten()
+        .map(|requirement| SecurityRequirement {
+            schemes: requirement.iter().map(|(name, scopes)| (name.clone(), scopes.clone())).collect(),
+        })
+        .collect()
+}

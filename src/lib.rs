@@ -1,0 +1,40 @@
+//! mcpwright turns an OpenAPI document into a standalone, typed Rust MCP server crate.
+//!
+//! The stages follow the data: [`load`] reads and normalizes the spec (Swagger 2.0, OpenAPI 3.0
+//! and 3.1) into one OpenAPI 3.0 model, [`ir`] builds the intermediate model of tools, parameters,
+//! schemas and security that is the only thing the emitters read, [`emit`] renders the crate into
+//! memory, and [`write`] puts it on disk without touching what the user owns.
+
+pub mod emit;
+pub mod error;
+pub mod inspect;
+pub mod ir;
+pub mod load;
+pub mod naming;
+pub mod write;
+
+use std::path::Path;
+
+pub use error::{Diagnostic, Error, Location, Result};
+
+/// Loads a spec and builds its IR.
+pub fn model(spec: &Path) -> Result<ir::Api> {
+    let spec = load::load(spec)?;
+    ir::build(&spec)
+}
+
+/// Generates the crate for the spec at `spec` in memory. `crate_name` defaults to a name made
+/// from `out`.
+pub fn render(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::Api, emit::Crate)> {
+    let api = model(spec)?;
+    let crate_name = crate_name.map_or_else(|| emit::default_crate_name(out, &api.title), str::to_owned);
+    let krate = emit::emit(&api, &emit::Options { crate_name })?;
+    Ok((api, krate))
+}
+
+/// Generates the crate for `spec` into `out`.
+pub fn generate(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::Api, write::WriteReport)> {
+    let (api, krate) = render(spec, out, crate_name)?;
+    let report = write::write_crate(out, &krate)?;
+    Ok((api, report))
+}

@@ -1,0 +1,114 @@
+//! `$ref` checks and resolution over the raw document.
+
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Location, pointer_join};
+
+/// Resolves a local reference (`#/components/schemas/Pet`) in `doc`.
+pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    let fragment = reference.strip_prefix('#')?;
+    doc.pointer(&decode_fragment(fragment))
+}
+
+/// Follows `$ref`s from `value` (found at `pointer`) to the object they end at, returning it with
+/// its pointer. Chains are followed up to a bound, so a reference cycle ends instead of looping;
+/// `None` when a reference dangles or cycles.
+pub fn follow<'a>(doc: &'a Value, mut value: &'a Value, mut pointer: String) -> Option<(&'a Value, String)> {
+    for _ in 0..32 {
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return Some((value, pointer));
+        };
+        pointer = decode_fragment(reference.strip_prefix('#')?);
+        value = doc.pointer(&pointer)?;
+    }
+    None
+}
+
+/// Checks that every `$ref` in `doc` points at something: a dangling reference is an error at the
+/// place of the `$ref`, and a reference to another file is an error telling how to bundle.
+pub fn check(doc: &Value, file: &str) -> Result<(), Diagnostic> {
+    let mut stack = vec![(doc, String::new())];
+    while let Some((value, pointer)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    check_one(doc, file, &pointer, reference)?;
+                }
+                // Push in reverse so the first problem in document order is reported first.
+                for (key, child) in map.iter().rev() {
+                    if child.is_object() || child.is_array() {
+                        stack.push((child, pointer_join(&pointer, key)));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter().enumerate().rev() {
+                    if child.is_object() || child.is_array() {
+                        stack.push((child, format!("{pointer}/{index}")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_one(doc: &Value, file: &str, pointer: &str, reference: &str) -> Result<(), Diagnostic> {
+    let location = || Location::new(file, format!("{pointer}/$ref"));
+    if !reference.starts_with('#') {
+        return Err(Diagnostic::new(location(), format!("reference `{reference}` points outside this document"))
+            .hint("only references inside the spec are supported so far; bundle the spec into one file first (for example `npx @redocly/cli bundle`)"));
+    }
+    if resolve(doc, reference).is_none() {
+        return Err(Diagnostic::new(location(), format!("reference `{reference}` points at nothing"))
+            .hint("fix the reference or add the missing definition"));
+    }
+    Ok(())
+}
+
+/// Decodes `%XX` escapes in a URI fragment (JSON pointers in `$ref`s may be percent-encoded).
+pub fn decode_fragment(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn resolves_escaped_pointers() {
+        let doc = json!({"paths": {"/a/{b}": {"get": {"x": 1}}}});
+        assert_eq!(resolve(&doc, "#/paths/~1a~1%7Bb%7D/get/x"), Some(&json!(1)));
+        assert_eq!(resolve(&doc, "#/nope"), None);
+    }
+
+    #[test]
+    fn dangling_and_external_refs_are_located() {
+        let doc = json!({"components": {"schemas": {"A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}}}}});
+        let err = check(&doc, "api.yaml").unwrap_err();
+        assert_eq!(err.location.pointer, "/components/schemas/A/properties/b/$ref");
+        let doc = json!({"x": [{"$ref": "other.yaml#/A"}]});
+        assert_eq!(check(&doc, "api.yaml").unwrap_err().location.pointer, "/x/0/$ref");
+        let doc = json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}});
+        assert!(check(&doc, "api.yaml").is_ok(), "cycles are data, not errors");
+    }
+}

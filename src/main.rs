@@ -1,0 +1,102 @@
+//! The `mcpwright` command line: a thin layer over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "mcpwright", version, about = "Generate typed, secure Rust MCP servers from OpenAPI documents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a standalone MCP server crate from an OpenAPI document.
+    Generate {
+        /// The OpenAPI document (Swagger 2.0, OpenAPI 3.0 or 3.1; YAML or JSON).
+        spec: PathBuf,
+        /// The folder to write the crate into (created when missing).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The crate's name (default: the output folder's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show the tools a spec turns into.
+    Inspect {
+        /// The OpenAPI document.
+        spec: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// How many warnings to print before summarizing the rest.
+const SHOWN_WARNINGS: usize = 20;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(command: Command) -> mcpwright::Result<()> {
+    match command {
+        Command::Generate { spec, out, name } => {
+            let (api, report) = mcpwright::generate(&spec, &out, name.as_deref())?;
+            print_warnings(&api.warnings);
+            let name = name.unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
+            eprintln!(
+                "generated {} tools from {} into {} ({} files written, {} unchanged, {} removed)",
+                api.tools.len(),
+                spec.display(),
+                out.display(),
+                report.written.len(),
+                report.unchanged.len(),
+                report.removed.len()
+            );
+            eprintln!(
+                "next: cd {} && cargo build --release && ./target/release/{name} serve --transport stdio",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Inspect { spec, format } => {
+            let api = mcpwright::model(&spec)?;
+            match format {
+                Format::Table => {
+                    print_warnings(&api.warnings);
+                    print!("{}", mcpwright::inspect::table(&api));
+                }
+                Format::Json => {
+                    let text = serde_json::to_string_pretty(&mcpwright::inspect::json(&api)).unwrap_or_default();
+                    println!("{text}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_warnings(warnings: &[mcpwright::Diagnostic]) {
+    for warning in warnings.iter().take(SHOWN_WARNINGS) {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.len() > SHOWN_WARNINGS {
+        eprintln!("warning: … and {} more (see `mcpwright inspect --format json`)", warnings.len() - SHOWN_WARNINGS);
+    }
+}

@@ -1,0 +1,127 @@
+//! What a generated crate tells the runtime about its API: one static [`ApiDef`] holding one
+//! [`ToolDef`] per OpenAPI operation. Everything here is `'static` data so a generated crate
+//! declares its tools as plain statics, with no start-up work beyond parsing schemas lazily.
+
+use super::request::{ArgError, Request};
+
+/// A JSON object, as MCP tool arguments arrive.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// The whole API as the generator saw it.
+#[derive(Debug)]
+pub struct ApiDef {
+    /// The generated crate's name, used as the MCP server name.
+    pub name: &'static str,
+    /// The generated crate's version.
+    pub version: &'static str,
+    /// `info.title` of the spec.
+    pub title: &'static str,
+    /// `info.version` of the spec.
+    pub api_version: &'static str,
+    /// Instructions for the model, from `info.description` (trimmed, bounded).
+    pub instructions: Option<&'static str>,
+    /// The upstream base URL when neither `--upstream-url` nor `MCP_UPSTREAM_URL` is set: the spec's
+    /// first server with its variables filled with their defaults.
+    pub default_upstream_url: Option<&'static str>,
+    /// One entry per tool, in a stable order.
+    pub tools: &'static [&'static ToolDef],
+}
+
+impl ApiDef {
+    /// The tool called `name`, if any.
+    pub fn tool(&self, name: &str) -> Option<&'static ToolDef> {
+        self.tools.iter().copied().find(|tool| tool.name == name)
+    }
+}
+
+/// One MCP tool, mapped from one OpenAPI operation.
+pub struct ToolDef {
+    /// The MCP tool name (at most 64 characters of `[A-Za-z0-9_-]`).
+    pub name: &'static str,
+    /// A human-readable title, from the operation's summary.
+    pub title: Option<&'static str>,
+    /// Never empty.
+    pub description: &'static str,
+    /// The HTTP method of the operation.
+    pub method: Method,
+    /// The path template as written in the spec, e.g. `/pets/{petId}`.
+    pub path: &'static str,
+    /// The tool's input schema, a JSON object schema as text.
+    pub input_schema: &'static str,
+    /// The tool's output schema as text, when the success response has a JSON schema.
+    pub output_schema: Option<&'static str>,
+    /// How a JSON success body becomes `structuredContent`.
+    pub output: OutputShape,
+    /// Hints derived from the HTTP method.
+    pub annotations: Annotations,
+    /// The `Accept` header to send, from the success responses' media types.
+    pub accept: Option<&'static str>,
+    /// Turns validated arguments into the upstream request, through the tool's typed argument
+    /// struct.
+    pub build: fn(JsonObject) -> Result<Request, ArgError>,
+}
+
+impl std::fmt::Debug for ToolDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolDef")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a JSON success body is returned as `structuredContent`, which MCP requires to be an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputShape {
+    /// The body is used as it is (its schema's root is an object).
+    Object,
+    /// The body is wrapped as `{"result": body}` (its schema's root is an array or a scalar).
+    Wrapped,
+}
+
+/// The key under which [`OutputShape::Wrapped`] puts a non-object body.
+pub const WRAPPED_KEY: &str = "result";
+
+/// MCP tool annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Annotations {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}
+
+/// The HTTP methods OpenAPI operations use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
