@@ -1,0 +1,249 @@
+//! Tool arguments: validated against the tool's input schema before anything else happens, then
+//! deserialized into the tool's typed struct. Both steps report a bad argument as an [`ArgError`]
+//! naming the field, which the model can act on.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::api::{JsonObject, ToolDef};
+use super::request::ArgError;
+use super::schema;
+
+/// How many schema violations one error message lists.
+const MAX_REPORTED: usize = 5;
+
+/// Checks `args` against `tool.input_schema` (JSON Schema draft 2020-12).
+///
+/// `field` of the error is the first violation's location below the arguments, without the
+/// leading `/` (`limit`, `body/name`, `tags/0`); for a missing required property it names that
+/// property. The message lists up to five violations.
+pub fn validate(tool: &ToolDef, args: &JsonObject) -> Result<(), ArgError> {
+    let compiled = schema::validator(tool.input_schema);
+    let validator = match compiled.as_ref() {
+        Ok(validator) => validator,
+        Err(reason) => {
+            return Err(ArgError::new(
+                "",
+                format!(
+                    "the tool `{}` cannot check its arguments: its input schema is broken ({reason})",
+                    tool.name
+                ),
+            ));
+        }
+    };
+    let instance = Value::Object(args.clone());
+    let violations = schema::violations(validator, &instance, MAX_REPORTED);
+    let Some(first) = violations.first() else {
+        return Ok(());
+    };
+    let mut message = first.message.clone();
+    for more in &violations[1..] {
+        message.push_str(&format!(
+            "; also `{}`: {}",
+            field_of(&more.pointer),
+            more.message
+        ));
+    }
+    Err(ArgError::new(field_of(&first.pointer), message))
+}
+
+/// Deserializes validated arguments into a tool's typed argument struct. Validation catches almost
+/// everything first; what is left (a value out of a Rust type's range, say) is reported with the
+/// path of the field serde stopped at.
+pub fn parse<T: DeserializeOwned>(args: JsonObject) -> Result<T, ArgError> {
+    serde_path_to_error::deserialize(Value::Object(args)).map_err(|err| {
+        let mut field = err
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let message = err.inner().to_string();
+        // serde reports a missing field at its parent; name the field itself, like `validate`.
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            if !field.is_empty() {
+                field.push('/');
+            }
+            field.push_str(missing);
+            return ArgError::new(field, "is required");
+        }
+        ArgError::new(field, message)
+    })
+}
+
+/// A JSON pointer below the arguments object as a field name: `/body/name` → `body/name`.
+fn field_of(pointer: &str) -> String {
+    pointer.strip_prefix('/').unwrap_or(pointer).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::api::{Annotations, Method, OutputShape};
+    use super::super::request::Request;
+    use super::*;
+    use serde_json::json;
+
+    static SCHEMA: &str = r#"{
+        "type": "object",
+        "properties": {
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "body": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                "required": ["name"]
+            }
+        },
+        "required": ["body"],
+        "additionalProperties": false
+    }"#;
+
+    fn build(_: JsonObject) -> Result<Request, ArgError> {
+        Ok(Request::new(Method::Get, "/"))
+    }
+
+    fn tool(input_schema: &'static str) -> ToolDef {
+        ToolDef {
+            name: "t",
+            title: None,
+            description: "d",
+            method: Method::Get,
+            path: "/",
+            input_schema,
+            output_schema: None,
+            output: OutputShape::Object,
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+                open_world: true,
+            },
+            accept: None,
+            build,
+        }
+    }
+
+    fn object(value: Value) -> JsonObject {
+        match value {
+            Value::Object(map) => map,
+            _ => panic!("not an object"),
+        }
+    }
+
+    #[test]
+    fn accepts_valid_arguments() {
+        let args = object(json!({"limit": 5, "tags": ["a"], "body": {"name": "rex"}}));
+        assert_eq!(validate(&tool(SCHEMA), &args), Ok(()));
+    }
+
+    #[test]
+    fn names_the_offending_field() {
+        let err = validate(
+            &tool(SCHEMA),
+            &object(json!({"limit": "ten", "body": {"name": "x"}})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "limit");
+        assert!(err.message.contains("integer"), "{}", err.message);
+        assert!(
+            err.to_string().starts_with("invalid argument `limit`: "),
+            "{err}"
+        );
+
+        let err = validate(
+            &tool(SCHEMA),
+            &object(json!({"limit": 500, "body": {"name": "x"}})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "limit");
+        assert!(err.message.contains("100"), "{}", err.message);
+
+        let err = validate(
+            &tool(SCHEMA),
+            &object(json!({"tags": ["a", 2], "body": {"name": "x"}})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "tags/1");
+    }
+
+    #[test]
+    fn names_missing_required_properties() {
+        let err = validate(&tool(SCHEMA), &object(json!({}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("body", "is required")
+        );
+        let err = validate(&tool(SCHEMA), &object(json!({"body": {"age": 3}}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("body/name", "is required")
+        );
+    }
+
+    #[test]
+    fn lists_several_violations() {
+        let args =
+            object(json!({"limit": 0, "tags": "x", "body": {"name": 1, "age": "y"}, "extra": 1}));
+        let err = validate(&tool(SCHEMA), &args).unwrap_err();
+        assert_eq!(
+            err.message.matches("; also `").count(),
+            MAX_REPORTED - 1,
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_broken_schema_is_an_error_not_a_panic() {
+        let err = validate(
+            &tool(r#"{"type": "object", "properties": {"a": {"type": 7}}}"#),
+            &JsonObject::new(),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "");
+        assert!(err.message.contains("input schema"), "{}", err.message);
+        assert!(validate(&tool("not json"), &JsonObject::new()).is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Args {
+        limit: Option<u8>,
+        body: Body,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        tags: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn parse_names_the_field() {
+        let args: Args = parse(object(json!({"limit": 5, "body": {"name": "rex"}}))).unwrap();
+        assert_eq!(args.limit, Some(5));
+
+        let err =
+            parse::<Args>(object(json!({"limit": 300, "body": {"name": "rex"}}))).unwrap_err();
+        assert_eq!(err.field, "limit");
+        let err =
+            parse::<Args>(object(json!({"body": {"name": "rex", "tags": ["a", 1]}}))).unwrap_err();
+        assert_eq!(err.field, "body/tags/1");
+        let err = parse::<Args>(object(json!({"body": {}}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("body/name", "is required")
+        );
+        let err = parse::<Args>(object(json!({}))).unwrap_err();
+        assert_eq!(err.field, "body");
+    }
+}

@@ -1,0 +1,375 @@
+//! The settings a server runs with, resolved and checked once from the command line and the
+//! environment, so that everything after start-up works with values known to be usable.
+
+use std::time::Duration;
+
+use super::api::ApiDef;
+use super::cli::{ServeArgs, Transport};
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub transport: Transport,
+    pub upstream: UpstreamConfig,
+    pub http: HttpConfig,
+    /// A tracing filter (`--log-level` / `MCP_LOG_LEVEL`); `None` falls back to `RUST_LOG`, then
+    /// `info`.
+    pub log_level: Option<String>,
+}
+
+/// How to reach the upstream API.
+#[derive(Clone)]
+pub struct UpstreamConfig {
+    /// An absolute `http`/`https` URL without a trailing slash, query or fragment; request paths
+    /// are appended to it as text.
+    pub base_url: String,
+    /// The limit for one whole upstream exchange, from connecting to the last body byte.
+    pub timeout: Duration,
+    /// Response bodies are read up to this many bytes, the rest is dropped.
+    pub max_response_bytes: usize,
+}
+
+impl std::fmt::Debug for UpstreamConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamConfig")
+            .field("base_url", &redacted_url(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+/// The streamable HTTP transport's settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `host:port` to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// No sessions: every request stands alone, so replicas need no session affinity.
+    pub stateless: bool,
+    /// Accepted `Host` header values (names, or `name:port`): loopback names, the bind host and
+    /// `MCP_ALLOWED_HOSTS`. `*` in `MCP_ALLOWED_HOSTS` turns the check off.
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s; empty means requests with an `Origin` header are not checked.
+    pub allowed_origins: Vec<String>,
+}
+
+/// Why `serve` cannot start, with the process exit code to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartError {
+    /// 2 for usage errors, 1 for everything else.
+    pub code: u8,
+    pub message: String,
+}
+
+impl StartError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        StartError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    pub fn runtime(message: impl Into<String>) -> Self {
+        StartError {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Host names that always reach a server bound to loopback.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+impl Config {
+    /// Checks the `serve` arguments and resolves defaults from `api`.
+    pub fn resolve(api: &ApiDef, args: &ServeArgs) -> Result<Config, StartError> {
+        if args.transport == Transport::Http && !args.allow_unauthenticated {
+            return Err(StartError::usage(
+                "refusing to serve MCP over HTTP without authentication: this server cannot check \
+                 access tokens yet. Pass --allow-unauthenticated to serve anyway, and only on a \
+                 network where every client may call every tool",
+            ));
+        }
+        let raw_url = match (&args.upstream_url, api.default_upstream_url) {
+            (Some(url), _) => url.as_str(),
+            (None, Some(url)) => url,
+            (None, None) => {
+                return Err(StartError::runtime(
+                    "no upstream URL: the API description names no server. Set --upstream-url or \
+                     MCP_UPSTREAM_URL to the API's base URL, e.g. https://api.example.com/v1",
+                ));
+            }
+        };
+        let base_url = upstream_base_url(raw_url).map_err(StartError::runtime)?;
+        let mut allowed_hosts: Vec<String> = LOOPBACK_HOSTS.iter().map(|&h| h.to_owned()).collect();
+        if let Some(host) = bind_host(&args.bind) {
+            allowed_hosts.push(host);
+        }
+        allowed_hosts.extend(list(&args.allowed_hosts));
+        dedup(&mut allowed_hosts);
+        Ok(Config {
+            transport: args.transport,
+            upstream: UpstreamConfig {
+                base_url,
+                timeout: Duration::from_secs(args.upstream_timeout),
+                max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
+            },
+            http: HttpConfig {
+                bind: args.bind.clone(),
+                stateless: args.stateless,
+                allowed_hosts,
+                allowed_origins: list(&args.allowed_origins),
+            },
+            log_level: args
+                .log_level
+                .clone()
+                .filter(|level| !level.trim().is_empty()),
+        })
+    }
+}
+
+/// Checks an upstream base URL and trims its trailing slash. Request paths are appended to it as
+/// text, so a query or fragment (which would end up before the path) is refused.
+pub fn upstream_base_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let hint = "set --upstream-url or MCP_UPSTREAM_URL to the API's absolute base URL, e.g. https://api.example.com/v1";
+    let url = match reqwest::Url::parse(raw) {
+        Ok(url) => url,
+        Err(_) if !raw.contains("://") => {
+            return Err(format!("the upstream URL `{raw}` is relative; {hint}"));
+        }
+        Err(err) => {
+            return Err(format!(
+                "the upstream URL `{}` is not a valid URL ({err}); {hint}",
+                redacted_url(raw)
+            ));
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "the upstream URL must use http or https, not `{}:`; {hint}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "the upstream URL `{}` has no host; {hint}",
+            redacted_url(raw)
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "the upstream URL `{}` has a query or fragment; request paths are appended to it, so it \
+             must end with a path",
+            redacted_url(raw)
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `url` with any user name, password and query replaced, for logs and `Debug`.
+pub fn redacted_url(url: &str) -> String {
+    let (before_query, had_query) = match url.find(['?', '#']) {
+        Some(at) => (&url[..at], true),
+        None => (url, false),
+    };
+    let mut out = match (before_query.find("://"), before_query.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!(
+                "{}***@{}",
+                &before_query[..scheme_end + 3],
+                &before_query[at + 1..]
+            )
+        }
+        _ => before_query.to_owned(),
+    };
+    if had_query {
+        out.push_str("?***");
+    }
+    out
+}
+
+/// The host of a `host:port` bind address, without IPv6 brackets.
+fn bind_host(bind: &str) -> Option<String> {
+    let host = match bind.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => bind,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']').trim();
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Comma-separated values (clap already splits on commas) trimmed, without empties.
+fn list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn dedup(values: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    values.retain(|value| seen.insert(value.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::api::ApiDef;
+    use super::super::cli::{Command, parse};
+    use super::*;
+
+    static API: ApiDef = ApiDef {
+        name: "pets-mcp",
+        version: "0.1.0",
+        title: "Pets",
+        api_version: "1.0",
+        instructions: None,
+        default_upstream_url: Some("https://pets.example.com/v1/"),
+        tools: &[],
+    };
+
+    static NO_SERVER: ApiDef = ApiDef {
+        default_upstream_url: None,
+        ..API
+    };
+    static RELATIVE_SERVER: ApiDef = ApiDef {
+        default_upstream_url: Some("/api/v3"),
+        ..API
+    };
+
+    fn resolve(api: &ApiDef, args: &[&str]) -> Result<Config, StartError> {
+        let argv = std::iter::once("pets-mcp")
+            .chain(["serve"])
+            .chain(args.iter().copied());
+        match parse(api, argv).expect("arguments parse").command {
+            Command::Serve(serve) => Config::resolve(api, &serve),
+            Command::Tools(_) => panic!("expected serve"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let config = resolve(&API, &[]).unwrap();
+        assert_eq!(config.transport, Transport::Stdio);
+        assert_eq!(config.upstream.base_url, "https://pets.example.com/v1");
+        assert_eq!(config.upstream.timeout, Duration::from_secs(30));
+        assert_eq!(config.upstream.max_response_bytes, 2 * 1024 * 1024);
+        assert_eq!(config.http.bind, "127.0.0.1:8080");
+        assert!(!config.http.stateless);
+        assert_eq!(config.http.allowed_hosts, ["localhost", "127.0.0.1", "::1"]);
+        assert!(config.http.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn http_needs_the_explicit_opt_out() {
+        let err = resolve(&API, &["--transport", "http"]).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(err.message.contains("--allow-unauthenticated"), "{err}");
+        let config = resolve(
+            &API,
+            &[
+                "--transport",
+                "http",
+                "--allow-unauthenticated",
+                "--bind",
+                "[::]:0",
+                "--stateless",
+                "--allowed-hosts",
+                "mcp.example.com, api.internal:8443",
+                "--allowed-origins",
+                "https://app.example.com",
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.transport, Transport::Http);
+        assert!(config.http.stateless);
+        assert_eq!(
+            config.http.allowed_hosts,
+            [
+                "localhost",
+                "127.0.0.1",
+                "::1",
+                "::",
+                "mcp.example.com",
+                "api.internal:8443"
+            ]
+        );
+        assert_eq!(config.http.allowed_origins, ["https://app.example.com"]);
+    }
+
+    #[test]
+    fn upstream_url_must_be_absolute_http() {
+        let err = resolve(&NO_SERVER, &[]).unwrap_err();
+        assert_eq!(err.code, 1);
+        assert!(err.message.contains("MCP_UPSTREAM_URL"), "{err}");
+        let err = resolve(&RELATIVE_SERVER, &[]).unwrap_err();
+        assert_eq!(err.code, 1);
+        assert!(err.message.contains("relative"), "{err}");
+        let config = resolve(
+            &RELATIVE_SERVER,
+            &["--upstream-url", "http://127.0.0.1:9000/api/v3/"],
+        )
+        .unwrap();
+        assert_eq!(config.upstream.base_url, "http://127.0.0.1:9000/api/v3");
+
+        assert!(
+            upstream_base_url("ftp://example.com")
+                .unwrap_err()
+                .contains("http or https")
+        );
+        assert!(
+            upstream_base_url("https://example.com/v1?key=secret")
+                .unwrap_err()
+                .contains("query")
+        );
+        assert!(
+            !upstream_base_url("https://example.com/v1?key=secret")
+                .unwrap_err()
+                .contains("secret")
+        );
+        assert_eq!(
+            upstream_base_url("https://example.com").unwrap(),
+            "https://example.com"
+        );
+    }
+
+    #[test]
+    fn limits_parse() {
+        let config = resolve(
+            &API,
+            &["--upstream-timeout", "5", "--max-response-bytes", "1024"],
+        )
+        .unwrap();
+        assert_eq!(config.upstream.timeout, Duration::from_secs(5));
+        assert_eq!(config.upstream.max_response_bytes, 1024);
+        let argv = ["pets-mcp", "serve", "--upstream-timeout", "0"];
+        assert_eq!(parse(&API, argv).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let config = resolve(
+            &API,
+            &["--upstream-url", "https://user:hunter2@example.com/v1"],
+        )
+        .unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("https://***@example.com/v1"), "{debug}");
+        assert_eq!(
+            redacted_url("https://example.com/a?token=x"),
+            "https://example.com/a?***"
+        );
+    }
+}

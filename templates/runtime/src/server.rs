@@ -1,0 +1,257 @@
+//! The MCP server: the tool list and tool-call dispatch, the same for every transport.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::Value;
+
+use super::api::{ApiDef, JsonObject, ToolDef};
+use super::upstream::Upstream;
+use super::{args, response};
+
+/// The `rmcp` server handler for one API. Cloning is cheap (one `Arc`): the HTTP transport makes
+/// one per session or request.
+#[derive(Clone)]
+pub struct McpServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: &'static ApiDef,
+    upstream: Upstream,
+    info: ServerConfig,
+    /// Built once: the tool list is the same for every client.
+    tools: Vec<Tool>,
+}
+
+impl std::fmt::Debug for McpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServer")
+            .field("api", &self.inner.api.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a tool call ended, for the log line.
+enum Outcome {
+    Status(u16),
+    InvalidArguments,
+    Failed,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Status(status) => write!(f, "{status}"),
+            Outcome::InvalidArguments => f.write_str("invalid-arguments"),
+            Outcome::Failed => f.write_str("upstream-error"),
+        }
+    }
+}
+
+impl McpServer {
+    pub fn new(api: &'static ApiDef, upstream: Upstream) -> Self {
+        let mut implementation = Implementation::new(api.name, api.version);
+        if !api.title.is_empty() {
+            implementation = implementation.with_title(api.title);
+        }
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(implementation);
+        if let Some(instructions) = api.instructions {
+            info = info.with_instructions(instructions);
+        }
+        let tools = api.tools.iter().map(|tool| mcp_tool(tool)).collect();
+        McpServer {
+            inner: Arc::new(Inner {
+                api,
+                upstream,
+                info,
+                tools,
+            }),
+        }
+    }
+
+    pub fn api(&self) -> &'static ApiDef {
+        self.inner.api
+    }
+
+    /// The tools as MCP clients see them.
+    pub fn tools(&self) -> &[Tool] {
+        &self.inner.tools
+    }
+
+    /// Calls tool `name`. An unknown tool is a protocol error (invalid params); everything that
+    /// goes wrong after that, bad arguments included, is a tool result with `isError: true`, which
+    /// the model sees and can act on.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let Some(tool) = self.inner.api.tool(name) else {
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool `{name}`"),
+                None,
+            ));
+        };
+        let started = Instant::now();
+        // The call runs as its own task so that a panic in generated code ends this call with an
+        // error result instead of taking the session (or the stdio server) down with it.
+        let server = self.clone();
+        let task = AbortOnDrop(tokio::spawn(async move {
+            server.run(tool, arguments.unwrap_or_default()).await
+        }));
+        let (result, outcome) = match task.join().await {
+            Ok(done) => done,
+            Err(err) if err.is_panic() => {
+                tracing::error!(tool = tool.name, "the tool call panicked");
+                let text = format!(
+                    "internal error in tool `{}`; the server log has details",
+                    tool.name
+                );
+                (
+                    CallToolResult::error(vec![ContentBlock::text(text)]),
+                    Outcome::Failed,
+                )
+            }
+            Err(_) => {
+                return Err(ErrorData::internal_error(
+                    "the tool call was cancelled",
+                    None,
+                ));
+            }
+        };
+        tracing::info!(
+            tool = tool.name,
+            method = %tool.method,
+            path = tool.path,
+            status = %outcome,
+            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "tool call"
+        );
+        Ok(result)
+    }
+
+    async fn run(
+        &self,
+        tool: &'static ToolDef,
+        arguments: JsonObject,
+    ) -> (CallToolResult, Outcome) {
+        if let Err(err) = args::validate(tool, &arguments) {
+            return (response::argument_error(&err), Outcome::InvalidArguments);
+        }
+        let request = match (tool.build)(arguments) {
+            Ok(request) => request,
+            Err(err) => return (response::argument_error(&err), Outcome::InvalidArguments),
+        };
+        match self.inner.upstream.send(tool, request).await {
+            Ok(answer) => (
+                response::tool_result(tool, &answer),
+                Outcome::Status(answer.status),
+            ),
+            Err(err) => {
+                tracing::warn!(tool = tool.name, "upstream request failed: {err}");
+                (response::upstream_error(tool, &err), Outcome::Failed)
+            }
+        }
+    }
+}
+
+/// A spawned task that is aborted when the caller stops waiting for it (the client cancelled the
+/// request or went away), so no upstream call outlives its tool call.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        self.inner.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner
+            .tools
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        tokio::select! {
+            result = self.call(&request.name, request.arguments) => result.map(Into::into),
+            () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
+        }
+    }
+}
+
+/// The MCP description of `tool`. Schemas come from the generator; one that is not a JSON object
+/// (which would be a generator bug) degrades to an open object schema rather than a panic, and
+/// calls then report the broken schema as a tool error.
+fn mcp_tool(tool: &ToolDef) -> Tool {
+    let input = json_object(tool.input_schema).unwrap_or_else(|| {
+        tracing::warn!(tool = tool.name, "the input schema is not a JSON object");
+        let mut open = JsonObject::new();
+        open.insert("type".into(), Value::String("object".into()));
+        open
+    });
+    let mut mcp = Tool::new(tool.name, tool.description, Arc::new(input));
+    let mut annotations = match tool.title {
+        Some(title) => {
+            mcp = mcp.with_title(title);
+            ToolAnnotations::with_title(title)
+        }
+        None => ToolAnnotations::new(),
+    };
+    annotations = annotations
+        .read_only(tool.annotations.read_only)
+        .destructive(tool.annotations.destructive)
+        .idempotent(tool.annotations.idempotent)
+        .open_world(tool.annotations.open_world);
+    mcp = mcp.with_annotations(annotations);
+    if let Some(output) = tool.output_schema {
+        match json_object(output) {
+            Some(schema) => mcp = mcp.with_raw_output_schema(Arc::new(schema)),
+            None => tracing::warn!(
+                tool = tool.name,
+                "the output schema is not a JSON object; not advertised"
+            ),
+        }
+    }
+    mcp
+}
+
+fn json_object(text: &str) -> Option<JsonObject> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}

@@ -1,0 +1,951 @@
+//! End-to-end tests of the runtime as a generated server uses it: a hand-written `ApiDef` whose
+//! tools build requests the way generated code does, a real upstream HTTP server that records what
+//! it receives, and the real MCP server driven with raw JSON-RPC over streamable HTTP (and stdio).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mcpwright_runtime::config::{Config, HttpConfig, UpstreamConfig};
+use mcpwright_runtime::server::McpServer;
+use mcpwright_runtime::upstream::Upstream;
+use mcpwright_runtime::{
+    Annotations, ApiDef, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, ToolDef,
+    cli,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+// ---------------------------------------------------------------------------------------------
+// The API, written the way mcpwright generates it.
+
+const READ: Annotations = Annotations {
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+const WRITE: Annotations = Annotations {
+    read_only: false,
+    destructive: false,
+    idempotent: false,
+    open_world: true,
+};
+
+#[derive(Deserialize)]
+struct GetPetArgs {
+    #[serde(rename = "petId")]
+    pet_id: String,
+    include: Option<Vec<String>>,
+    #[serde(rename = "X-Trace")]
+    trace: Option<String>,
+}
+
+fn build_get_pet(args: JsonObject) -> Result<Request, ArgError> {
+    let args: GetPetArgs = mcpwright_runtime::args::parse(args)?;
+    let mut req = Request::new(Method::Get, "/pets/{petId}");
+    req.path("petId", "petId", &args.pet_id)?;
+    req.query("include", "include", &args.include)?;
+    req.header("X-Trace", "X-Trace", &args.trace, false)?;
+    req.finish()
+}
+
+static GET_PET: ToolDef = ToolDef {
+    name: "getPet",
+    title: Some("Get a pet"),
+    description: "Returns one pet.",
+    method: Method::Get,
+    path: "/pets/{petId}",
+    input_schema: r#"{"type":"object","properties":{"petId":{"type":"string","description":"The pet's id."},"include":{"type":"array","items":{"type":"string"}},"X-Trace":{"type":"string"}},"required":["petId"]}"#,
+    output_schema: Some(
+        r#"{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"}},"required":["id"]}"#,
+    ),
+    output: OutputShape::Object,
+    annotations: READ,
+    accept: Some("application/json"),
+    build: build_get_pet,
+};
+
+#[derive(Deserialize)]
+struct CreatePetArgs {
+    body: NewPet,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+struct NewPet {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+}
+
+fn build_create_pet(args: JsonObject) -> Result<Request, ArgError> {
+    let args: CreatePetArgs = mcpwright_runtime::args::parse(args)?;
+    let mut req = Request::new(Method::Post, "/pets");
+    req.json("application/json", "body", &args.body)?;
+    req.finish()
+}
+
+static CREATE_PET: ToolDef = ToolDef {
+    name: "createPet",
+    title: None,
+    description: "Creates a pet.",
+    method: Method::Post,
+    path: "/pets",
+    input_schema: r#"{"type":"object","properties":{"body":{"type":"object","properties":{"name":{"type":"string","minLength":1},"tag":{"type":"string"}},"required":["name"]}},"required":["body"]}"#,
+    output_schema: None,
+    output: OutputShape::Object,
+    annotations: WRITE,
+    accept: Some("application/json"),
+    build: build_create_pet,
+};
+
+#[derive(Deserialize)]
+struct ListPetsArgs {
+    limit: Option<i64>,
+    tags: Option<Vec<String>>,
+}
+
+fn build_list_pets(args: JsonObject) -> Result<Request, ArgError> {
+    let args: ListPetsArgs = mcpwright_runtime::args::parse(args)?;
+    let mut req = Request::new(Method::Get, "/pets");
+    req.query("limit", "limit", &args.limit)?;
+    req.query_with(
+        "tags",
+        "tags",
+        &args.tags,
+        QueryStyle::PipeDelimited,
+        false,
+        false,
+    )?;
+    req.finish()
+}
+
+static LIST_PETS: ToolDef = ToolDef {
+    name: "listPets",
+    title: Some("List pets"),
+    description: "Lists pets.",
+    method: Method::Get,
+    path: "/pets",
+    input_schema: r#"{"type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100},"tags":{"type":"array","items":{"type":"string"}}}}"#,
+    output_schema: Some(
+        r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"}}}}},"required":["result"]}"#,
+    ),
+    output: OutputShape::Wrapped,
+    annotations: READ,
+    accept: Some("application/json"),
+    build: build_list_pets,
+};
+
+#[derive(Deserialize)]
+struct GetOwnerArgs {
+    id: i64,
+}
+
+fn build_get_owner(args: JsonObject) -> Result<Request, ArgError> {
+    let args: GetOwnerArgs = mcpwright_runtime::args::parse(args)?;
+    let mut req = Request::new(Method::Get, "/owners/{id}");
+    req.path("id", "id", &args.id)?;
+    req.finish()
+}
+
+static GET_OWNER: ToolDef = ToolDef {
+    name: "getOwner",
+    title: None,
+    description: "Returns an owner (the upstream has none).",
+    method: Method::Get,
+    path: "/owners/{id}",
+    input_schema: r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#,
+    output_schema: None,
+    output: OutputShape::Object,
+    annotations: READ,
+    accept: None,
+    build: build_get_owner,
+};
+
+fn build_slow(_: JsonObject) -> Result<Request, ArgError> {
+    Request::new(Method::Get, "/slow").finish()
+}
+
+static SLOW: ToolDef = ToolDef {
+    name: "slow",
+    title: None,
+    description: "Answers after three seconds.",
+    method: Method::Get,
+    path: "/slow",
+    input_schema: r#"{"type":"object"}"#,
+    output_schema: None,
+    output: OutputShape::Object,
+    annotations: READ,
+    accept: None,
+    build: build_slow,
+};
+
+fn build_redirect(_: JsonObject) -> Result<Request, ArgError> {
+    Request::new(Method::Get, "/redirect").finish()
+}
+
+static REDIRECT: ToolDef = ToolDef {
+    name: "redirect",
+    title: None,
+    description: "The upstream redirects elsewhere.",
+    method: Method::Get,
+    path: "/redirect",
+    input_schema: r#"{"type":"object"}"#,
+    output_schema: None,
+    output: OutputShape::Object,
+    annotations: READ,
+    accept: None,
+    build: build_redirect,
+};
+
+fn build_panics(_: JsonObject) -> Result<Request, ArgError> {
+    panic!("a bug in generated code")
+}
+
+static PANICS: ToolDef = ToolDef {
+    name: "panics",
+    title: None,
+    description: "Its build function panics.",
+    method: Method::Get,
+    path: "/never",
+    input_schema: r#"{"type":"object"}"#,
+    output_schema: None,
+    output: OutputShape::Object,
+    annotations: READ,
+    accept: None,
+    build: build_panics,
+};
+
+static API: ApiDef = ApiDef {
+    name: "petstore-mcp",
+    version: "0.1.0",
+    title: "Petstore",
+    api_version: "1.0.0",
+    instructions: Some("Manage pets."),
+    default_upstream_url: None,
+    tools: &[
+        &GET_PET,
+        &CREATE_PET,
+        &LIST_PETS,
+        &GET_OWNER,
+        &SLOW,
+        &REDIRECT,
+        &PANICS,
+    ],
+};
+
+// ---------------------------------------------------------------------------------------------
+// A real upstream that records what it receives.
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    /// Path and query exactly as they arrived.
+    target: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Seen>>>);
+
+impl Recorder {
+    fn all(&self) -> Vec<Seen> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+async fn upstream_handler(
+    State(recorder): State<Recorder>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_default();
+    recorder.0.lock().unwrap().push(Seen {
+        method: parts.method.to_string(),
+        target: target.clone(),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    });
+    let path = parts.uri.path();
+    let json = |status: StatusCode, value: Value| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    match (parts.method.as_str(), path) {
+        ("GET", "/v1/pets") => json(
+            StatusCode::OK,
+            json!([{"id": "1", "name": "rex"}, {"id": "2", "name": "tom"}]),
+        ),
+        ("POST", "/v1/pets") => {
+            let mut pet: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            pet["id"] = json!("3");
+            json(StatusCode::CREATED, pet)
+        }
+        ("GET", "/v1/slow") => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            json(StatusCode::OK, json!({}))
+        }
+        ("GET", "/v1/big") => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "x".repeat(100_000),
+        )
+            .into_response(),
+        ("GET", "/v1/redirect") => (
+            StatusCode::FOUND,
+            [(header::LOCATION, "http://127.0.0.1:1/elsewhere")],
+        )
+            .into_response(),
+        ("GET", p) if p.starts_with("/v1/pets/") => json(
+            StatusCode::OK,
+            json!({"id": p.trim_start_matches("/v1/pets/"), "name": "rex"}),
+        ),
+        _ => json(StatusCode::NOT_FOUND, json!({"error": "no such thing"})),
+    }
+}
+
+async fn start_upstream() -> (String, Recorder) {
+    let recorder = Recorder::default();
+    let app = axum::Router::new()
+        .fallback(upstream_handler)
+        .with_state(recorder.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/v1"), recorder)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The MCP server under test, in-process on a real socket.
+
+struct Options {
+    stateless: bool,
+    timeout: Duration,
+    max_response_bytes: usize,
+    allowed_origins: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stateless: false,
+            timeout: Duration::from_secs(10),
+            max_response_bytes: 1 << 20,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+struct Running {
+    url: String,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+async fn start_server(upstream_url: &str, options: Options) -> Running {
+    let upstream = Upstream::new(
+        &API,
+        &UpstreamConfig {
+            base_url: upstream_url.to_owned(),
+            timeout: options.timeout,
+            max_response_bytes: options.max_response_bytes,
+        },
+    )
+    .unwrap();
+    let server = McpServer::new(&API, upstream);
+    let config = HttpConfig {
+        bind: "127.0.0.1:0".into(),
+        stateless: options.stateless,
+        allowed_hosts: vec!["localhost".into(), "127.0.0.1".into()],
+        allowed_origins: options.allowed_origins,
+    };
+    let shutdown = CancellationToken::new();
+    let app = mcpwright_runtime::http::router(server, &config, shutdown.child_token());
+    let listener = TcpListener::bind(&config.bind).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(mcpwright_runtime::http::serve_listener(
+        listener,
+        app,
+        shutdown.clone(),
+    ));
+    Running {
+        url: format!("http://{addr}"),
+        shutdown,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal MCP client: raw JSON-RPC over streamable HTTP.
+
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    session: Option<String>,
+    next_id: u64,
+}
+
+impl Client {
+    fn new(server: &Running) -> Self {
+        // reqwest is built without a default TLS provider; the runtime installs ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Client {
+            http: reqwest::Client::new(),
+            url: format!("{}/mcp", server.url),
+            session: None,
+            next_id: 1,
+        }
+    }
+
+    fn post(&self, message: &Value) -> reqwest::RequestBuilder {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .timeout(Duration::from_secs(20))
+            .body(message.to_string());
+        if let Some(session) = &self.session {
+            req = req
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-11-25");
+        }
+        req
+    }
+
+    /// Sends a request and returns the JSON-RPC response message (`result` or `error`).
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let response = self.post(&message).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{method}");
+        if let Some(session) = response.headers().get("mcp-session-id") {
+            self.session = Some(session.to_str().unwrap().to_owned());
+        }
+        let is_sse = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/event-stream"));
+        let text = response.text().await.unwrap();
+        if !is_sse {
+            return serde_json::from_str(&text).unwrap();
+        }
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+            .find(|message| message["id"] == json!(id))
+            .unwrap_or_else(|| panic!("no response to {method} in {text}"))
+    }
+
+    async fn notify(&mut self, method: &str) {
+        let message = json!({"jsonrpc": "2.0", "method": method});
+        let response = self.post(&message).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{method}");
+    }
+
+    async fn initialize(&mut self) -> Value {
+        let response = self
+            .request(
+                "initialize",
+                json!({
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "test-client", "version": "1.0"}
+                }),
+            )
+            .await;
+        self.notify("notifications/initialized").await;
+        response
+    }
+
+    /// `tools/call`; returns the `CallToolResult` (panics on a JSON-RPC error).
+    async fn call(&mut self, name: &str, arguments: Value) -> Value {
+        let response = self
+            .request("tools/call", json!({"name": name, "arguments": arguments}))
+            .await;
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"].clone()
+    }
+}
+
+fn text_of(result: &Value) -> String {
+    result["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn sessions_list_tools_and_call_them() {
+    let (upstream_url, recorder) = start_upstream().await;
+    let server = start_server(&upstream_url, Options::default()).await;
+    let mut client = Client::new(&server);
+
+    let init = client.initialize().await;
+    assert!(client.session.is_some(), "a session id was issued");
+    assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
+    assert_eq!(init["result"]["serverInfo"]["version"], "0.1.0");
+    assert_eq!(init["result"]["serverInfo"]["title"], "Petstore");
+    assert_eq!(init["result"]["instructions"], "Manage pets.");
+    assert!(init["result"]["capabilities"]["tools"].is_object());
+
+    let list = client.request("tools/list", json!({})).await;
+    let tools = list["result"]["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "getPet",
+            "createPet",
+            "listPets",
+            "getOwner",
+            "slow",
+            "redirect",
+            "panics"
+        ]
+    );
+    let get_pet = &tools[0];
+    assert_eq!(get_pet["title"], "Get a pet");
+    assert_eq!(get_pet["description"], "Returns one pet.");
+    assert_eq!(
+        get_pet["inputSchema"]["properties"]["petId"]["description"],
+        "The pet's id."
+    );
+    assert_eq!(get_pet["inputSchema"]["required"], json!(["petId"]));
+    assert_eq!(get_pet["outputSchema"]["required"], json!(["id"]));
+    assert_eq!(get_pet["annotations"]["readOnlyHint"], true);
+    assert_eq!(get_pet["annotations"]["openWorldHint"], true);
+    assert_eq!(tools[1]["annotations"]["readOnlyHint"], false);
+    assert!(tools[1].get("outputSchema").is_none());
+    // The generator's property order survives.
+    let props: Vec<&String> = get_pet["inputSchema"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(props, ["petId", "include", "X-Trace"]);
+
+    // GET with a path parameter that needs encoding, an exploded query array and a header.
+    let result = client
+        .call(
+            "getPet",
+            json!({"petId": "a b/../c", "include": ["owner", "tags"], "X-Trace": "t-1"}),
+        )
+        .await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(
+        result["structuredContent"],
+        json!({"id": "a%20b%2F..%2Fc", "name": "rex"})
+    );
+    let seen = recorder.all();
+    let last = seen.last().unwrap();
+    assert_eq!(last.method, "GET");
+    assert_eq!(
+        last.target,
+        "/v1/pets/a%20b%2F..%2Fc?include=owner&include=tags"
+    );
+    assert_eq!(last.headers["x-trace"], "t-1");
+    assert_eq!(last.headers["accept"], "application/json");
+    assert_eq!(last.headers["user-agent"], "petstore-mcp/0.1.0 (mcpwright)");
+
+    // POST with a JSON body.
+    let result = client
+        .call("createPet", json!({"body": {"name": "rex", "tag": "dog"}}))
+        .await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(
+        result["structuredContent"],
+        json!({"name": "rex", "tag": "dog", "id": "3"})
+    );
+    let last = recorder.all().pop().unwrap();
+    assert_eq!(
+        (last.method.as_str(), last.target.as_str()),
+        ("POST", "/v1/pets")
+    );
+    assert_eq!(last.headers["content-type"], "application/json");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&last.body).unwrap(),
+        json!({"name": "rex", "tag": "dog"})
+    );
+
+    // An array body is wrapped under `result`.
+    let result = client
+        .call("listPets", json!({"limit": 2, "tags": ["a", "b"]}))
+        .await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(result["structuredContent"]["result"][1]["name"], "tom");
+    assert_eq!(
+        recorder.all().pop().unwrap().target,
+        "/v1/pets?limit=2&tags=a%7Cb"
+    );
+
+    // An upstream 404 is a tool error with the status and the body.
+    let result = client.call("getOwner", json!({"id": 42})).await;
+    assert_eq!(result["isError"], true);
+    let text = text_of(&result);
+    assert!(
+        text.starts_with("HTTP 404 Not Found from GET /owners/{id}"),
+        "{text}"
+    );
+    assert!(text.contains("no such thing"), "{text}");
+    assert_eq!(recorder.all().pop().unwrap().target, "/v1/owners/42");
+
+    // Invalid arguments never reach the upstream.
+    let before = recorder.all().len();
+    let result = client.call("listPets", json!({"limit": "ten"})).await;
+    assert_eq!(result["isError"], true);
+    assert!(
+        text_of(&result).starts_with("invalid argument `limit`: "),
+        "{}",
+        text_of(&result)
+    );
+    // Only the schema knows this one: the typed struct would accept 500.
+    let result = client.call("listPets", json!({"limit": 500})).await;
+    assert_eq!(result["isError"], true);
+    assert!(
+        text_of(&result).starts_with("invalid argument `limit`: 500 is greater than the maximum"),
+        "{}",
+        text_of(&result)
+    );
+    let result = client
+        .call("createPet", json!({"body": {"tag": "dog"}}))
+        .await;
+    assert_eq!(
+        text_of(&result),
+        "invalid argument `body/name`: is required"
+    );
+    let result = client.call("getPet", json!({"petId": ".."})).await;
+    assert_eq!(result["isError"], true);
+    assert!(text_of(&result).contains("`petId`"), "{}", text_of(&result));
+    assert_eq!(
+        recorder.all().len(),
+        before,
+        "no upstream request for invalid arguments"
+    );
+
+    // An unknown tool is a protocol error.
+    let response = client
+        .request("tools/call", json!({"name": "nope", "arguments": {}}))
+        .await;
+    assert_eq!(response["error"]["code"], -32602, "{response}");
+
+    // Redirects are reported, not followed.
+    let result = client.call("redirect", json!({})).await;
+    assert_eq!(result["isError"], true);
+    assert!(
+        text_of(&result).contains("HTTP 302 Found"),
+        "{}",
+        text_of(&result)
+    );
+
+    // A panicking tool is an error result; the session survives it.
+    let result = client.call("panics", json!({})).await;
+    assert_eq!(result["isError"], true);
+    assert!(
+        text_of(&result).contains("internal error"),
+        "{}",
+        text_of(&result)
+    );
+    let result = client.call("listPets", json!({})).await;
+    assert_eq!(result["isError"], false);
+}
+
+#[tokio::test]
+async fn stateless_mode_needs_no_session() {
+    let (upstream_url, recorder) = start_upstream().await;
+    let server = start_server(
+        &upstream_url,
+        Options {
+            stateless: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut client = Client::new(&server);
+    let init = client.initialize().await;
+    assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
+    assert!(
+        client.session.is_none(),
+        "stateless mode issues no session id"
+    );
+
+    // A fresh client that never initialized can call tools: any replica can serve any request.
+    let other = Client::new(&server);
+    let response = other
+        .post(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "getPet", "arguments": {"petId": "7"}}}))
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let response: Value = response.json_text().await;
+    assert_eq!(
+        response["result"]["structuredContent"],
+        json!({"id": "7", "name": "rex"})
+    );
+    assert_eq!(recorder.all().pop().unwrap().target, "/v1/pets/7");
+
+    let list = client.request("tools/list", json!({})).await;
+    assert_eq!(
+        list["result"]["tools"].as_array().unwrap().len(),
+        API.tools.len()
+    );
+}
+
+#[tokio::test]
+async fn many_clients_at_once() {
+    let (upstream_url, recorder) = start_upstream().await;
+    let server = start_server(&upstream_url, Options::default()).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let mut client = Client::new(&server);
+        tasks.push(tokio::spawn(async move {
+            client.initialize().await;
+            let result = client
+                .call("getPet", json!({"petId": format!("p{i}")}))
+                .await;
+            assert_eq!(result["structuredContent"]["id"], format!("p{i}"));
+            client.session.clone().unwrap()
+        }));
+    }
+    let mut sessions = Vec::new();
+    for task in tasks {
+        sessions.push(task.await.unwrap());
+    }
+    sessions.sort();
+    sessions.dedup();
+    assert_eq!(sessions.len(), 24, "one session per client");
+    assert_eq!(recorder.all().len(), 24);
+}
+
+#[tokio::test]
+async fn upstream_failures_are_tool_errors_without_the_url() {
+    // Nothing listens on the port of a listener we just closed.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let server = start_server(&format!("http://{closed}/secret-base"), Options::default()).await;
+    let mut client = Client::new(&server);
+    client.initialize().await;
+    let result = client
+        .call("getPet", json!({"petId": "1", "include": ["token-abc"]}))
+        .await;
+    assert_eq!(result["isError"], true);
+    let text = text_of(&result);
+    assert!(
+        text.starts_with("GET /pets/{petId} failed: could not connect to the upstream API"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("secret-base") && !text.contains("token-abc") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+
+    let (upstream_url, _recorder) = start_upstream().await;
+    let server = start_server(
+        &upstream_url,
+        Options {
+            timeout: Duration::from_secs(1),
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut client = Client::new(&server);
+    client.initialize().await;
+    let result = client.call("slow", json!({})).await;
+    assert_eq!(result["isError"], true);
+    assert!(
+        text_of(&result).contains("did not answer within 1 s"),
+        "{}",
+        text_of(&result)
+    );
+}
+
+#[tokio::test]
+async fn large_bodies_are_cut_at_the_limit() {
+    static BIG: ToolDef = ToolDef {
+        name: "big",
+        path: "/big",
+        build: build_big,
+        ..SLOW
+    };
+    fn build_big(_: JsonObject) -> Result<Request, ArgError> {
+        Request::new(Method::Get, "/big").finish()
+    }
+    static BIG_API: ApiDef = ApiDef {
+        tools: &[&BIG],
+        ..API
+    };
+    let (upstream_url, _recorder) = start_upstream().await;
+    let config = UpstreamConfig {
+        base_url: upstream_url,
+        timeout: Duration::from_secs(10),
+        max_response_bytes: 1000,
+    };
+    let server = McpServer::new(&BIG_API, Upstream::new(&BIG_API, &config).unwrap());
+    let result = server.call("big", Some(JsonObject::new())).await.unwrap();
+    assert_eq!(result.is_error, Some(false));
+    let text = &result.content[0].as_text().unwrap().text;
+    assert_eq!(
+        text,
+        &format!("{}\n[truncated after 1000 bytes]", "x".repeat(1000))
+    );
+}
+
+#[tokio::test]
+async fn host_and_origin_checks_and_health() {
+    let (upstream_url, _recorder) = start_upstream().await;
+    let server = start_server(
+        &upstream_url,
+        Options {
+            allowed_origins: vec!["https://app.example.com".into()],
+            ..Options::default()
+        },
+    )
+    .await;
+    let client = Client::new(&server);
+    let health = client
+        .http
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let foreign_host = client
+        .post(&init)
+        .header("host", "evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_host.status(), StatusCode::FORBIDDEN);
+    let foreign_origin = client
+        .post(&init)
+        .header("origin", "https://evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_origin.status(), StatusCode::FORBIDDEN);
+    let allowed_origin = client
+        .post(&init)
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed_origin.status(), StatusCode::OK);
+}
+
+#[test]
+fn http_without_allow_unauthenticated_is_refused() {
+    static WITH_SERVER: ApiDef = ApiDef {
+        default_upstream_url: Some("https://pets.example.com/v1"),
+        ..API
+    };
+    let resolve = |args: &[&str]| {
+        let argv = ["petstore-mcp", "serve"]
+            .into_iter()
+            .chain(args.iter().copied());
+        match cli::parse(&WITH_SERVER, argv).unwrap().command {
+            cli::Command::Serve(serve) => Config::resolve(&WITH_SERVER, &serve),
+            cli::Command::Tools(_) => unreachable!(),
+        }
+    };
+    let err = resolve(&["--transport", "http"]).unwrap_err();
+    assert_eq!(err.code, 2);
+    assert!(err.message.contains("--allow-unauthenticated"));
+    assert!(resolve(&["--transport", "http", "--allow-unauthenticated"]).is_ok());
+    assert!(resolve(&["--transport", "stdio"]).is_ok());
+}
+
+#[tokio::test]
+async fn stdio_transport_serves_json_lines() {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+    let (upstream_url, recorder) = start_upstream().await;
+    let config = UpstreamConfig {
+        base_url: upstream_url,
+        timeout: Duration::from_secs(10),
+        max_response_bytes: 1 << 20,
+    };
+    let server = McpServer::new(&API, Upstream::new(&API, &config).unwrap());
+    let (client_side, server_side) = tokio::io::duplex(1 << 16);
+    let (server_read, server_write) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let serving = tokio::spawn(mcpwright_runtime::stdio::serve_on(
+        server,
+        (server_read, server_write),
+        shutdown.clone(),
+    ));
+
+    let (client_read, mut client_write) = tokio::io::split(client_side);
+    let mut lines = BufReader::new(client_read).lines();
+    let mut send = async |message: Value| {
+        client_write
+            .write_all(format!("{message}\n").as_bytes())
+            .await
+            .unwrap();
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).await;
+    let init: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}})).await;
+    let call: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(call["id"], 2);
+    assert_eq!(call["result"]["structuredContent"]["result"][0]["id"], "1");
+    assert_eq!(recorder.all().pop().unwrap().target, "/v1/pets?limit=1");
+
+    // EOF on stdin ends the server cleanly.
+    client_write.shutdown().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("server stops on EOF");
+    assert_eq!(ended.unwrap(), Ok(()));
+}
+
+/// `reqwest` is built without its `json` feature (generated servers do not need it).
+trait JsonText {
+    async fn json_text(self) -> Value;
+}
+
+impl JsonText for reqwest::Response {
+    async fn json_text(self) -> Value {
+        serde_json::from_str(&self.text().await.unwrap()).unwrap()
+    }
+}

@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests: where things are, and building generated crates in
+//! one shared target folder so their dependencies compile once.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled examples: (name, spec path), sorted by name.
+pub fn examples() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(repo().join("examples")).expect("examples/ exists").flatten() {
+        let dir = entry.path();
+        let spec = ["openapi.yaml", "openapi.json", "swagger.yaml", "swagger.json"].iter().map(|f| dir.join(f)).find(|p| p.exists());
+        if let Some(spec) = spec {
+            out.push((entry.file_name().to_string_lossy().into_owned(), spec));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The crate name a snapshot of `example` is generated with.
+pub fn snapshot_crate_name(example: &str) -> String {
+    format!("{example}-mcp")
+}
+
+/// The target folder every generated crate in the tests builds into.
+pub fn generated_target() -> PathBuf {
+    repo().join("target").join("generated")
+}
+
+/// The real specs beside the project, when present (`../shared/specs`).
+pub fn shared_specs() -> Option<PathBuf> {
+    let dir = repo().join("..").join("shared").join("specs");
+    dir.is_dir().then_some(dir)
+}
+
+/// Serializes cargo invocations on generated crates: they share one target folder, and running
+/// them one at a time keeps the 2-core machine responsive.
+static CARGO: Mutex<()> = Mutex::new(());
+
+/// Runs `cargo <args>` in `dir` with the shared target folder; panics with the output on failure.
+pub fn cargo(dir: &Path, args: &[&str]) -> String {
+    let _guard = CARGO.lock().unwrap_or_else(|e| e.into_inner());
+    // Reuse the versions this repository resolved and tested with.
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(repo().join("Cargo.lock"), &lock).expect("copy Cargo.lock");
+    }
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", generated_target())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "cargo {} failed in {}:\n{text}", args.join(" "), dir.display());
+    text
+}
+
+/// Builds the generated crate in `dir` and returns its binary.
+pub fn build_binary(dir: &Path, crate_name: &str) -> PathBuf {
+    cargo(dir, &["build", "--quiet"]);
+    generated_target().join("debug").join(crate_name)
+}
+
+static NPM: Mutex<bool> = Mutex::new(false);
+
+/// Installs the end-to-end harness's npm packages (pinned by its package-lock.json) once.
+pub fn npm_ready() -> PathBuf {
+    let e2e = repo().join("tests").join("e2e");
+    let mut done = NPM.lock().unwrap_or_else(|e| e.into_inner());
+    if !*done {
+        let marker = e2e.join("node_modules").join(".package-lock.json");
+        let lock = e2e.join("package-lock.json");
+        let fresh = marker.exists()
+            && std::fs::metadata(&marker).and_then(|m| m.modified()).ok() >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok();
+        if !fresh {
+            let status = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&e2e)
+                .status()
+                .expect("npm is installed (Node.js 20 or later)");
+            assert!(status.success(), "npm ci failed in {}", e2e.display());
+        }
+        *done = true;
+    }
+    e2e
+}

@@ -1,0 +1,112 @@
+// The pieces every end-to-end scenario uses: a recording upstream API on loopback, a generated
+// server started over stdio or streamable HTTP, and the official MCP TypeScript SDK client.
+
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+/**
+ * A small real HTTP server that records every request and answers from `handler`
+ * (`(req, body) => ({status, json?, text?, headers?})`).
+ */
+export async function startUpstream(handler) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const record = { method: req.method, url: req.url, headers: req.headers, body };
+      requests.push(record);
+      let answer;
+      try {
+        answer = handler(record) ?? { status: 404, json: { message: 'no route' } };
+      } catch (err) {
+        answer = { status: 500, text: String(err) };
+      }
+      const headers = { ...(answer.headers ?? {}) };
+      let payload = '';
+      if (answer.json !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        payload = JSON.stringify(answer.json);
+      } else if (answer.text !== undefined) {
+        headers['content-type'] ??= 'text/plain';
+        payload = answer.text;
+      }
+      res.writeHead(answer.status ?? 200, headers);
+      res.end(payload);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    /** The requests recorded since the last call. */
+    take() {
+      return requests.splice(0, requests.length);
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Starts the generated server and connects the official SDK client to it. */
+export async function connect({ bin, transport, env, stateless = false }) {
+  const client = new Client({ name: 'mcpwright-e2e', version: '1.0.0' });
+  if (transport === 'stdio') {
+    const stdio = new StdioClientTransport({
+      command: bin,
+      args: ['serve', '--transport', 'stdio'],
+      env: { ...process.env, ...env },
+      stderr: 'pipe',
+    });
+    const logs = [];
+    stdio.stderr?.on('data', (d) => logs.push(d.toString()));
+    await client.connect(stdio);
+    return { client, logs, url: null, close: () => client.close(), newClient: null };
+  }
+  const args = ['serve', '--transport', 'http', '--bind', '127.0.0.1:0', '--allow-unauthenticated'];
+  if (stateless) args.push('--stateless');
+  const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), 15000);
+    child.stderr.on('data', (d) => {
+      logs.push(d.toString());
+      const found = logs.join('').match(/listening on (http:\/\/\S+\/mcp)/);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('')}`));
+    });
+  });
+  const open = async () => {
+    const c = new Client({ name: 'mcpwright-e2e', version: '1.0.0' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(url)));
+    return c;
+  };
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return {
+    client,
+    logs,
+    url,
+    newClient: open,
+    child,
+    close: async () => {
+      await client.close();
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
+    },
+  };
+}
+
+/** The text of a tool result's content. */
+export function text(result) {
+  return (result.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}

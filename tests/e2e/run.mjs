@@ -1,0 +1,261 @@
+// End-to-end scenarios: a generated server, driven by the official MCP TypeScript SDK client,
+// calling a recording upstream on loopback.
+//
+//   node run.mjs <example> <server binary> <stdio|http|http-stateless>
+//
+// Exits non-zero with the failed assertion when the server misbehaves.
+
+import assert from 'node:assert/strict';
+import { startUpstream, connect, text } from './harness.mjs';
+
+const [example, bin, mode] = process.argv.slice(2);
+if (!example || !bin || !mode) {
+  console.error('usage: node run.mjs <example> <server binary> <stdio|http|http-stateless>');
+  process.exit(2);
+}
+
+/** Calls a tool and returns the result together with the upstream requests it caused. */
+async function call(ctx, name, args) {
+  ctx.upstream.take();
+  const result = await ctx.client.callTool({ name, arguments: args });
+  return { result, requests: ctx.upstream.take() };
+}
+
+const scenarios = {
+  async petstore(ctx) {
+    const { tools } = await ctx.client.listTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['listPets', 'createPet', 'getPet', 'updatePet', 'deletePet', 'listVisits'],
+    );
+    for (const tool of tools) {
+      assert.ok(tool.description?.trim(), `${tool.name} has a description`);
+      assert.equal(tool.inputSchema.type, 'object');
+    }
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    const list = byName.listPets;
+    assert.equal(list.inputSchema.properties.limit.type, 'integer');
+    assert.equal(list.inputSchema.properties.limit.maximum, 100);
+    assert.deepEqual(list.inputSchema.properties.status.enum, ['available', 'pending', 'adopted']);
+    assert.equal(list.annotations.readOnlyHint, true);
+    assert.equal(byName.deletePet.annotations.destructiveHint, true);
+    assert.deepEqual(byName.getPet.inputSchema.required, ['petId']);
+    assert.equal(byName.getPet.outputSchema.type, 'object');
+    assert.equal(list.outputSchema.properties.result.type, 'array');
+
+    // A GET with query parameters in several styles and a header.
+    let { result, requests } = await call(ctx, 'listPets', {
+      limit: 2,
+      status: 'available',
+      tags: ['a b', 'c'],
+      'X-Request-ID': 'req-1',
+    });
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].method, 'GET');
+    assert.equal(requests[0].url, '/v1/pets?limit=2&status=available&tags=a%20b,c');
+    assert.equal(requests[0].headers['x-request-id'], 'req-1');
+    assert.equal(requests[0].headers.accept, 'application/json');
+    assert.equal(result.structuredContent.result.length, 2, 'an array answer is wrapped under `result`');
+
+    // A GET with a path parameter; the answer is the caller's own.
+    ({ result, requests } = await call(ctx, 'getPet', { petId: 42 }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].url, '/v1/pets/42');
+    assert.equal(result.structuredContent.id, 42);
+
+    // An upstream 404 comes back as a tool error with the status.
+    ({ result } = await call(ctx, 'getPet', { petId: 404 }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /404/);
+    assert.match(text(result), /no such pet/);
+
+    // A POST with a JSON body, nulls and nested objects kept as the caller wrote them.
+    const pet = { name: 'Rex', tags: ['x'], birthday: null, parent: { name: 'Old Rex' }, colour: 'brown' };
+    ({ result, requests } = await call(ctx, 'createPet', { body: pet }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].method, 'POST');
+    assert.equal(requests[0].url, '/v1/pets');
+    assert.match(requests[0].headers['content-type'], /^application\/json/);
+    assert.deepEqual(JSON.parse(requests[0].body), pet);
+    assert.equal(result.structuredContent.id, 7);
+
+    // Bad arguments are tool errors naming the field, and never reach the upstream.
+    ({ result, requests } = await call(ctx, 'listPets', { limit: 1000 }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /limit/);
+    assert.equal(requests.length, 0);
+    ({ result, requests } = await call(ctx, 'getPet', { petId: 'abc' }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /petId/);
+    assert.equal(requests.length, 0);
+    ({ result, requests } = await call(ctx, 'createPet', { body: { tags: [] } }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /name/);
+    assert.equal(requests.length, 0);
+    ({ result, requests } = await call(ctx, 'getPet', { petId: 1, extra: true }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /extra/);
+    assert.equal(requests.length, 0);
+
+    // Cookies, and an object answer with a nullable field.
+    ({ result, requests } = await call(ctx, 'listVisits', { petId: 5, clinic: 'north side', since: '2024-01-01' }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].url, '/v1/pets/5/visits?since=2024-01-01');
+    assert.equal(requests[0].headers.cookie, 'clinic=north%20side');
+    assert.equal(result.structuredContent.next, null);
+
+    // A DELETE answered with 204 and no body.
+    ({ result, requests } = await call(ctx, 'deletePet', { petId: 3 }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].method, 'DELETE');
+    assert.match(text(result), /204/);
+
+    // An answer that does not match the declared schema is not passed off as structured output.
+    ({ result } = await call(ctx, 'getPet', { petId: 500 }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /schema/i);
+
+    if (ctx.newClient) await concurrentClients(ctx);
+  },
+
+  async bookshop(ctx) {
+    const { tools } = await ctx.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name), ['listBooks', 'addBook', 'getBook', 'removeBook', 'listAuthorBooks']);
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    assert.equal(byName.listBooks.inputSchema.properties.limit.type, 'integer');
+    assert.deepEqual(byName.addBook.inputSchema.required, ['book']);
+
+    // Swagger 2.0: host + basePath, csv collection format, body parameter.
+    let { result, requests } = await call(ctx, 'listBooks', { author: 'Le Guin', tags: ['sf', 'classic'] });
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].url, '/api/books?author=Le%20Guin&tags=sf,classic');
+    const book = { isbn: '9780441478125', title: 'The Left Hand of Darkness', subtitle: null };
+    ({ result, requests } = await call(ctx, 'addBook', { book }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].method, 'POST');
+    assert.deepEqual(JSON.parse(requests[0].body), book);
+
+    // Path values cannot change the target path.
+    ({ result, requests } = await call(ctx, 'getBook', { isbn: '../admin?x=1#y', 'X-Locale': 'en-GB' }));
+    assert.equal(requests[0].url, '/api/books/..%2Fadmin%3Fx%3D1%23y');
+    assert.equal(requests[0].headers['x-locale'], 'en-GB');
+    ({ result, requests } = await call(ctx, 'getBook', { isbn: '..' }));
+    assert.equal(result.isError, true);
+    assert.equal(requests.length, 0);
+    ({ result, requests } = await call(ctx, 'getBook', { isbn: '1', 'X-Locale': 'en\r\nX-Evil: 1' }));
+    assert.equal(result.isError, true);
+    assert.equal(requests.length, 0);
+
+    ({ result, requests } = await call(ctx, 'listAuthorBooks', { authorId: 9, sort: 'year' }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].url, '/api/authors/9/books?sort=year');
+    ({ result } = await call(ctx, 'listAuthorBooks', { authorId: 9, sort: 'price' }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /sort/);
+  },
+
+  async tasks(ctx) {
+    const { tools } = await ctx.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name), ['listTasks', 'createTask', 'getTask', 'updateTask', 'deleteTask']);
+    const create = tools.find((t) => t.name === 'createTask');
+    const body = create.inputSchema.properties.body;
+    const props = body.properties ?? create.inputSchema.$defs?.NewTask?.properties;
+    assert.deepEqual(props.notes.type, ['string', 'null'], 'OpenAPI 3.1 type arrays survive');
+
+    let { result, requests } = await call(ctx, 'listTasks', { done: false, minPriority: 1 });
+    assert.equal(result.isError, undefined, text(result));
+    assert.equal(requests[0].url, '/v1/tasks?done=false&minPriority=1');
+    ({ result } = await call(ctx, 'listTasks', { minPriority: 0 }));
+    assert.equal(result.isError, true, 'exclusiveMinimum is enforced');
+
+    const task = { title: 'Water the plants', notes: null, kind: 'task' };
+    ({ result, requests } = await call(ctx, 'createTask', { body: task }));
+    assert.equal(result.isError, undefined, text(result));
+    assert.deepEqual(JSON.parse(requests[0].body), task);
+    assert.equal(result.structuredContent.done, false);
+    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', kind: 'chore' } }));
+    assert.equal(result.isError, true, 'const is enforced');
+
+    ({ result, requests } = await call(ctx, 'updateTask', { taskId: 'a1', body: { title: 'y' } }));
+    assert.equal(requests[0].method, 'PATCH');
+    assert.equal(requests[0].url, '/v1/tasks/a1');
+  },
+};
+
+/** Several clients at once, each checking that every answer is its own. */
+async function concurrentClients(ctx) {
+  const clients = await Promise.all(Array.from({ length: 8 }, () => ctx.newClient()));
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let i = 0; i < 10; i++) {
+        const petId = 1000 + c * 100 + i;
+        const result = await client.callTool({ name: 'getPet', arguments: { petId } });
+        assert.equal(result.isError, undefined, text(result));
+        assert.equal(result.structuredContent.id, petId);
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+}
+
+/** Upstream answers for each example. */
+const upstreams = {
+  petstore: ({ method, url, body }) => {
+    const path = url.split('?')[0];
+    const pet = (id) => ({ id, name: `pet ${id}`, status: 'available', tags: [] });
+    if (method === 'GET' && path === '/v1/pets') return { json: [pet(1), pet(2)] };
+    if (method === 'POST' && path === '/v1/pets') return { status: 201, json: { ...JSON.parse(body), id: 7 } };
+    let m = path.match(/^\/v1\/pets\/(\d+)$/);
+    if (m && method === 'GET') {
+      if (m[1] === '404') return { status: 404, json: { code: 404, message: 'no such pet' } };
+      if (m[1] === '500') return { json: { id: 'not-a-number' } };
+      return { json: pet(Number(m[1])) };
+    }
+    if (m && method === 'DELETE') return { status: 204 };
+    m = path.match(/^\/v1\/pets\/(\d+)\/visits$/);
+    if (m) return { json: { items: [{ date: '2024-02-01', reason: 'check-up' }], next: null } };
+    return undefined;
+  },
+  bookshop: ({ method, url, body }) => {
+    const path = url.split('?')[0];
+    if (method === 'GET' && (path === '/api/books' || path.endsWith('/books'))) return { json: [] };
+    if (method === 'POST' && path === '/api/books') return { status: 201, json: JSON.parse(body) };
+    if (path.startsWith('/api/books/')) return { json: { isbn: '9780441478125', title: 'x' } };
+    return undefined;
+  },
+  tasks: ({ method, url, body }) => {
+    const path = url.split('?')[0];
+    const task = (extra) => ({ id: '6f1c2a3e-1111-4222-8333-444455556666', title: 't', done: false, ...extra });
+    if (method === 'GET' && path === '/v1/tasks') return { json: [task({})] };
+    if (method === 'POST' && path === '/v1/tasks') return { status: 201, json: task(JSON.parse(body)) };
+    if (path.startsWith('/v1/tasks/')) return { json: task({}) };
+    return undefined;
+  },
+};
+
+const basePaths = { petstore: '/v1', bookshop: '/api', tasks: '/v1' };
+
+const scenario = scenarios[example];
+if (!scenario) {
+  console.error(`unknown example ${example}`);
+  process.exit(2);
+}
+const upstream = await startUpstream(upstreams[example]);
+const server = await connect({
+  bin,
+  transport: mode === 'stdio' ? 'stdio' : 'http',
+  stateless: mode === 'http-stateless',
+  env: { MCP_UPSTREAM_URL: `${upstream.url}${basePaths[example]}`, MCP_LOG_LEVEL: 'info' },
+});
+try {
+  await scenario({ ...server, upstream });
+  console.log(`ok: ${example} over ${mode}`);
+} catch (err) {
+  console.error(`FAILED: ${example} over ${mode}\n${err.stack ?? err}`);
+  console.error(`--- server log ---\n${server.logs.join('')}`);
+  process.exitCode = 1;
+} finally {
+  await server.close().catch(() => {});
+  await upstream.close();
+}
