@@ -15,11 +15,18 @@ fn main() {
         .filter(|name| name.ends_with(".rs"))
         .collect();
     names.sort();
-    let mut out = String::from("/// The runtime's source files, by file name, sorted.\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The runtime's source files, by file name, sorted.\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for name in names {
         let path = dir.join(&name);
         println!("cargo::rerun-if-changed={}", path.display());
-        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join("runtime_files.rs");

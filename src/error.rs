@@ -21,7 +21,11 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<String>, pointer: impl Into<String>) -> Self {
-        Location { file: file.into(), pointer: pointer.into(), ..Location::default() }
+        Location {
+            file: file.into(),
+            pointer: pointer.into(),
+            ..Location::default()
+        }
     }
 
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
@@ -56,7 +60,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { location, message: message.into(), hint: None }
+        Diagnostic {
+            location,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -83,7 +91,10 @@ pub enum Error {
     Spec(Box<Diagnostic>),
     /// The spec file could not be read (exit code 1).
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The output could not be written, or writing it would overwrite files the user owns
     /// (exit code 1).
     #[error("cannot write {path}: {message}")]

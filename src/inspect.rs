@@ -28,11 +28,18 @@ pub fn table(api: &Api) -> String {
         }
     }
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
         padded.join("  ").trim_end().to_owned()
     };
     let mut out = vec![line(headers.to_vec())];
-    out.extend(rows.iter().map(|row| line(row.iter().map(String::as_str).collect())));
+    out.extend(
+        rows.iter()
+            .map(|row| line(row.iter().map(String::as_str).collect())),
+    );
     out.push(format!(
         "\n{} tools from {} ({} {}, {})",
         api.tools.len(),
@@ -82,7 +89,12 @@ fn tool_json(tool: &Tool) -> Value {
 }
 
 fn arguments(tool: &Tool) -> String {
-    let count = |location| tool.params.iter().filter(|p| p.location == location).count();
+    let count = |location| {
+        tool.params
+            .iter()
+            .filter(|p| p.location == location)
+            .count()
+    };
     let mut parts = Vec::new();
     for (location, label) in [
         (ParamLocation::Path, "path"),
@@ -98,7 +110,11 @@ fn arguments(tool: &Tool) -> String {
     if tool.body.is_some() {
         parts.push("body".into());
     }
-    if parts.is_empty() { "-".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn security(tool: &Tool) -> String {
@@ -114,7 +130,13 @@ fn security(tool: &Tool) -> String {
             requirement
                 .schemes
                 .iter()
-                .map(|(name, scopes)| if scopes.is_empty() { name.clone() } else { format!("{name}[{}]", scopes.join(" ")) })
+                .map(|(name, scopes)| {
+                    if scopes.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name}[{}]", scopes.join(" "))
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("+")
         })

@@ -27,13 +27,18 @@ pub fn model(spec: &Path) -> Result<ir::Api> {
 /// from `out`.
 pub fn render(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::Api, emit::Crate)> {
     let api = model(spec)?;
-    let crate_name = crate_name.map_or_else(|| emit::default_crate_name(out, &api.title), str::to_owned);
+    let crate_name =
+        crate_name.map_or_else(|| emit::default_crate_name(out, &api.title), str::to_owned);
     let krate = emit::emit(&api, &emit::Options { crate_name })?;
     Ok((api, krate))
 }
 
 /// Generates the crate for `spec` into `out`.
-pub fn generate(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::Api, write::WriteReport)> {
+pub fn generate(
+    spec: &Path,
+    out: &Path,
+    crate_name: Option<&str>,
+) -> Result<(ir::Api, write::WriteReport)> {
     let (api, krate) = render(spec, out, crate_name)?;
     let report = write::write_crate(out, &krate)?;
     Ok((api, report))

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "mcpwright", version, about = "Generate typed, secure Rust MCP servers from OpenAPI documents")]
+#[command(
+    name = "mcpwright",
+    version,
+    about = "Generate typed, secure Rust MCP servers from OpenAPI documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,7 +63,8 @@ fn run(command: Command) -> mcpwright::Result<()> {
         Command::Generate { spec, out, name } => {
             let (api, report) = mcpwright::generate(&spec, &out, name.as_deref())?;
             print_warnings(&api.warnings);
-            let name = name.unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
+            let name =
+                name.unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
             eprintln!(
                 "generated {} tools from {} into {} ({} files written, {} unchanged, {} removed)",
                 api.tools.len(),
@@ -83,7 +88,8 @@ fn run(command: Command) -> mcpwright::Result<()> {
                     print!("{}", mcpwright::inspect::table(&api));
                 }
                 Format::Json => {
-                    let text = serde_json::to_string_pretty(&mcpwright::inspect::json(&api)).unwrap_or_default();
+                    let text = serde_json::to_string_pretty(&mcpwright::inspect::json(&api))
+                        .unwrap_or_default();
                     println!("{text}");
                 }
             }
@@ -97,6 +103,9 @@ fn print_warnings(warnings: &[mcpwright::Diagnostic]) {
         eprintln!("warning: {warning}");
     }
     if warnings.len() > SHOWN_WARNINGS {
-        eprintln!("warning: … and {} more (see `mcpwright inspect --format json`)", warnings.len() - SHOWN_WARNINGS);
+        eprintln!(
+            "warning: … and {} more (see `mcpwright inspect --format json`)",
+            warnings.len() - SHOWN_WARNINGS
+        );
     }
 }

@@ -13,10 +13,10 @@ pub const MAX_TOOL_NAME: usize = 64;
 /// Reserved words that can be raw identifiers (`r#type`).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
-    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use",
-    "virtual", "where", "while", "yield",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
 ];
 
 /// Words that cannot be raw identifiers, so they get a trailing underscore instead.
@@ -25,7 +25,11 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// Replaces non-ASCII letters by their closest ASCII spelling (`é` → `e`, `ß` → `ss`), so names
 /// made from them stay readable.
 pub fn ascii(text: &str) -> String {
-    if text.is_ascii() { text.to_owned() } else { deunicode::deunicode(text) }
+    if text.is_ascii() {
+        text.to_owned()
+    } else {
+        deunicode::deunicode(text)
+    }
 }
 
 /// Keeps ASCII letters, digits and underscores; every other run of characters becomes one `_`.
@@ -44,8 +48,16 @@ fn word_chars(text: &str) -> String {
 /// Makes `name` a valid Rust identifier: keywords become raw (`r#type`) or get an underscore
 /// (`self_`), a leading digit gets a prefix, and nothing is left empty.
 fn escape(name: String, digit_prefix: &str, empty: &str) -> String {
-    let name = if name.is_empty() || name.chars().all(|c| c == '_') { empty.to_owned() } else { name };
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("{digit_prefix}{name}") } else { name };
+    let name = if name.is_empty() || name.chars().all(|c| c == '_') {
+        empty.to_owned()
+    } else {
+        name
+    };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{digit_prefix}{name}")
+    } else {
+        name
+    };
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")
     } else if KEYWORDS.contains(&name.as_str()) {
@@ -111,7 +123,10 @@ impl Namer {
         let mut name = candidate.to_owned();
         let mut n = 2;
         while !self.taken.insert(normalize_key(&name)) {
-            let base = candidate.strip_prefix("r#").unwrap_or(candidate).trim_end_matches('_');
+            let base = candidate
+                .strip_prefix("r#")
+                .unwrap_or(candidate)
+                .trim_end_matches('_');
             name = format!("{base}{separator}{n}");
             n += 1;
         }
@@ -120,7 +135,10 @@ impl Namer {
 }
 
 fn normalize_key(name: &str) -> String {
-    name.strip_prefix("r#").unwrap_or(name).trim_end_matches('_').to_ascii_lowercase()
+    name.strip_prefix("r#")
+        .unwrap_or(name)
+        .trim_end_matches('_')
+        .to_ascii_lowercase()
 }
 
 /// The base MCP tool name of an operation: its operationId when it has one, else the method and
@@ -129,20 +147,34 @@ pub fn tool_name_base(operation_id: Option<&str>, method: &str, path: &str) -> S
     let raw = match operation_id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => id.to_owned(),
         None => {
-            let segments = path.split('/').filter(|s| !s.is_empty()).map(|s| s.replace(['{', '}'], ""));
-            std::iter::once(method.to_ascii_lowercase()).chain(segments).collect::<Vec<_>>().join("_")
+            let segments = path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.replace(['{', '}'], ""));
+            std::iter::once(method.to_ascii_lowercase())
+                .chain(segments)
+                .collect::<Vec<_>>()
+                .join("_")
         }
     };
     let mut out = String::with_capacity(raw.len());
     for c in ascii(&raw).chars() {
-        let c = if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' };
+        let c = if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            c
+        } else {
+            '_'
+        };
         if c == '_' && out.ends_with('_') {
             continue;
         }
         out.push(c);
     }
     let trimmed = out.trim_matches(|c| c == '_' || c == '-');
-    if trimmed.is_empty() { method.to_ascii_lowercase() } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        method.to_ascii_lowercase()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Shortens a tool name to at most `max` characters, keeping it recognisable and distinct: the
@@ -189,7 +221,11 @@ impl ToolNamer {
 pub fn argument_base(wire: &str) -> String {
     let mut out = String::new();
     for c in ascii(wire).chars() {
-        let c = if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' };
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+            c
+        } else {
+            '_'
+        };
         if c == '_' && out.ends_with('_') {
             continue;
         }
@@ -202,7 +238,9 @@ pub fn argument_base(wire: &str) -> String {
 
 /// FNV-1a: a small, stable hash for names (not for security).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -251,7 +289,11 @@ mod tests {
         assert_eq!(namer.unique("PET_ID", "_"), "PET_ID_3");
         assert_eq!(namer.unique("body", "_"), "body_2");
         assert_eq!(namer.unique("r#type", "_"), "r#type");
-        assert_eq!(namer.unique("type_", "_"), "type_2", "r#type and type_ clash after escaping");
+        assert_eq!(
+            namer.unique("type_", "_"),
+            "type_2",
+            "r#type and type_ clash after escaping"
+        );
     }
 
     #[test]
@@ -267,7 +309,11 @@ mod tests {
             (Some("///"), "post", "/x", "post"),
         ];
         for (id, method, path, expected) in table {
-            assert_eq!(tool_name_base(id, method, path), expected, "{id:?} {method} {path}");
+            assert_eq!(
+                tool_name_base(id, method, path),
+                expected,
+                "{id:?} {method} {path}"
+            );
         }
     }
 
@@ -280,7 +326,11 @@ mod tests {
         let second = namer.name(&long);
         assert!(second.len() <= 64 && second.ends_with("_2"), "{second}");
         assert_eq!(namer.name("listPets"), "listPets");
-        assert_eq!(namer.name("listpets"), "listpets_2", "names differing only in case clash in some clients");
+        assert_eq!(
+            namer.name("listpets"),
+            "listpets_2",
+            "names differing only in case clash in some clients"
+        );
         // Distinct long names stay distinct after shortening.
         let a = shorten(&format!("{long}x"), 64);
         let b = shorten(&format!("{long}y"), 64);

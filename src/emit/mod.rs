@@ -62,18 +62,37 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     let mut files = BTreeMap::new();
 
     files.insert("Cargo.toml".into(), text::cargo_toml(api, options, &hash)?);
-    files.insert("README.md".into(), text::readme(api, options, &header(api, Comment::Html))?);
+    files.insert(
+        "README.md".into(),
+        text::readme(api, options, &header(api, Comment::Html))?,
+    );
     files.insert(".env.example".into(), text::env_example(api, &hash)?);
     files.insert(".gitignore".into(), format!("{hash}\n/target\n"));
 
-    files.insert("src/main.rs".into(), rust::render(&slash, entry::main_rs(options), "src/main.rs")?);
-    files.insert("src/lib.rs".into(), rust::render(&slash, entry::lib_rs(api, options), "src/lib.rs")?);
-    files.insert("src/types.rs".into(), rust::render(&slash, types::types_file(&api.types), "src/types.rs")?);
+    files.insert(
+        "src/main.rs".into(),
+        rust::render(&slash, entry::main_rs(options), "src/main.rs")?,
+    );
+    files.insert(
+        "src/lib.rs".into(),
+        rust::render(&slash, entry::lib_rs(api), "src/lib.rs")?,
+    );
+    files.insert(
+        "src/api.rs".into(),
+        rust::render(&slash, entry::api_rs(api, options), "src/api.rs")?,
+    );
+    files.insert(
+        "src/types.rs".into(),
+        rust::render(&slash, types::types_file(&api.types), "src/types.rs")?,
+    );
 
     let mut modules: Vec<String> = api.tools.iter().map(|t| t.module.clone()).collect();
     modules.sort();
     modules.dedup();
-    files.insert("src/tools/mod.rs".into(), rust::render(&slash, tools::tools_mod(api, &modules), "src/tools/mod.rs")?);
+    files.insert(
+        "src/tools/mod.rs".into(),
+        rust::render(&slash, tools::tools_mod(api, &modules), "src/tools/mod.rs")?,
+    );
     for module in &modules {
         let path = format!("src/tools/{module}.rs");
         let contents = rust::render(&slash, tools::tools_file(api, module), &path)?;
@@ -82,7 +101,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
 
     for (name, source) in runtime::FILES {
         let target = if *name == "lib.rs" { "mod.rs" } else { name };
-        files.insert(format!("src/runtime/{target}"), format!("{slash}\n{source}"));
+        files.insert(
+            format!("src/runtime/{target}"),
+            format!("{slash}\n{source}"),
+        );
     }
     Ok(Crate { files })
 }
@@ -97,8 +119,13 @@ fn validate_crate_name(name: &str) -> Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !matches!(name, "test" | "build" | "deps" | "examples" | "self" | "crate" | "super");
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !matches!(
+            name,
+            "test" | "build" | "deps" | "examples" | "self" | "crate" | "super"
+        );
     if valid {
         Ok(())
     } else {
@@ -114,16 +141,35 @@ pub fn default_crate_name(out_dir: &std::path::Path, title: &str) -> String {
     let from = |text: &str| {
         let mut name: String = crate::naming::ascii(text)
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
             .collect();
         while name.contains("--") {
             name = name.replace("--", "-");
         }
-        name.trim_matches('-').trim_start_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-').to_owned()
+        name.trim_matches('-')
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-')
+            .to_owned()
     };
-    let folder = out_dir.file_name().map(|f| from(&f.to_string_lossy())).unwrap_or_default();
-    let name = if validate_crate_name(&folder).is_ok() { folder } else { format!("{}-mcp", from(title)) };
-    if validate_crate_name(&name).is_ok() { name } else { "api-mcp".to_owned() }
+    let folder = out_dir
+        .file_name()
+        .map(|f| from(&f.to_string_lossy()))
+        .unwrap_or_default();
+    let name = if validate_crate_name(&folder).is_ok() {
+        folder
+    } else {
+        format!("{}-mcp", from(title))
+    };
+    if validate_crate_name(&name).is_ok() {
+        name
+    } else {
+        "api-mcp".to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -133,9 +179,18 @@ mod tests {
 
     #[test]
     fn crate_names() {
-        assert_eq!(default_crate_name(Path::new("out/petstore-mcp"), "Petstore"), "petstore-mcp");
-        assert_eq!(default_crate_name(Path::new("."), "Swagger Petstore"), "swagger-petstore-mcp");
-        assert_eq!(default_crate_name(Path::new("/tmp/2024 API"), "Über API"), "api");
+        assert_eq!(
+            default_crate_name(Path::new("out/petstore-mcp"), "Petstore"),
+            "petstore-mcp"
+        );
+        assert_eq!(
+            default_crate_name(Path::new("."), "Swagger Petstore"),
+            "swagger-petstore-mcp"
+        );
+        assert_eq!(
+            default_crate_name(Path::new("/tmp/2024 API"), "Über API"),
+            "api"
+        );
         assert_eq!(default_crate_name(Path::new("/"), "!!!"), "api-mcp");
         assert!(validate_crate_name("self").is_err());
         assert!(validate_crate_name("my_api-mcp").is_ok());

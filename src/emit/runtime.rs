@@ -5,7 +5,9 @@ include!(concat!(env!("OUT_DIR"), "/runtime_files.rs"));
 /// The `[dependencies]` table of the runtime crate: what every generated crate depends on.
 pub fn dependencies() -> &'static str {
     let manifest = include_str!("../../templates/runtime/Cargo.toml");
-    let start = manifest.find("\n[dependencies]\n").map_or(manifest.len(), |at| at + "\n[dependencies]\n".len());
+    let start = manifest
+        .find("\n[dependencies]\n")
+        .map_or(manifest.len(), |at| at + "\n[dependencies]\n".len());
     let rest = &manifest[start..];
     let end = rest.find("\n[").map_or(rest.len(), |at| at + 1);
     rest[..end].trim_end()

@@ -30,7 +30,9 @@ pub fn str_lit(text: &str) -> Literal {
         hashes += 1;
     }
     let fence = "#".repeat(hashes);
-    format!("r{fence}\"{text}\"{fence}").parse().unwrap_or_else(|_| Literal::string(text))
+    format!("r{fence}\"{text}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
 }
 
 /// `Some("…")` or `None`.
@@ -46,10 +48,16 @@ pub fn opt_str(text: Option<&str>) -> TokenStream {
 
 /// Doc attributes for `text`, one per line, so they print as `///` comments.
 pub fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else { return TokenStream::new() };
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
     let lines = text.trim().lines().map(|line| {
         let line = line.trim_end();
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
@@ -89,7 +97,10 @@ pub fn render(header: &str, tokens: TokenStream, path: &str) -> Result<String, E
         path: path.into(),
         message: format!("internal error: generated code does not parse ({err}); please report this spec to mcpwright"),
     })?;
-    Ok(format!("{header}\n{}", space_items(&prettyplease::unparse(&file))))
+    Ok(format!(
+        "{header}\n{}",
+        space_items(&prettyplease::unparse(&file))
+    ))
 }
 
 /// Puts a blank line between top-level items, which prettyplease packs together: generated files
@@ -158,7 +169,10 @@ mod tests {
     #[test]
     fn literals() {
         assert_eq!(str_lit("plain").to_string(), "\"plain\"");
-        assert_eq!(str_lit("{\"$ref\":\"#/$defs/A\"}").to_string(), "r##\"{\"$ref\":\"#/$defs/A\"}\"##");
+        assert_eq!(
+            str_lit("{\"$ref\":\"#/$defs/A\"}").to_string(),
+            "r##\"{\"$ref\":\"#/$defs/A\"}\"##"
+        );
         assert_eq!(str_lit("a\nb").to_string(), "r#\"a\nb\"#");
         assert_eq!(str_lit("a\r\nb").to_string(), "\"a\\r\\nb\"");
         assert_eq!(ident("r#type").to_string(), "r#type");

@@ -33,8 +33,14 @@ pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
 pub fn tools_file(api: &Api, module: &str) -> TokenStream {
     let tools: Vec<&Tool> = api.tools.iter().filter(|t| t.module == module).collect();
     // Import only what this module uses: unused imports would fail `clippy -D warnings`.
-    let uses_path_style = tools.iter().flat_map(|t| &t.params).any(|p| p.location == ParamLocation::Path && (p.explode || matches!(p.style, ParamStyle::Label | ParamStyle::Matrix)));
-    let uses_query_style = tools.iter().flat_map(|t| &t.params).any(|p| p.location == ParamLocation::Query && uses_query_with(p));
+    let uses_path_style = tools.iter().flat_map(|t| &t.params).any(|p| {
+        p.location == ParamLocation::Path
+            && (p.explode || matches!(p.style, ParamStyle::Label | ParamStyle::Matrix))
+    });
+    let uses_query_style = tools
+        .iter()
+        .flat_map(|t| &t.params)
+        .any(|p| p.location == ParamLocation::Query && uses_query_with(p));
     let path_style = uses_path_style.then(|| quote!(PathStyle,));
     let query_style = uses_query_style.then(|| quote!(QueryStyle,));
     let tools = tools.into_iter().map(|t| tool(api, t));
@@ -58,27 +64,75 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let args_type = ident(&tool.rust.args_type);
     let static_name = ident(&tool.rust.static_name);
     let build_fn = ident(&tool.rust.build_fn);
-    let struct_doc = doc(Some(&format!("Arguments of the `{}` tool: `{}`.", tool.name, tool.label)));
+    let struct_doc = doc(Some(&format!(
+        "Arguments of the `{}` tool: `{}`.",
+        tool.name, tool.label
+    )));
     let fields = tool
         .params
         .iter()
-        .map(|p| field(api, &p.field, &p.arg_name, p.description.as_deref(), &p.ty, p.required, is_nullable_schema(&p.schema)))
-        .chain(tool.body.iter().map(|b| field(api, &b.field, &b.arg_name, b.description.as_deref(), &b.ty, b.required, false)));
-    let static_doc = doc(Some(&format!("`{}`{}", tool.label, tool.title.as_deref().map(|t| format!(": {t}")).unwrap_or_default())));
+        .map(|p| {
+            field(
+                api,
+                &p.field,
+                &p.arg_name,
+                p.description.as_deref(),
+                &p.ty,
+                p.required,
+                is_nullable_schema(&p.schema),
+            )
+        })
+        .chain(tool.body.iter().map(|b| {
+            field(
+                api,
+                &b.field,
+                &b.arg_name,
+                b.description.as_deref(),
+                &b.ty,
+                b.required,
+                false,
+            )
+        }));
+    let static_doc = doc(Some(&format!(
+        "`{}`{}",
+        tool.label,
+        tool.title
+            .as_deref()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default()
+    )));
     let name = str_lit(&tool.name);
     let title = opt_str(tool.title.as_deref());
     let description = str_lit(&tool.description);
     let method = ident(tool.method.variant());
     let path = str_lit(&tool.path);
     let input_schema = str_lit(&schema_text(&tool.input_schema));
-    let output_schema = opt_str(tool.output.as_ref().map(|o| schema_text(&o.schema)).as_deref());
-    let output = if tool.output.as_ref().is_some_and(|o| o.wrapped) { quote!(Wrapped) } else { quote!(Object) };
+    let output_schema = opt_str(
+        tool.output
+            .as_ref()
+            .map(|o| schema_text(&o.schema))
+            .as_deref(),
+    );
+    let output = if tool.output.as_ref().is_some_and(|o| o.wrapped) {
+        quote!(Wrapped)
+    } else {
+        quote!(Object)
+    };
     let a = tool.annotations;
-    let (read_only, destructive, idempotent, open_world) = (a.read_only, a.destructive, a.idempotent, a.open_world);
+    let (read_only, destructive, idempotent, open_world) =
+        (a.read_only, a.destructive, a.idempotent, a.open_world);
     let accept = opt_str(tool.accept.as_deref());
-    let calls = tool.params.iter().map(param_call).chain(tool.body.iter().map(body_call));
+    let calls = tool
+        .params
+        .iter()
+        .map(param_call)
+        .chain(tool.body.iter().map(body_call));
     let has_args = !tool.params.is_empty() || tool.body.is_some();
-    let args_binding = if has_args { quote!(args) } else { quote!(_args) };
+    let args_binding = if has_args {
+        quote!(args)
+    } else {
+        quote!(_args)
+    };
     let mutability = if has_args { quote!(mut) } else { quote!() };
     quote! {
         #struct_doc
@@ -117,7 +171,15 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     }
 }
 
-fn field(api: &Api, name: &str, arg_name: &str, description: Option<&str>, ty: &crate::ir::RustType, required: bool, nullable: bool) -> TokenStream {
+fn field(
+    api: &Api,
+    name: &str,
+    arg_name: &str,
+    description: Option<&str>,
+    ty: &crate::ir::RustType,
+    required: bool,
+    nullable: bool,
+) -> TokenStream {
     let docs = doc(description);
     let rename = rename_attr(name, arg_name);
     let (ty, attrs) = argument_type(ty, required, nullable, &api.types);
@@ -132,7 +194,10 @@ fn field(api: &Api, name: &str, arg_name: &str, description: Option<&str>, ty: &
 
 /// Whether an argument's schema admits `null` (then its field is optional even when required).
 fn is_nullable_schema(schema: &serde_json::Value) -> bool {
-    schema.get("type").and_then(serde_json::Value::as_array).is_some_and(|types| types.iter().any(|t| t == "null"))
+    schema
+        .get("type")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|types| types.iter().any(|t| t == "null"))
 }
 
 /// The `Request` call that puts one parameter in its place.
@@ -144,10 +209,16 @@ fn param_call(param: &Param) -> TokenStream {
     match param.location {
         ParamLocation::Path => match param.style {
             ParamStyle::Label | ParamStyle::Matrix => {
-                let style = if param.style == ParamStyle::Label { quote!(Label) } else { quote!(Matrix) };
+                let style = if param.style == ParamStyle::Label {
+                    quote!(Label)
+                } else {
+                    quote!(Matrix)
+                };
                 quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::#style, #explode)?;)
             }
-            _ if explode => quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::Simple, true)?;),
+            _ if explode => {
+                quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::Simple, true)?;)
+            }
             _ => quote!(request.path(#wire, #arg, &args.#field)?;),
         },
         ParamLocation::Query => {
@@ -172,7 +243,10 @@ fn param_call(param: &Param) -> TokenStream {
 /// Whether a query parameter needs `query_with` (anything but exploded `form` without
 /// `allowReserved`, the OpenAPI default).
 fn uses_query_with(param: &Param) -> bool {
-    let plain_form = !matches!(param.style, ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited | ParamStyle::DeepObject);
+    let plain_form = !matches!(
+        param.style,
+        ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited | ParamStyle::DeepObject
+    );
     !(plain_form && param.explode && !param.allow_reserved)
 }
 
@@ -188,6 +262,10 @@ fn body_call(body: &Body) -> TokenStream {
         BodyKind::Text => quote!(text),
         BodyKind::Binary => quote!(bytes),
     };
+    if body.kind == BodyKind::Multipart {
+        let binary = body.binary_fields.iter().map(|f| str_lit(f));
+        return quote!(request.#method(#media, #arg, &args.#field, &[#(#binary),*])?;);
+    }
     quote!(request.#method(#media, #arg, &args.#field)?;)
 }
 

@@ -108,7 +108,12 @@ pub fn rename_attr(rust_name: &str, wire_name: &str) -> TokenStream {
 }
 
 /// The type of an argument field: optional when not required (or when `null` is allowed).
-pub fn argument_type(ty: &RustType, required: bool, nullable: bool, types: &TypeSpace) -> (TokenStream, TokenStream) {
+pub fn argument_type(
+    ty: &RustType,
+    required: bool,
+    nullable: bool,
+    types: &TypeSpace,
+) -> (TokenStream, TokenStream) {
     let ty = type_tokens(ty, types);
     if required && !nullable {
         (ty, quote!())

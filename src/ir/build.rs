@@ -9,8 +9,8 @@ use super::media::{self, SpecBody};
 use super::params::{self, SpecParam};
 use super::schema::{Converter, Defs, Mode};
 use super::{
-    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, Source, Tool, ToolRustNames, TypeSpace,
-    security, servers,
+    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, Source, Tool,
+    ToolRustNames, TypeSpace, security, servers,
 };
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
@@ -46,10 +46,17 @@ pub fn build(spec: &Spec) -> Result<Api> {
     };
     let mut tools = Vec::new();
     for (path, path_item, path_pointer) in path_items(doc, &spec.file, &mut builder.warnings) {
-        for (key, method) in METHODS {
+        for (key, method) in operations(path_item) {
             if let Some(operation) = path_item.get(key).filter(|op| op.is_object()) {
                 let op_pointer = pointer_join(&path_pointer, key);
-                let operation = OperationRef { path, method, operation, pointer: op_pointer, path_item, path_pointer: path_pointer.clone() };
+                let operation = OperationRef {
+                    path,
+                    method,
+                    operation,
+                    pointer: op_pointer,
+                    path_item,
+                    path_pointer: path_pointer.clone(),
+                };
                 tools.push(builder.tool(&operation));
             }
         }
@@ -60,15 +67,21 @@ pub fn build(spec: &Spec) -> Result<Api> {
     let info = &spec.doc.info;
     Ok(Api {
         source: Source {
-            file_name: std::path::Path::new(&spec.file)
-                .file_name()
-                .map_or_else(|| spec.file.clone(), |name| name.to_string_lossy().into_owned()),
+            file_name: std::path::Path::new(&spec.file).file_name().map_or_else(
+                || spec.file.clone(),
+                |name| name.to_string_lossy().into_owned(),
+            ),
             version: spec.version,
             hash: spec.hash.clone(),
         },
         title: info.title.trim().to_owned(),
         api_version: info.version.trim().to_owned(),
-        description: info.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+        description: info
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
         servers: servers::servers(&spec.doc),
         security_schemes: security::schemes(&spec.doc, doc),
         tools,
@@ -83,22 +96,45 @@ fn check_unique_operation_ids(spec: &Spec) -> Result<()> {
     let mut seen: HashMap<&str, String> = HashMap::new();
     let mut warnings = Vec::new();
     for (path, item, path_pointer) in path_items(&spec.raw, &spec.file, &mut warnings) {
-        for (key, method) in METHODS {
-            let Some(id) = item.get(key).and_then(|op| op.get("operationId")).and_then(Value::as_str) else { continue };
+        for (key, method) in operations(item) {
+            let Some(id) = item
+                .get(key)
+                .and_then(|op| op.get("operationId"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
             let label = format!("{} {path}", method.as_str());
             if let Some(first) = seen.insert(id, label.clone()) {
-                let location = Location::new(&spec.file, format!("{}/operationId", pointer_join(&path_pointer, key))).with_operation(&label);
-                return Err(Diagnostic::new(location, format!("operationId `{id}` is also used by {first}"))
-                    .hint("operationIds must be unique; rename one of them")
-                    .into());
+                let location = Location::new(
+                    &spec.file,
+                    format!("{}/operationId", pointer_join(&path_pointer, key)),
+                )
+                .with_operation(&label);
+                return Err(Diagnostic::new(
+                    location,
+                    format!("operationId `{id}` is also used by {first}"),
+                )
+                .hint("operationIds must be unique; rename one of them")
+                .into());
             }
         }
     }
     Ok(())
 }
 
+/// The operations of a path item, in the order the spec lists them.
+fn operations(path_item: &Value) -> Vec<(&str, Method)> {
+    let Some(map) = path_item.as_object() else { return Vec::new() };
+    map.keys().filter_map(|key| METHODS.iter().find(|(name, _)| name == key).map(|&(name, method)| (name, method))).collect()
+}
+
 /// The path items of the spec, in order, with `$ref`s followed.
-fn path_items<'a>(doc: &'a Value, file: &str, warnings: &mut Vec<Diagnostic>) -> Vec<(&'a str, &'a Value, String)> {
+fn path_items<'a>(
+    doc: &'a Value,
+    file: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<(&'a str, &'a Value, String)> {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Vec::new();
     };
@@ -110,7 +146,10 @@ fn path_items<'a>(doc: &'a Value, file: &str, warnings: &mut Vec<Diagnostic>) ->
         let pointer = pointer_join("/paths", path);
         match refs::follow(doc, item, pointer.clone()) {
             Some((item, _)) => out.push((path.as_str(), item, pointer)),
-            None => warnings.push(Diagnostic::new(Location::new(file, pointer), "path item reference cannot be followed; path left out")),
+            None => warnings.push(Diagnostic::new(
+                Location::new(file, pointer),
+                "path item reference cannot be followed; path left out",
+            )),
         }
     }
     out
@@ -144,11 +183,25 @@ impl<'a> Builder<'a> {
     fn tool(&mut self, op: &OperationRef<'a>) -> Tool {
         let label = format!("{} {}", op.method.as_str(), op.path);
         let location = Location::new(self.file, op.pointer.clone()).with_operation(&label);
-        let text = |key: &str| op.operation.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let text = |key: &str| {
+            op.operation
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         let operation_id = text("operationId").map(str::to_owned);
-        let name = self.tool_names.name(&naming::tool_name_base(operation_id.as_deref(), op.method.as_str(), op.path));
+        let name = self.tool_names.name(&naming::tool_name_base(
+            operation_id.as_deref(),
+            op.method.as_str(),
+            op.path,
+        ));
         let summary = text("summary");
-        let deprecated = op.operation.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
+        let deprecated = op
+            .operation
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let description = description(summary, text("description"), &label, deprecated);
         let module = op
             .operation
@@ -157,7 +210,15 @@ impl<'a> Builder<'a> {
             .and_then(|tags| tags.iter().find_map(Value::as_str))
             .map_or_else(|| "other".to_owned(), naming::module_ident);
 
-        let mut spec_params = params::collect(self.doc, op.path_item, &op.path_pointer, op.operation, &op.pointer, &location, &mut self.warnings);
+        let mut spec_params = params::collect(
+            self.doc,
+            op.path_item,
+            &op.path_pointer,
+            op.operation,
+            &op.pointer,
+            &location,
+            &mut self.warnings,
+        );
         self.reconcile_path_params(op.path, &mut spec_params, &location);
         let spec_body = media::request_body(self.doc, op.operation, &op.pointer);
 
@@ -169,9 +230,14 @@ impl<'a> Builder<'a> {
         let output = success.json_schema.map(|schema| self.output(schema));
         let accept = (!success.media_types.is_empty()).then(|| success.media_types.join(", "));
 
-        let security_list = op.operation.get("security").and_then(|s| serde_json::from_value(s.clone()).ok());
+        let security_list = op
+            .operation
+            .get("security")
+            .and_then(|s| serde_json::from_value(s.clone()).ok());
         let rust = ToolRustNames {
-            args_type: self.args_types.unique(&format!("{}Args", naming::pascal_ident(&name)), ""),
+            args_type: self
+                .args_types
+                .unique(&format!("{}Args", naming::pascal_ident(&name)), ""),
             static_name: self.statics.unique(&naming::shouty_ident(&name), "_"),
             build_fn: self.build_fns.unique(&naming::snake_ident(&name), "_"),
         };
@@ -198,20 +264,34 @@ impl<'a> Builder<'a> {
 
     /// Path parameters must match the template: undeclared template names become required string
     /// parameters, declared parameters missing from the template are dropped (both with warnings).
-    fn reconcile_path_params(&mut self, path: &str, spec_params: &mut Vec<SpecParam<'a>>, location: &Location) {
+    fn reconcile_path_params(
+        &mut self,
+        path: &str,
+        spec_params: &mut Vec<SpecParam<'a>>,
+        location: &Location,
+    ) {
         let names = params::template_names(path);
         spec_params.retain(|p| {
             let keep = p.location != ParamLocation::Path || names.contains(&p.wire_name.as_str());
             if !keep {
                 self.warnings.push(Diagnostic::new(
-                    Location { pointer: p.pointer.clone(), ..location.clone() },
-                    format!("path parameter `{}` does not appear in the path template; left out", p.wire_name),
+                    Location {
+                        pointer: p.pointer.clone(),
+                        ..location.clone()
+                    },
+                    format!(
+                        "path parameter `{}` does not appear in the path template; left out",
+                        p.wire_name
+                    ),
                 ));
             }
             keep
         });
         for name in names {
-            if !spec_params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == name) {
+            if !spec_params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == name)
+            {
                 self.warnings.push(
                     Diagnostic::new(location.clone(), format!("path parameter `{name}` is used in the path but not declared; taken as a required string"))
                         .hint("declare it under `parameters` with `in: path`"),
@@ -235,7 +315,12 @@ impl<'a> Builder<'a> {
     /// Names, schemas and types of the tool's arguments. Parameters keep their wire names where
     /// they can; when two locations share a name, the later location's argument is prefixed with
     /// it (`query_id`). Locations are named in the order path, query, header, cookie.
-    fn arguments(&mut self, spec_params: &[SpecParam<'_>], spec_body: Option<SpecBody<'_>>, defs: &mut Defs) -> (Vec<Param>, Option<Body>) {
+    fn arguments(
+        &mut self,
+        spec_params: &[SpecParam<'_>],
+        spec_body: Option<SpecBody<'_>>,
+        defs: &mut Defs,
+    ) -> (Vec<Param>, Option<Body>) {
         let mut arg_names = Namer::new();
         let mut fields = Namer::new();
         let mut ordered: Vec<&SpecParam<'_>> = spec_params.iter().collect();
@@ -244,7 +329,10 @@ impl<'a> Builder<'a> {
         for p in &ordered {
             let base = naming::argument_base(&p.wire_name);
             let name = if arg_names.is_taken(&base) {
-                arg_names.unique(&naming::argument_base(&format!("{}_{}", p.location.as_str(), p.wire_name)), "_")
+                arg_names.unique(
+                    &naming::argument_base(&format!("{}_{}", p.location.as_str(), p.wire_name)),
+                    "_",
+                )
             } else {
                 arg_names.unique(&base, "_")
             };
@@ -272,13 +360,21 @@ impl<'a> Builder<'a> {
             })
             .collect();
         let body = spec_body.map(|b| {
-            let arg_name = ["body", "request_body"].into_iter().find(|n| !arg_names.is_taken(n)).map_or_else(|| arg_names.unique("body", "_"), str::to_owned);
+            // Swagger 2.0 named its body parameter; converters keep that name in
+            // `x-codegen-request-body-name`, and it reads better than `body` (`book`, `order`).
+            let preferred = b.name.as_deref().map(naming::argument_base).filter(|n| !arg_names.is_taken(n));
+            let arg_name = preferred
+                .or_else(|| ["body", "request_body"].into_iter().find(|n| !arg_names.is_taken(n)).map(str::to_owned))
+                .unwrap_or_else(|| "body".to_owned());
+            let arg_name = arg_names.unique(&arg_name, "_");
             let mut schema = match b.kind {
                 BodyKind::Binary => json!({"type": "string", "contentEncoding": "base64", "description": format!("The `{}` body, base64-encoded.", b.media_type)}),
                 _ => self.converter.convert(b.schema, Mode::Input, defs),
             };
             let description = b.description.clone();
             annotate(&mut schema, description.as_deref(), false);
+            let binary_fields = if b.kind == BodyKind::Multipart { binary_fields(self.doc, b.schema) } else { Vec::new() };
+            mark_base64(&mut schema, &binary_fields);
             Body {
                 field: fields.unique(&naming::snake_ident(&arg_name), "_"),
                 arg_name,
@@ -291,6 +387,7 @@ impl<'a> Builder<'a> {
                 required: b.required,
                 description,
                 schema,
+                binary_fields,
             }
         });
         (params, body)
@@ -343,6 +440,55 @@ impl<'a> Builder<'a> {
 /// The schema of a path parameter the spec forgot to declare.
 static STRING_SCHEMA: LazyLock<Value> = LazyLock::new(|| json!({"type": "string"}));
 
+/// The properties of a multipart body schema that hold files (`format: binary`, or arrays of them).
+fn binary_fields(doc: &Value, schema: &Value) -> Vec<String> {
+    let Some((schema, _)) = refs::follow(doc, schema, String::new()) else {
+        return Vec::new();
+    };
+    let is_binary = |s: &Value| {
+        let s = refs::follow(doc, s, String::new()).map_or(s, |(s, _)| s);
+        s.get("format").and_then(Value::as_str) == Some("binary")
+            || s.get("items")
+                .and_then(|i| i.get("format"))
+                .and_then(Value::as_str)
+                == Some("binary")
+    };
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .filter(|(_, p)| is_binary(p))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Tells callers that file fields of a multipart body take base64 content.
+fn mark_base64(schema: &mut Value, fields: &[String]) {
+    for field in fields {
+        let Some(prop) = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut(field.as_str()))
+        else {
+            continue;
+        };
+        let target = if prop.get("type").and_then(Value::as_str) == Some("array") {
+            prop.get_mut("items")
+        } else {
+            Some(prop)
+        };
+        if let Some(Value::Object(map)) = target {
+            map.remove("format");
+            map.insert("contentEncoding".into(), json!("base64"));
+            map.entry("description")
+                .or_insert_with(|| json!("The file's contents, base64-encoded."));
+        }
+    }
+}
+
 /// Adds a parameter's own description and deprecation to its schema.
 fn annotate(schema: &mut Value, description: Option<&str>, deprecated: bool) {
     let Value::Object(map) = schema else { return };
@@ -355,7 +501,12 @@ fn annotate(schema: &mut Value, description: Option<&str>, deprecated: bool) {
 }
 
 /// Summary and description, trimmed and never empty.
-fn description(summary: Option<&str>, description: Option<&str>, label: &str, deprecated: bool) -> String {
+fn description(
+    summary: Option<&str>,
+    description: Option<&str>,
+    label: &str,
+    deprecated: bool,
+) -> String {
     let text = match (summary, description) {
         (Some(s), Some(d)) if d.starts_with(s) => d.to_owned(),
         (Some(s), Some(d)) => format!("{s}\n\n{d}"),
@@ -363,5 +514,9 @@ fn description(summary: Option<&str>, description: Option<&str>, label: &str, de
         (None, Some(d)) => d.to_owned(),
         (None, None) => label.to_owned(),
     };
-    if deprecated { format!("Deprecated. {text}") } else { text }
+    if deprecated {
+        format!("Deprecated. {text}")
+    } else {
+        text
+    }
 }

@@ -10,6 +10,8 @@ use crate::load::refs;
 /// The request body an operation declares, with the media type chosen for it.
 #[derive(Debug, Clone)]
 pub struct SpecBody<'a> {
+    /// The name the spec gives the body (`x-codegen-request-body-name`, kept from Swagger 2.0).
+    pub name: Option<String>,
     pub media_type: String,
     pub kind: BodyKind,
     pub required: bool,
@@ -26,7 +28,10 @@ pub fn body_kind(media_type: &str) -> BodyKind {
         BodyKind::Form
     } else if essence.starts_with("multipart/") {
         BodyKind::Multipart
-    } else if essence.starts_with("text/") || essence == "application/xml" || essence.ends_with("+xml") {
+    } else if essence.starts_with("text/")
+        || essence == "application/xml"
+        || essence.ends_with("+xml")
+    {
         BodyKind::Text
     } else {
         BodyKind::Binary
@@ -35,7 +40,12 @@ pub fn body_kind(media_type: &str) -> BodyKind {
 
 /// `type/subtype` in lower case, without parameters.
 fn essence(media_type: &str) -> String {
-    media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// `application/json`, `+json` suffixes and the `*/json` habit.
@@ -56,16 +66,32 @@ fn rank(kind: BodyKind) -> u8 {
 }
 
 /// The operation's request body, following references.
-pub fn request_body<'a>(doc: &'a Value, operation: &'a Value, op_pointer: &str) -> Option<SpecBody<'a>> {
+pub fn request_body<'a>(
+    doc: &'a Value,
+    operation: &'a Value,
+    op_pointer: &str,
+) -> Option<SpecBody<'a>> {
     let value = operation.get("requestBody")?;
     let (body, _) = refs::follow(doc, value, pointer_join(op_pointer, "requestBody"))?;
     let content = body.get("content")?.as_object()?;
-    let (media_type, media) = content.iter().min_by_key(|(media_type, _)| rank(body_kind(media_type)))?;
+    let (media_type, media) = content
+        .iter()
+        .min_by_key(|(media_type, _)| rank(body_kind(media_type)))?;
+    let name = operation.get("x-codegen-request-body-name").or_else(|| body.get("x-codegen-request-body-name"));
     Some(SpecBody {
+        name: name.and_then(Value::as_str).map(str::to_owned),
         media_type: media_type.clone(),
         kind: body_kind(media_type),
-        required: body.get("required").and_then(Value::as_bool).unwrap_or(false),
-        description: body.get("description").and_then(Value::as_str).map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+        required: body
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        description: body
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
         schema: media.get("schema").unwrap_or(&Value::Bool(true)),
     })
 }
@@ -85,18 +111,33 @@ pub fn success<'a>(doc: &'a Value, operation: &'a Value, op_pointer: &str) -> Sp
         return SpecSuccess::default();
     };
     let responses_pointer = pointer_join(op_pointer, "responses");
-    let mut codes: Vec<&String> = responses.keys().filter(|code| code.starts_with('2')).collect();
+    let mut codes: Vec<&String> = responses
+        .keys()
+        .filter(|code| code.starts_with('2'))
+        .collect();
     if codes.is_empty() {
-        codes = responses.keys().filter(|code| code.as_str() == "default").collect();
+        codes = responses
+            .keys()
+            .filter(|code| code.as_str() == "default")
+            .collect();
     }
     codes.sort();
     let mut out = SpecSuccess::default();
     let mut schemas: Vec<&Value> = Vec::new();
     for code in codes {
-        let Some((response, _)) = refs::follow(doc, &responses[code], pointer_join(&responses_pointer, code)) else {
+        let Some((response, _)) = refs::follow(
+            doc,
+            &responses[code],
+            pointer_join(&responses_pointer, code),
+        ) else {
             continue;
         };
-        for (media_type, media) in response.get("content").and_then(Value::as_object).into_iter().flatten() {
+        for (media_type, media) in response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if !out.media_types.contains(media_type) {
                 out.media_types.push(media_type.clone());
             }
@@ -136,7 +177,9 @@ pub fn is_object_schema(doc: &Value, schema: &Value) -> bool {
                 schema
                     .get(*key)
                     .and_then(Value::as_array)
-                    .is_some_and(|items| !items.is_empty() && items.iter().all(|item| is_object_schema(doc, item)))
+                    .is_some_and(|items| {
+                        !items.is_empty() && items.iter().all(|item| is_object_schema(doc, item))
+                    })
             })
         }
     }
@@ -157,7 +200,10 @@ mod tests {
         assert_eq!(body.media_type, "application/vnd.api+json");
         assert_eq!(body.kind, BodyKind::Json);
         assert!(body.required);
-        assert_eq!(body_kind("multipart/form-data; boundary=x"), BodyKind::Multipart);
+        assert_eq!(
+            body_kind("multipart/form-data; boundary=x"),
+            BodyKind::Multipart
+        );
         assert_eq!(body_kind("application/octet-stream"), BodyKind::Binary);
     }
 
@@ -177,11 +223,24 @@ mod tests {
 
     #[test]
     fn object_roots() {
-        let doc = json!({"components": {"schemas": {"A": {"type": "object"}, "B": {"type": "array"}}}});
-        assert!(is_object_schema(&doc, &json!({"$ref": "#/components/schemas/A"})));
-        assert!(!is_object_schema(&doc, &json!({"$ref": "#/components/schemas/B"})));
-        assert!(is_object_schema(&doc, &json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"properties": {}}]})));
-        assert!(!is_object_schema(&doc, &json!({"type": "object", "nullable": true})));
+        let doc =
+            json!({"components": {"schemas": {"A": {"type": "object"}, "B": {"type": "array"}}}});
+        assert!(is_object_schema(
+            &doc,
+            &json!({"$ref": "#/components/schemas/A"})
+        ));
+        assert!(!is_object_schema(
+            &doc,
+            &json!({"$ref": "#/components/schemas/B"})
+        ));
+        assert!(is_object_schema(
+            &doc,
+            &json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"properties": {}}]})
+        ));
+        assert!(!is_object_schema(
+            &doc,
+            &json!({"type": "object", "nullable": true})
+        ));
         assert!(!is_object_schema(&doc, &json!({})));
     }
 }

@@ -232,6 +232,8 @@ pub struct Body {
     pub description: Option<String>,
     pub schema: Value,
     pub ty: RustType,
+    /// Multipart fields that carry files (`format: binary`), given to the tool as base64.
+    pub binary_fields: Vec<String>,
 }
 
 /// The structured output of a tool.
@@ -252,10 +254,20 @@ pub struct SecurityRequirement {
 /// A security scheme, as the spec declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityScheme {
-    ApiKey { name: String, location: ParamLocation },
-    Http { scheme: String, bearer_format: Option<String> },
-    OAuth2 { flows: Vec<OAuthFlow> },
-    OpenIdConnect { url: String },
+    ApiKey {
+        name: String,
+        location: ParamLocation,
+    },
+    Http {
+        scheme: String,
+        bearer_format: Option<String>,
+    },
+    OAuth2 {
+        flows: Vec<OAuthFlow>,
+    },
+    OpenIdConnect {
+        url: String,
+    },
     MutualTls,
 }
 
@@ -291,7 +303,10 @@ impl Annotations {
         Annotations {
             read_only: matches!(method, Method::Get | Method::Head | Method::Options),
             destructive: matches!(method, Method::Delete),
-            idempotent: matches!(method, Method::Get | Method::Head | Method::Options | Method::Put | Method::Delete),
+            idempotent: matches!(
+                method,
+                Method::Get | Method::Head | Method::Options | Method::Put | Method::Delete
+            ),
             open_world: true,
         }
     }

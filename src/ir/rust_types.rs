@@ -108,7 +108,10 @@ impl TypeSpace {
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             return self.referenced(doc, reference);
         }
-        if ["allOf", "anyOf", "oneOf", "not"].iter().any(|k| map.contains_key(*k)) {
+        if ["allOf", "anyOf", "oneOf", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+        {
             return RustType::Value;
         }
         match map.get("type").and_then(Value::as_str) {
@@ -119,18 +122,28 @@ impl TypeSpace {
             Some("array") => {
                 let item_schema = map.get("items").unwrap_or(&Value::Null);
                 let item = self.type_of(doc, item_schema);
-                let item = if is_nullable(doc, item_schema) { RustType::Option(Box::new(item)) } else { item };
+                let item = if is_nullable(doc, item_schema) {
+                    RustType::Option(Box::new(item))
+                } else {
+                    item
+                };
                 RustType::Vec(Box::new(item))
             }
-            Some("object") | None if !map.contains_key("properties") => match map.get("additionalProperties") {
-                Some(Value::Object(_)) if map.get("type").is_some() => {
-                    let value_schema = &map["additionalProperties"];
-                    let value = self.type_of(doc, value_schema);
-                    let value = if is_nullable(doc, value_schema) { RustType::Option(Box::new(value)) } else { value };
-                    RustType::Map(Box::new(value))
+            Some("object") | None if !map.contains_key("properties") => {
+                match map.get("additionalProperties") {
+                    Some(Value::Object(_)) if map.get("type").is_some() => {
+                        let value_schema = &map["additionalProperties"];
+                        let value = self.type_of(doc, value_schema);
+                        let value = if is_nullable(doc, value_schema) {
+                            RustType::Option(Box::new(value))
+                        } else {
+                            value
+                        };
+                        RustType::Map(Box::new(value))
+                    }
+                    _ => RustType::Value,
                 }
-                _ => RustType::Value,
-            },
+            }
             _ => RustType::Value,
         }
     }
@@ -150,30 +163,55 @@ impl TypeSpace {
         let Some(target) = refs::resolve(doc, reference) else {
             return RustType::Value;
         };
-        let name_hint = pointer.rsplit('/').next().map(|t| t.replace("~1", "/").replace("~0", "~")).unwrap_or_default();
+        let name_hint = pointer
+            .rsplit('/')
+            .next()
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .unwrap_or_default();
         if let Some(variants) = string_enum(target) {
-            let index = self.push(&name_hint, &pointer, target, NamedTypeKind::Enum { variants });
+            let index = self.push(
+                &name_hint,
+                &pointer,
+                target,
+                NamedTypeKind::Enum { variants },
+            );
             return RustType::Named(index);
         }
         if is_plain_object(target) {
             // Registered before its fields are typed, so fields referring back find it.
-            let placeholder = NamedTypeKind::Struct { fields: Vec::new(), additional: None };
+            let placeholder = NamedTypeKind::Struct {
+                fields: Vec::new(),
+                additional: None,
+            };
             let index = self.push(&name_hint, &pointer, target, placeholder);
             let kind = self.struct_kind(doc, target);
             self.types[index].kind = kind;
             return RustType::Named(index);
         }
-        self.by_pointer.insert(pointer.clone(), Resolved::InProgress);
+        self.by_pointer
+            .insert(pointer.clone(), Resolved::InProgress);
         let ty = self.type_of(doc, target);
         self.by_pointer.insert(pointer, Resolved::Alias(ty.clone()));
         ty
     }
 
-    fn push(&mut self, name_hint: &str, pointer: &str, schema: &Value, kind: NamedTypeKind) -> usize {
+    fn push(
+        &mut self,
+        name_hint: &str,
+        pointer: &str,
+        schema: &Value,
+        kind: NamedTypeKind,
+    ) -> usize {
         let name = self.namer.unique(&naming::pascal_ident(name_hint), "");
         let index = self.types.len();
-        self.types.push(NamedType { name, pointer: pointer.to_owned(), doc: describe(schema), kind });
-        self.by_pointer.insert(pointer.to_owned(), Resolved::Named(index));
+        self.types.push(NamedType {
+            name,
+            pointer: pointer.to_owned(),
+            doc: describe(schema),
+            kind,
+        });
+        self.by_pointer
+            .insert(pointer.to_owned(), Resolved::Named(index));
         index
     }
 
@@ -261,31 +299,50 @@ fn direct_targets(kind: &NamedTypeKind) -> Vec<usize> {
 /// Whether a schema (or the schema it references) allows `null`.
 pub fn is_nullable(doc: &Value, schema: &Value) -> bool {
     let flag = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
-    flag(schema) || schema.get("$ref").and_then(Value::as_str).and_then(|r| refs::resolve(doc, r)).is_some_and(flag)
+    flag(schema)
+        || schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| refs::resolve(doc, r))
+            .is_some_and(flag)
 }
 
 fn is_read_only(doc: &Value, schema: &Value) -> bool {
     let flag = |s: &Value| s.get("readOnly") == Some(&Value::Bool(true));
-    flag(schema) || schema.get("$ref").and_then(Value::as_str).and_then(|r| refs::resolve(doc, r)).is_some_and(flag)
+    flag(schema)
+        || schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| refs::resolve(doc, r))
+            .is_some_and(flag)
 }
 
 /// An object schema with listed properties and nothing a struct cannot express.
 fn is_plain_object(schema: &Value) -> bool {
-    let Value::Object(map) = schema else { return false };
+    let Value::Object(map) = schema else {
+        return false;
+    };
     let typed_object = match map.get("type") {
         Some(Value::String(t)) => t == "object",
         None => true,
         Some(_) => false,
     };
     typed_object
-        && map.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())
-        && !["allOf", "anyOf", "oneOf", "not", "$ref"].iter().any(|k| map.contains_key(*k))
+        && map
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty())
+        && !["allOf", "anyOf", "oneOf", "not", "$ref"]
+            .iter()
+            .any(|k| map.contains_key(*k))
         && map.get("nullable") != Some(&Value::Bool(true))
 }
 
 /// The variants of a string enum (every value a string, no duplicates), else `None`.
 fn string_enum(schema: &Value) -> Option<Vec<EnumVariant>> {
-    if schema.get("type").and_then(Value::as_str) != Some("string") || schema.get("nullable") == Some(&Value::Bool(true)) {
+    if schema.get("type").and_then(Value::as_str) != Some("string")
+        || schema.get("nullable") == Some(&Value::Bool(true))
+    {
         return None;
     }
     let values = schema.get("enum")?.as_array()?;
@@ -299,8 +356,15 @@ fn string_enum(schema: &Value) -> Option<Vec<EnumVariant>> {
         wires
             .into_iter()
             .map(|wire| {
-                let base = if wire.is_empty() { "Empty".to_owned() } else { naming::pascal_ident(wire) };
-                EnumVariant { rust_name: namer.unique(&base, ""), wire: wire.to_owned() }
+                let base = if wire.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    naming::pascal_ident(wire)
+                };
+                EnumVariant {
+                    rust_name: namer.unique(&base, ""),
+                    wire: wire.to_owned(),
+                }
             })
             .collect(),
     )
@@ -347,14 +411,21 @@ mod tests {
         let pet = space.type_of(&doc, &json!({"$ref": "#/components/schemas/Pet"}));
         space.finish();
         assert_eq!(pet, RustType::Named(0));
-        let NamedTypeKind::Struct { fields, additional } = &space.types[0].kind else { panic!() };
+        let NamedTypeKind::Struct { fields, additional } = &space.types[0].kind else {
+            panic!()
+        };
         let names: Vec<_> = fields.iter().map(|f| f.rust_name.as_str()).collect();
         assert_eq!(names, ["name", "r#type", "parent", "tags", "note"]);
         assert_eq!(additional.as_deref(), Some("additional_properties"));
         assert!(fields[2].boxed, "a struct holding itself is boxed");
-        assert_eq!(fields[3].ty, RustType::Vec(Box::new(RustType::Option(Box::new(RustType::String)))));
+        assert_eq!(
+            fields[3].ty,
+            RustType::Vec(Box::new(RustType::Option(Box::new(RustType::String))))
+        );
         assert!(fields[4].nullable && !fields[4].required);
-        let NamedTypeKind::Enum { variants } = &space.types[1].kind else { panic!() };
+        let NamedTypeKind::Enum { variants } = &space.types[1].kind else {
+            panic!()
+        };
         let names: Vec<_> = variants.iter().map(|v| v.rust_name.as_str()).collect();
         assert_eq!(names, ["Dog", "Cat", "Dog2", "Empty"]);
     }
@@ -363,18 +434,47 @@ mod tests {
     fn aliases_and_untypable_schemas() {
         let doc = doc();
         let mut space = TypeSpace::new();
-        assert_eq!(space.type_of(&doc, &json!({"$ref": "#/components/schemas/Name"})), RustType::String);
-        assert_eq!(space.type_of(&doc, &json!({"$ref": "#/components/schemas/Loop"})), RustType::Value);
-        assert_eq!(space.type_of(&doc, &json!({"$ref": "#/components/schemas/Mixed"})), RustType::String);
-        assert_eq!(space.type_of(&doc, &json!({"oneOf": [{"type": "string"}]})), RustType::Value);
-        assert_eq!(space.type_of(&doc, &json!({"type": "object", "properties": {"a": {}}})), RustType::Value);
         assert_eq!(
-            space.type_of(&doc, &json!({"type": "object", "additionalProperties": {"type": "integer"}})),
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Name"})),
+            RustType::String
+        );
+        assert_eq!(
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Loop"})),
+            RustType::Value
+        );
+        assert_eq!(
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Mixed"})),
+            RustType::String
+        );
+        assert_eq!(
+            space.type_of(&doc, &json!({"oneOf": [{"type": "string"}]})),
+            RustType::Value
+        );
+        assert_eq!(
+            space.type_of(&doc, &json!({"type": "object", "properties": {"a": {}}})),
+            RustType::Value
+        );
+        assert_eq!(
+            space.type_of(
+                &doc,
+                &json!({"type": "object", "additionalProperties": {"type": "integer"}})
+            ),
             RustType::Map(Box::new(RustType::Integer))
         );
         let closed = space.type_of(&doc, &json!({"$ref": "#/components/schemas/Closed"}));
-        let RustType::Named(index) = closed else { panic!() };
-        assert!(matches!(space.types[index].kind, NamedTypeKind::Struct { additional: None, .. }));
-        assert!(space.types.iter().all(|t| t.name != "Name"), "aliases are not named types");
+        let RustType::Named(index) = closed else {
+            panic!()
+        };
+        assert!(matches!(
+            space.types[index].kind,
+            NamedTypeKind::Struct {
+                additional: None,
+                ..
+            }
+        ));
+        assert!(
+            space.types.iter().all(|t| t.name != "Name"),
+            "aliases are not named types"
+        );
     }
 }

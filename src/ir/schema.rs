@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use crate::error::{pointer_token, Diagnostic, Location};
+use crate::error::{Diagnostic, Location, pointer_token};
 use crate::load::refs;
 use crate::naming::Namer;
 
@@ -111,7 +111,9 @@ impl<'a> Converter<'a> {
             defs.pointers.push(pointer.clone());
             let key = (pointer.clone(), mode);
             if !self.cache.contains_key(&key) {
-                let target = refs::resolve(self.doc, &format!("#{pointer}")).cloned().unwrap_or(Value::Bool(true));
+                let target = refs::resolve(self.doc, &format!("#{pointer}"))
+                    .cloned()
+                    .unwrap_or(Value::Bool(true));
                 let mut refs = Vec::new();
                 let body = self.convert_value(&target, mode, &mut refs);
                 self.cache.insert(key.clone(), (body, refs));
@@ -127,13 +129,26 @@ impl<'a> Converter<'a> {
         }
         let base = match pointer.strip_prefix("/components/schemas/") {
             Some(rest) => rest.split('/').map(unescape).collect::<Vec<_>>().join("."),
-            None => pointer.split('/').filter(|t| !t.is_empty()).map(unescape).collect::<Vec<_>>().join("."),
+            None => pointer
+                .split('/')
+                .filter(|t| !t.is_empty())
+                .map(unescape)
+                .collect::<Vec<_>>()
+                .join("."),
         };
         let clean: String = base
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
-        let name = self.namer.unique(if clean.is_empty() { "schema" } else { &clean }, "_");
+        let name = self
+            .namer
+            .unique(if clean.is_empty() { "schema" } else { &clean }, "_");
         self.names.insert(pointer.to_owned(), name.clone());
         name
     }
@@ -147,7 +162,12 @@ impl<'a> Converter<'a> {
         }
     }
 
-    fn convert_object(&mut self, map: &Map<String, Value>, mode: Mode, refs: &mut Vec<String>) -> Value {
+    fn convert_object(
+        &mut self,
+        map: &Map<String, Value>,
+        mode: Mode,
+        refs: &mut Vec<String>,
+    ) -> Value {
         if let Some(Value::String(reference)) = map.get("$ref") {
             // OpenAPI 3.0 ignores siblings of `$ref`.
             return match reference.strip_prefix('#') {
@@ -170,8 +190,9 @@ impl<'a> Converter<'a> {
                 "type" | "description" | "title" | "default" | "deprecated" => {
                     out.insert(key.clone(), value.clone());
                 }
-                "format" | "enum" | "pattern" | "minLength" | "maxLength" | "minimum" | "maximum" | "multipleOf"
-                | "minItems" | "maxItems" | "uniqueItems" | "minProperties" | "maxProperties" => {
+                "format" | "enum" | "pattern" | "minLength" | "maxLength" | "minimum"
+                | "maximum" | "multipleOf" | "minItems" | "maxItems" | "uniqueItems"
+                | "minProperties" | "maxProperties" => {
                     if input {
                         out.insert(key.clone(), value.clone());
                     }
@@ -179,7 +200,11 @@ impl<'a> Converter<'a> {
                 "exclusiveMinimum" | "exclusiveMaximum" if input => {
                     // 3.0 writes `exclusiveMinimum: true` next to `minimum`; 2020-12 writes the
                     // bound itself.
-                    let bound = if key == "exclusiveMinimum" { "minimum" } else { "maximum" };
+                    let bound = if key == "exclusiveMinimum" {
+                        "minimum"
+                    } else {
+                        "maximum"
+                    };
                     match value {
                         Value::Bool(true) => {
                             if let Some(limit) = map.get(bound) {
@@ -226,7 +251,10 @@ impl<'a> Converter<'a> {
                 },
                 "allOf" | "anyOf" | "oneOf" => {
                     if let Value::Array(items) = value {
-                        let converted = items.iter().map(|item| self.convert_value(item, mode, refs)).collect();
+                        let converted = items
+                            .iter()
+                            .map(|item| self.convert_value(item, mode, refs))
+                            .collect();
                         out.insert(key.clone(), Value::Array(converted));
                     }
                 }
@@ -266,7 +294,8 @@ impl<'a> Converter<'a> {
     /// Records a warning once per distinct message.
     pub fn warn(&mut self, pointer: &str, message: String) {
         if self.warned.insert(message.clone()) {
-            self.warnings.push(Diagnostic::new(Location::new(self.file, pointer), message));
+            self.warnings
+                .push(Diagnostic::new(Location::new(self.file, pointer), message));
         }
     }
 }
@@ -298,7 +327,10 @@ fn nullable(mut out: Map<String, Value>) -> Value {
                     wrapper.insert(key.into(), value);
                 }
             }
-            wrapper.insert("anyOf".into(), json!([Value::Object(out), {"type": "null"}]));
+            wrapper.insert(
+                "anyOf".into(),
+                json!([Value::Object(out), {"type": "null"}]),
+            );
             Value::Object(wrapper)
         }
     }
@@ -327,7 +359,11 @@ fn inlinable(root: &Value, bodies: &IndexMap<String, Value>) -> HashSet<String> 
 fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            {
                 *counts.entry(name.to_owned()).or_default() += 1;
                 out.push(name.to_owned());
             }
@@ -341,7 +377,10 @@ fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<
 /// Whether `to` can be reached from `from` through at least one reference.
 fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
     let mut seen = HashSet::new();
-    let mut stack: Vec<&str> = edges.get(from).map(|e| e.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut stack: Vec<&str> = edges
+        .get(from)
+        .map(|e| e.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     while let Some(next) = stack.pop() {
         if next == to {
             return true;
@@ -358,7 +397,11 @@ fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
 fn expand(value: &mut Value, bodies: &IndexMap<String, Value>, inline: &HashSet<String>) {
     match value {
         Value::Object(map) => {
-            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")).map(str::to_owned);
+            let target = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+                .map(str::to_owned);
             if let Some(name) = target.filter(|name| inline.contains(name))
                 && let Some(body) = bodies.get(&name)
             {
@@ -401,16 +444,33 @@ mod tests {
             json!({"type": "integer", "format": "int32", "minimum": 1, "exclusiveMinimum": true, "maximum": 100, "example": 5, "x-foo": 1}),
             Mode::Input,
         );
-        assert_eq!(out, json!({"type": "integer", "format": "int32", "exclusiveMinimum": 1, "maximum": 100, "examples": [5]}));
+        assert_eq!(
+            out,
+            json!({"type": "integer", "format": "int32", "exclusiveMinimum": 1, "maximum": 100, "examples": [5]})
+        );
     }
 
     #[test]
     fn nullable_becomes_a_type_array() {
         let doc = json!({});
-        let out = convert(&doc, json!({"type": "string", "enum": ["a"], "nullable": true}), Mode::Input);
-        assert_eq!(out, json!({"type": ["string", "null"], "enum": ["a", null]}));
-        let out = convert(&doc, json!({"allOf": [{"type": "string"}], "nullable": true, "description": "d"}), Mode::Input);
-        assert_eq!(out, json!({"description": "d", "anyOf": [{"allOf": [{"type": "string"}]}, {"type": "null"}]}));
+        let out = convert(
+            &doc,
+            json!({"type": "string", "enum": ["a"], "nullable": true}),
+            Mode::Input,
+        );
+        assert_eq!(
+            out,
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+        let out = convert(
+            &doc,
+            json!({"allOf": [{"type": "string"}], "nullable": true, "description": "d"}),
+            Mode::Input,
+        );
+        assert_eq!(
+            out,
+            json!({"description": "d", "anyOf": [{"allOf": [{"type": "string"}]}, {"type": "null"}]})
+        );
     }
 
     #[test]
@@ -435,19 +495,36 @@ mod tests {
             "Person": {"type": "object", "properties": {"name": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
             "Tag": {"type": "string", "description": "a tag"},
         }}});
-        let out = convert(&doc, json!({"$ref": "#/components/schemas/Tag"}), Mode::Input);
+        let out = convert(
+            &doc,
+            json!({"$ref": "#/components/schemas/Tag"}),
+            Mode::Input,
+        );
         assert_eq!(out, json!({"type": "string", "description": "a tag"}));
-        let out = convert(&doc, json!({"type": "object", "properties": {"pet": {"$ref": "#/components/schemas/Pet"}}}), Mode::Input);
+        let out = convert(
+            &doc,
+            json!({"type": "object", "properties": {"pet": {"$ref": "#/components/schemas/Pet"}}}),
+            Mode::Input,
+        );
         assert_eq!(out["properties"]["pet"], json!({"$ref": "#/$defs/Pet"}));
-        assert_eq!(out["$defs"]["Pet"]["properties"]["owner"], json!({"$ref": "#/$defs/Person"}));
-        assert_eq!(out["$defs"]["Person"]["properties"]["pets"]["items"], json!({"$ref": "#/$defs/Pet"}));
+        assert_eq!(
+            out["$defs"]["Pet"]["properties"]["owner"],
+            json!({"$ref": "#/$defs/Person"})
+        );
+        assert_eq!(
+            out["$defs"]["Person"]["properties"]["pets"]["items"],
+            json!({"$ref": "#/$defs/Pet"})
+        );
     }
 
     #[test]
     fn a_self_referencing_alias_does_not_loop() {
         let doc = json!({"components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}});
         let out = convert(&doc, json!({"$ref": "#/components/schemas/A"}), Mode::Input);
-        assert_eq!(out, json!({"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}}));
+        assert_eq!(
+            out,
+            json!({"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}})
+        );
     }
 
     #[test]
@@ -458,6 +535,9 @@ mod tests {
             json!({"type": "object", "additionalProperties": false, "properties": {"s": {"type": "string", "enum": ["a"], "format": "date-time", "maxLength": 3}}}),
             Mode::Output,
         );
-        assert_eq!(out, json!({"type": "object", "properties": {"s": {"type": "string"}}}));
+        assert_eq!(
+            out,
+            json!({"type": "object", "properties": {"s": {"type": "string"}}})
+        );
     }
 }

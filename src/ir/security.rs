@@ -6,7 +6,10 @@ use super::{OAuthFlow, OAuthFlowKind, ParamLocation, SecurityRequirement, Securi
 
 /// The spec's security schemes by name (`$ref`s to other schemes are not allowed here in 3.0
 /// tooling practice; a referenced scheme is looked up in the raw document).
-pub fn schemes(doc: &openapiv3::OpenAPI, raw: &serde_json::Value) -> IndexMap<String, SecurityScheme> {
+pub fn schemes(
+    doc: &openapiv3::OpenAPI,
+    raw: &serde_json::Value,
+) -> IndexMap<String, SecurityScheme> {
     let Some(components) = &doc.components else {
         return IndexMap::new();
     };
@@ -37,19 +40,42 @@ fn convert(scheme: &openapiv3::SecurityScheme) -> SecurityScheme {
                 APIKeyLocation::Cookie => ParamLocation::Cookie,
             },
         },
-        S::HTTP { scheme, bearer_format, .. } => {
-            SecurityScheme::Http { scheme: scheme.to_ascii_lowercase(), bearer_format: bearer_format.clone() }
-        }
+        S::HTTP {
+            scheme,
+            bearer_format,
+            ..
+        } => SecurityScheme::Http {
+            scheme: scheme.to_ascii_lowercase(),
+            bearer_format: bearer_format.clone(),
+        },
         S::OAuth2 { flows, .. } => {
             let mut out = Vec::new();
             if let Some(f) = &flows.implicit {
-                out.push(flow(OAuthFlowKind::Implicit, Some(&f.authorization_url), None, f.refresh_url.as_ref(), &f.scopes));
+                out.push(flow(
+                    OAuthFlowKind::Implicit,
+                    Some(&f.authorization_url),
+                    None,
+                    f.refresh_url.as_ref(),
+                    &f.scopes,
+                ));
             }
             if let Some(f) = &flows.password {
-                out.push(flow(OAuthFlowKind::Password, None, Some(&f.token_url), f.refresh_url.as_ref(), &f.scopes));
+                out.push(flow(
+                    OAuthFlowKind::Password,
+                    None,
+                    Some(&f.token_url),
+                    f.refresh_url.as_ref(),
+                    &f.scopes,
+                ));
             }
             if let Some(f) = &flows.client_credentials {
-                out.push(flow(OAuthFlowKind::ClientCredentials, None, Some(&f.token_url), f.refresh_url.as_ref(), &f.scopes));
+                out.push(flow(
+                    OAuthFlowKind::ClientCredentials,
+                    None,
+                    Some(&f.token_url),
+                    f.refresh_url.as_ref(),
+                    &f.scopes,
+                ));
             }
             if let Some(f) = &flows.authorization_code {
                 out.push(flow(
@@ -62,7 +88,12 @@ fn convert(scheme: &openapiv3::SecurityScheme) -> SecurityScheme {
             }
             SecurityScheme::OAuth2 { flows: out }
         }
-        S::OpenIDConnect { open_id_connect_url, .. } => SecurityScheme::OpenIdConnect { url: open_id_connect_url.clone() },
+        S::OpenIDConnect {
+            open_id_connect_url,
+            ..
+        } => SecurityScheme::OpenIdConnect {
+            url: open_id_connect_url.clone(),
+        },
     }
 }
 
@@ -93,7 +124,10 @@ pub fn requirements(
         .into_iter()
         .flatten()
         .map(|requirement| SecurityRequirement {
-            schemes: requirement.iter().map(|(name, scopes)| (name.clone(), scopes.clone())).collect(),
+            schemes: requirement
+                .iter()
+                .map(|(name, scopes)| (name.clone(), scopes.clone()))
+                .collect(),
         })
         .collect()
 }

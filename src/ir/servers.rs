@@ -11,7 +11,10 @@ pub fn servers(doc: &openapiv3::OpenAPI) -> Vec<Server> {
             for (name, variable) in server.variables.iter().flatten() {
                 url = url.replace(&format!("{{{name}}}"), &variable.default);
             }
-            Server { url, description: server.description.clone().filter(|d| !d.trim().is_empty()) }
+            Server {
+                url,
+                description: server.description.clone().filter(|d| !d.trim().is_empty()),
+            }
         })
         .collect()
 }

@@ -51,11 +51,20 @@ pub struct Spec {
 
 /// Reads and normalizes the spec at `path`.
 pub fn load(path: &Path) -> Result<Spec> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|err| {
-        Diagnostic::new(Location::new(&file, ""), format!("the file is not UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to()))
-            .hint("save the spec as UTF-8")
+        Diagnostic::new(
+            Location::new(&file, ""),
+            format!(
+                "the file is not UTF-8 (invalid byte at offset {})",
+                err.utf8_error().valid_up_to()
+            ),
+        )
+        .hint("save the spec as UTF-8")
     })?;
     load_str(&text, &file)
 }
@@ -74,7 +83,14 @@ pub fn load_str(text: &str, file: &str) -> Result<Spec> {
     };
     repair::repair_openapi30(&mut raw, file, &mut warnings);
     let doc = typed(&raw, file)?;
-    Ok(Spec { file: file.to_owned(), version, hash, raw, doc, warnings })
+    Ok(Spec {
+        file: file.to_owned(),
+        version,
+        hash,
+        raw,
+        doc,
+        warnings,
+    })
 }
 
 /// Reads `openapi` / `swagger` to tell which version the document is written in.
@@ -96,25 +112,35 @@ fn detect_version(doc: &Value, file: &str) -> Result<SpecVersion, Diagnostic> {
         if version.starts_with("3.1") {
             return Ok(SpecVersion::OpenApi31);
         }
-        return Err(Diagnostic::new(Location::new(file, "/openapi"), format!("unsupported OpenAPI version `{}`", display(found)))
-            .hint("mcpwright reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents"));
+        return Err(Diagnostic::new(
+            Location::new(file, "/openapi"),
+            format!("unsupported OpenAPI version `{}`", display(found)),
+        )
+        .hint("mcpwright reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents"));
     }
     if let Some(found) = root.get("swagger") {
-        if text(found).as_deref().is_some_and(|v| v == "2.0" || v == "2") {
+        if text(found)
+            .as_deref()
+            .is_some_and(|v| v == "2.0" || v == "2")
+        {
             return Ok(SpecVersion::Swagger2);
         }
         return Err(Diagnostic::new(Location::new(file, "/swagger"), format!("unsupported Swagger version `{}`", display(found)))
             .hint("mcpwright reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents; convert older Swagger 1.x specs first"));
     }
-    Err(Diagnostic::new(Location::new(file, ""), "not an OpenAPI document: there is no `openapi` or `swagger` field")
-        .hint("add `openapi: 3.0.3` (or the version the document is written in) at the top"))
+    Err(Diagnostic::new(
+        Location::new(file, ""),
+        "not an OpenAPI document: there is no `openapi` or `swagger` field",
+    )
+    .hint("add `openapi: 3.0.3` (or the version the document is written in) at the top"))
 }
 
 /// Deserializes the normalized document into `openapiv3`'s model, naming the place of a mismatch.
 fn typed(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagnostic> {
     // openapiv3 has an `expect` on a path that should be unreachable; a panic there must still
     // become a located error, never a crash of the generator.
-    let result = std::panic::catch_unwind(|| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw));
+    let result =
+        std::panic::catch_unwind(|| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw));
     match result {
         Ok(Ok(doc)) => Ok(doc),
         Ok(Err(err)) => {
@@ -122,11 +148,19 @@ fn typed(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagnostic> {
             // openapiv3 flattens maps (paths, responses), which hides the path below them: look
             // again, one path item and one operation at a time, to point at the real place.
             let (pointer, err) = narrow(raw, pointer, err.into_inner().to_string());
-            Err(Diagnostic::new(Location::new(file, pointer), format!("not a valid OpenAPI 3.0 structure: {err}"))
-                .hint("fix this part of the spec so that it follows the OpenAPI specification"))
+            Err(Diagnostic::new(
+                Location::new(file, pointer),
+                format!("not a valid OpenAPI 3.0 structure: {err}"),
+            )
+            .hint("fix this part of the spec so that it follows the OpenAPI specification"))
         }
-        Err(_) => Err(Diagnostic::new(Location::new(file, ""), "the OpenAPI model could not be read (the parser failed)")
-            .hint("validate the spec with an OpenAPI linter; please report this document to mcpwright")),
+        Err(_) => Err(Diagnostic::new(
+            Location::new(file, ""),
+            "the OpenAPI model could not be read (the parser failed)",
+        )
+        .hint(
+            "validate the spec with an OpenAPI linter; please report this document to mcpwright",
+        )),
     }
 }
 
@@ -141,14 +175,19 @@ fn narrow(raw: &Value, pointer: String, message: String) -> (String, String) {
     };
     for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
         let item_pointer = crate::error::pointer_join("/paths", path);
-        let Err(err) = serde_path_to_error::deserialize::<_, openapiv3::ReferenceOr<openapiv3::PathItem>>(item) else {
+        let Err(err) = serde_path_to_error::deserialize::<
+            _,
+            openapiv3::ReferenceOr<openapiv3::PathItem>,
+        >(item) else {
             continue;
         };
         for (key, operation) in item.as_object().into_iter().flatten() {
             let op_pointer = crate::error::pointer_join(&item_pointer, key);
             let found = match key.as_str() {
                 "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => {
-                    serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation).err().map(|e| (path_to_pointer(e.path()), e.into_inner().to_string()))
+                    serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation)
+                        .err()
+                        .map(|e| (path_to_pointer(e.path()), e.into_inner().to_string()))
                 }
                 "parameters" | "servers" => continue,
                 _ => None,
@@ -157,7 +196,10 @@ fn narrow(raw: &Value, pointer: String, message: String) -> (String, String) {
                 return (format!("{op_pointer}{inner}"), message);
             }
         }
-        return (format!("{item_pointer}{}", path_to_pointer(err.path())), err.into_inner().to_string());
+        return (
+            format!("{item_pointer}{}", path_to_pointer(err.path())),
+            err.into_inner().to_string(),
+        );
     }
     (pointer, message)
 }
@@ -168,7 +210,9 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => pointer = format!("{pointer}/{index}"),
-            Segment::Map { key } | Segment::Enum { variant: key } => pointer = crate::error::pointer_join(&pointer, key),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer = crate::error::pointer_join(&pointer, key)
+            }
             Segment::Unknown => {}
         }
     }
@@ -210,7 +254,9 @@ mod tests {
 
     #[test]
     fn structural_errors_name_the_pointer() {
-        let d = err("openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /a:\n    get:\n      responses: 7\n");
+        let d = err(
+            "openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /a:\n    get:\n      responses: 7\n",
+        );
         assert!(d.location.pointer.starts_with("/paths/~1a/get"), "{d}");
     }
 }

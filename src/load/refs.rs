@@ -13,7 +13,11 @@ pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 /// Follows `$ref`s from `value` (found at `pointer`) to the object they end at, returning it with
 /// its pointer. Chains are followed up to a bound, so a reference cycle ends instead of looping;
 /// `None` when a reference dangles or cycles.
-pub fn follow<'a>(doc: &'a Value, mut value: &'a Value, mut pointer: String) -> Option<(&'a Value, String)> {
+pub fn follow<'a>(
+    doc: &'a Value,
+    mut value: &'a Value,
+    mut pointer: String,
+) -> Option<(&'a Value, String)> {
     for _ in 0..32 {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return Some((value, pointer));
@@ -61,8 +65,11 @@ fn check_one(doc: &Value, file: &str, pointer: &str, reference: &str) -> Result<
             .hint("only references inside the spec are supported so far; bundle the spec into one file first (for example `npx @redocly/cli bundle`)"));
     }
     if resolve(doc, reference).is_none() {
-        return Err(Diagnostic::new(location(), format!("reference `{reference}` points at nothing"))
-            .hint("fix the reference or add the missing definition"));
+        return Err(Diagnostic::new(
+            location(),
+            format!("reference `{reference}` points at nothing"),
+        )
+        .hint("fix the reference or add the missing definition"));
     }
     Ok(())
 }
@@ -77,7 +84,9 @@ pub fn decode_fragment(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(byte) = text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
         {
             out.push(byte);
             i += 3;
@@ -105,10 +114,19 @@ mod tests {
     fn dangling_and_external_refs_are_located() {
         let doc = json!({"components": {"schemas": {"A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}}}}});
         let err = check(&doc, "api.yaml").unwrap_err();
-        assert_eq!(err.location.pointer, "/components/schemas/A/properties/b/$ref");
+        assert_eq!(
+            err.location.pointer,
+            "/components/schemas/A/properties/b/$ref"
+        );
         let doc = json!({"x": [{"$ref": "other.yaml#/A"}]});
-        assert_eq!(check(&doc, "api.yaml").unwrap_err().location.pointer, "/x/0/$ref");
+        assert_eq!(
+            check(&doc, "api.yaml").unwrap_err().location.pointer,
+            "/x/0/$ref"
+        );
         let doc = json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}});
-        assert!(check(&doc, "api.yaml").is_ok(), "cycles are data, not errors");
+        assert!(
+            check(&doc, "api.yaml").is_ok(),
+            "cycles are data, not errors"
+        );
     }
 }

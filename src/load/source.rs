@@ -22,8 +22,11 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Diagnostic> {
             .location()
             .map(|at| (at.line() as usize, at.column() as usize))
             .filter(|&(line, _)| line > 0);
-        Diagnostic::new(location, format!("invalid YAML: {}", first_line(&err.to_string())))
-            .hint("fix the syntax error; a spec must be one YAML or JSON document")
+        Diagnostic::new(
+            location,
+            format!("invalid YAML: {}", first_line(&err.to_string())),
+        )
+        .hint("fix the syntax error; a spec must be one YAML or JSON document")
     })
 }
 

@@ -15,9 +15,20 @@ pub fn repo() -> PathBuf {
 /// The bundled examples: (name, spec path), sorted by name.
 pub fn examples() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(repo().join("examples")).expect("examples/ exists").flatten() {
+    for entry in std::fs::read_dir(repo().join("examples"))
+        .expect("examples/ exists")
+        .flatten()
+    {
         let dir = entry.path();
-        let spec = ["openapi.yaml", "openapi.json", "swagger.yaml", "swagger.json"].iter().map(|f| dir.join(f)).find(|p| p.exists());
+        let spec = [
+            "openapi.yaml",
+            "openapi.json",
+            "swagger.yaml",
+            "swagger.json",
+        ]
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.exists());
         if let Some(spec) = spec {
             out.push((entry.file_name().to_string_lossy().into_owned(), spec));
         }
@@ -61,8 +72,17 @@ pub fn cargo(dir: &Path, args: &[&str]) -> String {
         .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "cargo {} failed in {}:\n{text}", args.join(" "), dir.display());
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "cargo {} failed in {}:\n{text}",
+        args.join(" "),
+        dir.display()
+    );
     text
 }
 
@@ -82,7 +102,8 @@ pub fn npm_ready() -> PathBuf {
         let marker = e2e.join("node_modules").join(".package-lock.json");
         let lock = e2e.join("package-lock.json");
         let fresh = marker.exists()
-            && std::fs::metadata(&marker).and_then(|m| m.modified()).ok() >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok();
+            && std::fs::metadata(&marker).and_then(|m| m.modified()).ok()
+                >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok();
         if !fresh {
             let status = Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])

@@ -12,6 +12,7 @@ pub mod config;
 pub mod encode;
 pub mod http;
 pub mod logging;
+pub mod multipart;
 pub mod request;
 pub mod response;
 pub mod schema;

@@ -55,6 +55,11 @@ pub enum Body {
         content_type: &'static str,
         text: String,
     },
+    /// `multipart/form-data`, already encoded; the content type carries the boundary.
+    Multipart {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
     /// Anything else: raw bytes (given to the tool as base64).
     Bytes {
         content_type: &'static str,
@@ -280,6 +285,30 @@ impl Request {
                     text: encode::scalar_text(&other),
                 })
             }
+        }
+        Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body from an object; `binary` names the fields that carry
+    /// base64 file contents.
+    pub fn multipart<T: Serialize + ?Sized>(
+        &mut self,
+        content_type: &'static str,
+        arg: &str,
+        value: &T,
+        binary: &[&str],
+    ) -> Result<(), ArgError> {
+        let value = to_value(arg, value)?;
+        if let Some(body) = super::multipart::encode(arg, &value, binary)? {
+            let media = content_type
+                .split(';')
+                .next()
+                .unwrap_or(content_type)
+                .trim();
+            self.body = Some(Body::Multipart {
+                content_type: format!("{media}; boundary={}", body.boundary),
+                bytes: body.bytes,
+            });
         }
         Ok(())
     }

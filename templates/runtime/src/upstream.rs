@@ -148,7 +148,7 @@ impl Upstream {
         }
 
         let mut builder = self.client.request(method, url).timeout(self.timeout);
-        if let Some(body) = request.body {
+        if let Some(mut body) = request.body {
             let (content_type, bytes) = match body {
                 Body::Json {
                     content_type,
@@ -165,6 +165,10 @@ impl Upstream {
                     content_type,
                     bytes,
                 } => (content_type, bytes),
+                Body::Multipart {
+                    ref content_type,
+                    ref mut bytes,
+                } => (content_type.as_str(), std::mem::take(bytes)),
             };
             let value = HeaderValue::from_str(content_type).map_err(|_| {
                 UpstreamError::InvalidRequest(format!(

@@ -753,12 +753,11 @@ async fn many_clients_at_once() {
 
 #[tokio::test]
 async fn upstream_failures_are_tool_errors_without_the_url() {
-    // Nothing listens on the port of a listener we just closed.
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    // A socket bound but not listening refuses connections, and keeps its port from being
+    // taken by another test's server in the meantime.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = socket.local_addr().unwrap();
     let server = start_server(&format!("http://{closed}/secret-base"), Options::default()).await;
     let mut client = Client::new(&server);
     client.initialize().await;
