@@ -53,7 +53,8 @@ impl fmt::Display for Location {
 /// One problem found in a spec: where, what, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
-    pub location: Location,
+    /// Boxed: diagnostics travel in `Err`s, which stay small this way.
+    pub location: Box<Location>,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -61,7 +62,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
-            location,
+            location: Box::new(location),
             message: message.into(),
             hint: None,
         }

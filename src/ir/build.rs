@@ -125,8 +125,17 @@ fn check_unique_operation_ids(spec: &Spec) -> Result<()> {
 
 /// The operations of a path item, in the order the spec lists them.
 fn operations(path_item: &Value) -> Vec<(&str, Method)> {
-    let Some(map) = path_item.as_object() else { return Vec::new() };
-    map.keys().filter_map(|key| METHODS.iter().find(|(name, _)| name == key).map(|&(name, method)| (name, method))).collect()
+    let Some(map) = path_item.as_object() else {
+        return Vec::new();
+    };
+    map.keys()
+        .filter_map(|key| {
+            METHODS
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|&(name, method)| (name, method))
+        })
+        .collect()
 }
 
 /// The path items of the spec, in order, with `$ref`s followed.

@@ -77,7 +77,9 @@ pub fn request_body<'a>(
     let (media_type, media) = content
         .iter()
         .min_by_key(|(media_type, _)| rank(body_kind(media_type)))?;
-    let name = operation.get("x-codegen-request-body-name").or_else(|| body.get("x-codegen-request-body-name"));
+    let name = operation
+        .get("x-codegen-request-body-name")
+        .or_else(|| body.get("x-codegen-request-body-name"));
     Some(SpecBody {
         name: name.and_then(Value::as_str).map(str::to_owned),
         media_type: media_type.clone(),

@@ -192,10 +192,10 @@ impl<'a> Converter<'a> {
                 }
                 "format" | "enum" | "pattern" | "minLength" | "maxLength" | "minimum"
                 | "maximum" | "multipleOf" | "minItems" | "maxItems" | "uniqueItems"
-                | "minProperties" | "maxProperties" => {
-                    if input {
-                        out.insert(key.clone(), value.clone());
-                    }
+                | "minProperties" | "maxProperties"
+                    if input =>
+                {
+                    out.insert(key.clone(), value.clone());
                 }
                 "exclusiveMinimum" | "exclusiveMaximum" if input => {
                     // 3.0 writes `exclusiveMinimum: true` next to `minimum`; 2020-12 writes the

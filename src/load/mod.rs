@@ -74,7 +74,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Spec> {
     let hash = hex(&Sha256::digest(text.as_bytes()));
     let original = source::parse(text, file)?;
     let version = detect_version(&original, file)?;
-    refs::check(&original, file)?;
+    // Dangling pointers are reported against the document as written; references the
+    // normalization resolves (3.1 `$id`s) or rewrites are checked again once it is done.
+    refs::check_local(&original, file)?;
     let mut warnings = Vec::new();
     let mut raw = match version {
         SpecVersion::Swagger2 => swagger2::to_openapi30(original, file, &mut warnings)?,
@@ -82,6 +84,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Spec> {
         SpecVersion::OpenApi30 => original,
     };
     repair::repair_openapi30(&mut raw, file, &mut warnings);
+    refs::check(&raw, file)?;
     let doc = typed(&raw, file)?;
     Ok(Spec {
         file: file.to_owned(),

@@ -47,7 +47,6 @@ const UNSUPPORTED_KEYWORDS: [&str; 20] = [
 /// Fails only when the root is not an object; everything else becomes a warning and a best-effort
 /// conversion.
 // The loader's signature: a `Diagnostic` (not boxed) like the other load stages.
-#[allow(clippy::result_large_err)]
 pub fn to_openapi30(
     mut doc: Value,
     file: &str,
@@ -71,12 +70,21 @@ pub fn to_openapi30(
     Ok(doc)
 }
 
-/// Warnings, collapsed per kind: the first place of each kind and how many places there were.
+/// Warnings, collapsed per kind: one place of each kind and how many places there were.
 struct Notes {
     file: String,
-    /// (kind, message, hint, first pointer, count), in the order the kinds were first seen.
-    grouped: Vec<(String, String, String, String, usize)>,
+    /// In the order the kinds were first seen.
+    grouped: Vec<Group>,
     single: Vec<Diagnostic>,
+}
+
+/// One kind of loss, seen `count` times; `pointer` is the place it was first seen.
+struct Group {
+    kind: String,
+    message: String,
+    hint: String,
+    pointer: String,
+    count: usize,
 }
 
 impl Notes {
@@ -90,16 +98,16 @@ impl Notes {
 
     /// Records one occurrence of a kind of loss; the message is taken from the first occurrence.
     fn group(&mut self, kind: &str, pointer: &str, message: impl FnOnce() -> String, hint: &str) {
-        if let Some(entry) = self.grouped.iter_mut().find(|entry| entry.0 == kind) {
-            entry.4 += 1;
+        if let Some(group) = self.grouped.iter_mut().find(|group| group.kind == kind) {
+            group.count += 1;
         } else {
-            self.grouped.push((
-                kind.to_owned(),
-                message(),
-                hint.to_owned(),
-                pointer.to_owned(),
-                1,
-            ));
+            self.grouped.push(Group {
+                kind: kind.to_owned(),
+                message: message(),
+                hint: hint.to_owned(),
+                pointer: pointer.to_owned(),
+                count: 1,
+            });
         }
     }
 
@@ -111,16 +119,13 @@ impl Notes {
 
     fn finish(self) -> Vec<Diagnostic> {
         let file = self.file;
-        let grouped = self
-            .grouped
-            .into_iter()
-            .map(|(_, message, hint, pointer, count)| {
-                let message = match count {
-                    1 => message,
-                    n => format!("{message} ({n} places; this is the first)"),
-                };
-                Diagnostic::new(Location::new(&file, pointer), message).hint(hint)
-            });
+        let grouped = self.grouped.into_iter().map(|group| {
+            let message = match group.count {
+                1 => group.message,
+                n => format!("{} ({n} places, like this one)", group.message),
+            };
+            Diagnostic::new(Location::new(&file, group.pointer), message).hint(group.hint)
+        });
         self.single.into_iter().chain(grouped).collect()
     }
 }

@@ -31,11 +31,24 @@ pub fn follow<'a>(
 /// Checks that every `$ref` in `doc` points at something: a dangling reference is an error at the
 /// place of the `$ref`, and a reference to another file is an error telling how to bundle.
 pub fn check(doc: &Value, file: &str) -> Result<(), Diagnostic> {
+    check_with(doc, file, true)
+}
+
+/// Like [`check`], but references that are not JSON pointers (`other.yaml#/A`, or 3.1's
+/// `$id`-relative `/schemas/pet#name`) are left for a later pass when `external_is_error` is
+/// false.
+pub fn check_local(doc: &Value, file: &str) -> Result<(), Diagnostic> {
+    check_with(doc, file, false)
+}
+
+fn check_with(doc: &Value, file: &str, external_is_error: bool) -> Result<(), Diagnostic> {
     let mut stack = vec![(doc, String::new())];
     while let Some((value, pointer)) = stack.pop() {
         match value {
             Value::Object(map) => {
-                if let Some(Value::String(reference)) = map.get("$ref") {
+                if let Some(Value::String(reference)) = map.get("$ref")
+                    && (external_is_error || reference.starts_with('#'))
+                {
                     check_one(doc, file, &pointer, reference)?;
                 }
                 // Push in reverse so the first problem in document order is reported first.

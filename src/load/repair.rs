@@ -63,6 +63,24 @@ pub(crate) fn repair_schema(
     super::schema_walk::walk_schema(schema, pointer, &mut repair);
 }
 
+/// Repairs one Parameter object (not its schema), for a conversion that wants the warnings to
+/// point into its input.
+pub(crate) fn repair_parameter(
+    parameter: &mut Value,
+    pointer: &str,
+    file: &str,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let mut repair = Repair {
+        file,
+        warnings,
+        callbacks: Map::new(),
+        removed_schemes: Vec::new(),
+        inlined_callbacks: Vec::new(),
+    };
+    repair.parameter(parameter, pointer, false);
+}
+
 /// Validation keywords that only constrain values of another type than the schema's `type`, so
 /// they never apply: `minimum` on a string, `uniqueItems` on an integer, `format` on an object.
 /// (Subschema keywords such as `items` on an object are not listed: they may carry the author's
@@ -308,7 +326,14 @@ impl Repair<'_> {
             self.expect_object(fields, "variables", &at);
             if let Some(Value::Object(variables)) = fields.get_mut("variables") {
                 let vars_at = pointer_join(&at, "variables");
+                let before = variables.len();
                 variables.retain(|_, variable| variable.is_object());
+                if variables.len() != before {
+                    self.warn(
+                        &vars_at,
+                        "server variables must be objects with a `default`; removed the others",
+                    );
+                }
                 for (name, variable) in variables.iter_mut() {
                     if let Some(variable) = variable.as_object_mut() {
                         self.fix_server_variable(variable, &pointer_join(&vars_at, name));
@@ -2060,21 +2085,6 @@ mod tests {
             other => return Err(format!("unknown version {other:?}")),
         };
         repair_openapi30(&mut converted, &file, &mut warnings);
-        if let Some(dir) = std::env::var_os("SPEC_DUMP") {
-            let out = std::path::Path::new(&dir)
-                .join(path.file_name().unwrap_or_default())
-                .with_extension("out.json");
-            let _ = std::fs::write(
-                out,
-                serde_json::to_string_pretty(&converted).unwrap_or_default(),
-            );
-        }
-        if std::env::var_os("SPEC_REPORT").is_some() {
-            eprintln!("== {file}: {} warnings", warnings.len());
-            for w in warnings.iter().take(40) {
-                eprintln!("   {w}");
-            }
-        }
         let loaded = std::panic::catch_unwind(|| {
             serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&converted)
         });

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use super::repair::{inapplicable_keywords, repair_schema};
+use super::repair::{inapplicable_keywords, repair_parameter, repair_schema};
 use super::schema_walk::for_each_subschema;
 use crate::error::{Diagnostic, Location, pointer_join};
 
@@ -49,7 +49,6 @@ const URLENCODED: &str = "application/x-www-form-urlencoded";
 /// Fails only when the root is not an object; everything else becomes a warning and a best-effort
 /// conversion.
 // The loader's signature: a `Diagnostic` (not boxed) like the other load stages.
-#[allow(clippy::result_large_err)]
 pub fn to_openapi30(
     doc: Value,
     file: &str,
@@ -321,6 +320,9 @@ impl Converter<'_> {
 
         let own = self.parameters(operation.get("parameters"), pointer);
         let body = self.request_body(&own, shared, &consumes, pointer);
+        // OpenAPI 3 has no name for the body; keep 2.0's the way common converters do, so tools can
+        // call the argument `book` rather than `body`.
+        let body_name = body_param_name(&own).or_else(|| body_param_name(shared));
         let parameters: Vec<Value> = own
             .into_iter()
             .filter_map(|p| {
@@ -374,6 +376,10 @@ impl Converter<'_> {
         }
         if let Some(body) = body {
             out.insert("requestBody".into(), body);
+        }
+        if let Some(name) = body_name.filter(|_| out.contains_key("requestBody")) {
+            out.entry("x-codegen-request-body-name")
+                .or_insert(Value::String(name));
         }
         Value::Object(out)
     }
@@ -498,7 +504,11 @@ impl Converter<'_> {
         if let Some(example) = param.get("x-example") {
             out.insert("example".into(), example.clone());
         }
-        Value::Object(out)
+        // `required: "true"`, a path parameter not marked required, …: reported here, where the
+        // pointer is still the input's.
+        let mut out = Value::Object(out);
+        repair_parameter(&mut out, pointer, self.file, self.warnings);
+        out
     }
 
     /// [`Self::value_schema`], then repaired: the fields sit on the parameter in 2.0, so the
@@ -525,9 +535,6 @@ impl Converter<'_> {
                         self.warn(&pointer_join(&at, "collectionFormat"), "a `collectionFormat` inside `items` (nested arrays) cannot be expressed in OpenAPI 3.0; ignored it", "flatten the parameter to one array");
                     }
                     self.value_schema(items, &at)
-                }
-                ("items", Value::String(reference)) => {
-                    json!({ "$ref": self.rewrite_ref(reference) })
                 }
                 _ => value.clone(),
             };
@@ -1081,6 +1088,14 @@ impl Converter<'_> {
     }
 }
 
+/// The `name` of the first body parameter among `params`.
+fn body_param_name(params: &[Param]) -> Option<String> {
+    params.iter().find_map(|p| match p {
+        Param::Body { param, .. } => param.get("name").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    })
+}
+
 /// Rewrites a 2.0 reference to its 3.0 place (`#/definitions/X` → `#/components/schemas/X`, …);
 /// the file part of a reference to another document is kept.
 fn rewrite_ref(reference: &str, body_components: &HashSet<String>) -> String {
@@ -1278,6 +1293,29 @@ mod tests {
                 "/paths/~1a/post/parameters/4/collectionFormat",
                 "/paths/~1a/post/parameters/6/items/collectionFormat",
                 "/paths/~1a/post/parameters/6/collectionFormat"
+            ]
+        );
+    }
+
+    #[test]
+    fn parameter_sloppiness_is_reported_at_the_input() {
+        let (op, warnings) = operation(
+            json!({"parameters": [{"name": "pet", "in": "body", "schema": {}}, {"name": "id", "in": "path", "type": "string", "required": "yes"}], "responses": {}}),
+            json!({}),
+        );
+        assert_eq!(
+            op["parameters"][0],
+            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}})
+        );
+        let at: Vec<&str> = warnings
+            .iter()
+            .map(|w| w.location.pointer.as_str())
+            .collect();
+        assert_eq!(
+            at,
+            [
+                "/paths/~1a/post/parameters/1/required",
+                "/paths/~1a/post/parameters/1"
             ]
         );
     }

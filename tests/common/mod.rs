@@ -42,9 +42,12 @@ pub fn snapshot_crate_name(example: &str) -> String {
     format!("{example}-mcp")
 }
 
-/// The target folder every generated crate in the tests builds into.
+/// The target folder every generated crate in the tests builds into: the workspace's own, so the
+/// dependencies this repository already compiled for the runtime crate are reused.
 pub fn generated_target() -> PathBuf {
-    repo().join("target").join("generated")
+    // A relative CARGO_TARGET_DIR is relative to where cargo was started: the repository root.
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| repo().join("target"), |dir| repo().join(dir))
 }
 
 /// The real specs beside the project, when present (`../shared/specs`).
@@ -69,6 +72,8 @@ pub fn cargo(dir: &Path, args: &[&str]) -> String {
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", generated_target())
+        // The workspace's dev profile, so dependency artifacts are shared rather than rebuilt.
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo");

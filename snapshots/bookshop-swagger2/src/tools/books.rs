@@ -63,7 +63,7 @@ fn list_books(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddBookArgs {
-    pub body: crate::types::Book,
+    pub book: crate::types::Book,
 }
 
 /// `POST /books`: Add a book
@@ -73,7 +73,7 @@ pub static ADD_BOOK: ToolDef = ToolDef {
     description: "Add a book",
     method: Method::Post,
     path: "/books",
-    input_schema: r#"{"type":"object","properties":{"body":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string","pattern":"^[0-9]{13}$"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}},"required":["body"],"additionalProperties":false}"#,
+    input_schema: r#"{"type":"object","properties":{"book":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string","pattern":"^[0-9]{13}$"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}},"required":["book"],"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}"#,
     ),
@@ -91,7 +91,7 @@ pub static ADD_BOOK: ToolDef = ToolDef {
 fn add_book(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
     let args: AddBookArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Post, "/books");
-    request.json("application/json", "body", &args.body)?;
+    request.json("application/json", "book", &args.book)?;
     request.finish()
 }
 

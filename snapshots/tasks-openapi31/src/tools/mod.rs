@@ -8,6 +8,6 @@ pub static ALL: &[&crate::runtime::ToolDef] = &[
     &tasks::LIST_TASKS,
     &tasks::CREATE_TASK,
     &tasks::GET_TASK,
-    &tasks::DELETE_TASK,
     &tasks::UPDATE_TASK,
+    &tasks::DELETE_TASK,
 ];

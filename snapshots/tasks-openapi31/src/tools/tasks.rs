@@ -128,41 +128,6 @@ fn get_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
     request.finish()
 }
 
-/// Arguments of the `deleteTask` tool: `DELETE /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteTaskArgs {
-    #[serde(rename = "taskId")]
-    pub task_id: ::std::string::String,
-}
-
-/// `DELETE /tasks/{taskId}`: Delete a task
-pub static DELETE_TASK: ToolDef = ToolDef {
-    name: "deleteTask",
-    title: ::std::option::Option::Some("Delete a task"),
-    description: "Delete a task",
-    method: Method::Delete,
-    path: "/tasks/{taskId}",
-    input_schema: r#"{"type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
-    output_schema: ::std::option::Option::None,
-    output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::None,
-    build: delete_task,
-};
-
-fn delete_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
-    let args: DeleteTaskArgs = crate::runtime::args::parse(args)?;
-    let mut request = Request::new(Method::Delete, "/tasks/{taskId}");
-    request.path("taskId", "taskId", &args.task_id)?;
-    request.finish()
-}
-
 /// Arguments of the `updateTask` tool: `PATCH /tasks/{taskId}`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -199,5 +164,40 @@ fn update_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
     let mut request = Request::new(Method::Patch, "/tasks/{taskId}");
     request.path("taskId", "taskId", &args.task_id)?;
     request.json("application/json", "body", &args.body)?;
+    request.finish()
+}
+
+/// Arguments of the `deleteTask` tool: `DELETE /tasks/{taskId}`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteTaskArgs {
+    #[serde(rename = "taskId")]
+    pub task_id: ::std::string::String,
+}
+
+/// `DELETE /tasks/{taskId}`: Delete a task
+pub static DELETE_TASK: ToolDef = ToolDef {
+    name: "deleteTask",
+    title: ::std::option::Option::Some("Delete a task"),
+    description: "Delete a task",
+    method: Method::Delete,
+    path: "/tasks/{taskId}",
+    input_schema: r#"{"type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+    output_schema: ::std::option::Option::None,
+    output: OutputShape::Object,
+    annotations: Annotations {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+        open_world: true,
+    },
+    accept: ::std::option::Option::None,
+    build: delete_task,
+};
+
+fn delete_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+    let args: DeleteTaskArgs = crate::runtime::args::parse(args)?;
+    let mut request = Request::new(Method::Delete, "/tasks/{taskId}");
+    request.path("taskId", "taskId", &args.task_id)?;
     request.finish()
 }
