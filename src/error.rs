@@ -128,6 +128,11 @@ pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unescapes one JSON pointer reference token (`~1` → `/`, `~0` → `~`).
+pub fn pointer_unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Joins a pointer and a token.
 pub fn pointer_join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", pointer_token(token))

@@ -166,7 +166,7 @@ impl TypeSpace {
         let name_hint = pointer
             .rsplit('/')
             .next()
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .map(crate::error::pointer_unescape)
             .unwrap_or_default();
         if let Some(variants) = string_enum(target) {
             let index = self.push(

@@ -128,11 +128,15 @@ impl<'a> Converter<'a> {
             return name.clone();
         }
         let base = match pointer.strip_prefix("/components/schemas/") {
-            Some(rest) => rest.split('/').map(unescape).collect::<Vec<_>>().join("."),
+            Some(rest) => rest
+                .split('/')
+                .map(crate::error::pointer_unescape)
+                .collect::<Vec<_>>()
+                .join("."),
             None => pointer
                 .split('/')
                 .filter(|t| !t.is_empty())
-                .map(unescape)
+                .map(crate::error::pointer_unescape)
                 .collect::<Vec<_>>()
                 .join("."),
         };
@@ -414,10 +418,6 @@ fn expand(value: &mut Value, bodies: &IndexMap<String, Value>, inline: &HashSet<
         Value::Array(items) => items.iter_mut().for_each(|v| expand(v, bodies, inline)),
         _ => {}
     }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// The pointer of a component schema by name.

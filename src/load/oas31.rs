@@ -247,7 +247,7 @@ fn inline_path_item(
         let Some(name) = reference.strip_prefix("#/components/pathItems/") else {
             return;
         };
-        let name = unescape_token(&decode_fragment(name));
+        let name = crate::error::pointer_unescape(&decode_fragment(name));
         let target = match items.get(&name) {
             Some(target) if seen.insert(name.clone()) => target.clone(),
             Some(_) => {
@@ -1101,7 +1101,11 @@ fn collect_schema_refs(doc: &mut Value) -> Vec<(String, String)> {
 /// (a schema with `$id`): the nearest schema enclosing `at` that has `$defs/X`.
 fn def_location(doc: &Value, at: &str, reference: &str) -> Option<(String, String)> {
     let fragment = decode_fragment(reference.strip_prefix('#')?);
-    let tokens: Vec<String> = fragment.split('/').skip(1).map(unescape_token).collect();
+    let tokens: Vec<String> = fragment
+        .split('/')
+        .skip(1)
+        .map(crate::error::pointer_unescape)
+        .collect();
     let last_defs = tokens.iter().rposition(|token| token == "$defs")?;
     let name_end = last_defs + 2;
     if tokens.len() < name_end {
@@ -1146,7 +1150,7 @@ fn assign_names(doc: &Value, targets: &[String]) -> HashMap<String, String> {
         let base = location
             .rsplit('/')
             .next()
-            .map(unescape_token)
+            .map(crate::error::pointer_unescape)
             .unwrap_or_default();
         let base = if base.is_empty() {
             "Definition".to_owned()
@@ -1238,11 +1242,6 @@ fn drop_all_defs(doc: &mut Value, notes: &mut Notes) {
             }
         }
     });
-}
-
-/// Unescapes one JSON pointer token (`~1` → `/`, `~0` → `~`).
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 #[cfg(test)]

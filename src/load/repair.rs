@@ -224,6 +224,29 @@ impl Repair<'_> {
 
     /// Makes `map[key]` a string when it is a number or boolean; removes anything else that is
     /// not a string.
+    /// `map[key]` must be an array of strings: scalars are converted (with `message` as the
+    /// warning), anything else dropped.
+    fn fix_string_list(
+        &mut self,
+        map: &mut Map<String, Value>,
+        key: &str,
+        pointer: &str,
+        message: &str,
+    ) {
+        self.expect_array(map, key, pointer);
+        if let Some(Value::Array(values)) = map.get_mut(key) {
+            let texts: Vec<Value> = values
+                .iter()
+                .filter_map(scalar_text)
+                .map(Value::String)
+                .collect();
+            if texts != *values {
+                *values = texts;
+                self.warn(&pointer_join(pointer, key), message);
+            }
+        }
+    }
+
     fn fix_string(&mut self, map: &mut Map<String, Value>, key: &str, pointer: &str) {
         let Some(value) = map.get(key) else { return };
         if value.is_string() {
@@ -346,21 +369,12 @@ impl Repair<'_> {
     }
 
     fn fix_server_variable(&mut self, variable: &mut Map<String, Value>, pointer: &str) {
-        self.expect_array(variable, "enum", pointer);
-        if let Some(Value::Array(values)) = variable.get_mut("enum") {
-            let texts: Vec<Value> = values
-                .iter()
-                .filter_map(scalar_text)
-                .map(Value::String)
-                .collect();
-            if texts != *values {
-                *values = texts;
-                self.warn(
-                    &pointer_join(pointer, "enum"),
-                    "server variable values must be strings; converted them",
-                );
-            }
-        }
+        self.fix_string_list(
+            variable,
+            "enum",
+            pointer,
+            "server variable values must be strings; converted them",
+        );
         self.fix_string(variable, "default", pointer);
         self.fix_string(variable, "description", pointer);
         if !variable.contains_key("default") {
@@ -608,21 +622,7 @@ impl Repair<'_> {
             self.fix_string(map, key, pointer);
         }
         self.fix_bool(map, "deprecated", pointer);
-        self.expect_array(map, "tags", pointer);
-        if let Some(Value::Array(tags)) = map.get_mut("tags") {
-            let texts: Vec<Value> = tags
-                .iter()
-                .filter_map(scalar_text)
-                .map(Value::String)
-                .collect();
-            if texts != *tags {
-                *tags = texts;
-                self.warn(
-                    &pointer_join(pointer, "tags"),
-                    "tags must be strings; converted them",
-                );
-            }
-        }
+        self.fix_string_list(map, "tags", pointer, "tags must be strings; converted them");
         self.expect_object(map, "callbacks", pointer);
         if !map.contains_key("responses") {
             // Optional in 3.1, and often left out of hand-written 3.0 specs.
@@ -919,7 +919,7 @@ impl Repair<'_> {
         };
         let name = reference
             .strip_prefix("#/components/callbacks/")
-            .map(|name| name.replace("~1", "/").replace("~0", "~"))
+            .map(crate::error::pointer_unescape)
             .unwrap_or_default();
         if self
             .inlined_callbacks
@@ -971,7 +971,7 @@ impl Repair<'_> {
             *scheme = Value::Null;
             if let Some(name) = pointer.rsplit('/').next() {
                 self.removed_schemes
-                    .push(name.replace("~1", "/").replace("~0", "~"));
+                    .push(crate::error::pointer_unescape(name));
             }
         }
     }

@@ -440,7 +440,9 @@ impl Converter<'_> {
     }
 
     fn parameter_reference(&mut self, reference: &str, pointer: &str) -> Param {
-        let name = reference.strip_prefix("#/parameters/").map(unescape_token);
+        let name = reference
+            .strip_prefix("#/parameters/")
+            .map(crate::error::pointer_unescape);
         let target = name.as_ref().and_then(|name| {
             self.input
                 .get("parameters")?
@@ -1107,7 +1109,7 @@ fn rewrite_ref(reference: &str, body_components: &HashSet<String>) -> String {
     } else if let Some(rest) = fragment.strip_prefix("/responses/") {
         format!("/components/responses/{rest}")
     } else if let Some(rest) = fragment.strip_prefix("/parameters/") {
-        let name = unescape_token(&super::refs::decode_fragment(
+        let name = crate::error::pointer_unescape(&super::refs::decode_fragment(
             rest.split('/').next().unwrap_or(rest),
         ));
         let section = if body_components.contains(&name) {
@@ -1169,10 +1171,6 @@ fn media_types(value: Option<&Value>) -> Option<Vec<String>> {
             .map(str::to_owned)
             .collect(),
     )
-}
-
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 #[cfg(test)]
