@@ -47,9 +47,29 @@ enum Format {
 /// How many warnings to print before summarizing the rest.
 const SHOWN_WARNINGS: usize = 20;
 
+/// Stack for the generator's thread: schema graphs are walked recursively, and a spec may chain
+/// thousands of components; a large stack keeps that an ordinary run instead of an overflow.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli.command));
+    let result = match worker.map(|handle| handle.join()) {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => {
+            eprintln!(
+                "error: internal error (the generator panicked); please report the spec that caused it"
+            );
+            return ExitCode::from(1);
+        }
+        Err(err) => {
+            eprintln!("error: cannot start the generator thread: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

@@ -4,6 +4,7 @@
 //! every emitter agrees on them.
 
 mod build;
+mod graph;
 mod media;
 mod params;
 pub mod rust_types;

@@ -245,38 +245,18 @@ impl TypeSpace {
         NamedTypeKind::Struct { fields, additional }
     }
 
-    /// Boxes the fields that would otherwise make a type contain itself. Call once all types are
-    /// known.
+    /// Boxes the fields that would otherwise make a type contain itself (a field whose type is in
+    /// the same cycle of direct containment). Call once all types are known.
     pub fn finish(&mut self) {
         let direct: Vec<Vec<usize>> = self.types.iter().map(|t| direct_targets(&t.kind)).collect();
-        let reaches = |from: usize, to: usize| {
-            let mut seen = HashSet::new();
-            let mut stack = vec![from];
-            while let Some(next) = stack.pop() {
-                if next == to {
-                    return true;
-                }
-                if seen.insert(next) {
-                    stack.extend(direct[next].iter().copied());
-                }
-            }
-            false
-        };
-        let mut boxes = Vec::new();
-        for (index, ty) in self.types.iter().enumerate() {
-            if let NamedTypeKind::Struct { fields, .. } = &ty.kind {
-                for (f, field) in fields.iter().enumerate() {
-                    if let RustType::Named(target) = field.ty
-                        && reaches(target, index)
-                    {
-                        boxes.push((index, f));
+        let component = super::graph::components(&direct);
+        for (index, ty) in self.types.iter_mut().enumerate() {
+            if let NamedTypeKind::Struct { fields, .. } = &mut ty.kind {
+                for field in fields {
+                    if let RustType::Named(target) = field.ty {
+                        field.boxed = component[target] == component[index];
                     }
                 }
-            }
-        }
-        for (index, f) in boxes {
-            if let NamedTypeKind::Struct { fields, .. } = &mut self.types[index].kind {
-                fields[f].boxed = true;
             }
         }
     }

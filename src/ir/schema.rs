@@ -7,9 +7,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
 
+use super::graph;
 use crate::error::{Diagnostic, Location, pointer_token};
 use crate::load::refs;
 use crate::naming::Namer;
@@ -29,7 +30,7 @@ pub enum Mode {
 /// Definitions that a schema's `$ref`s need, by pointer into the spec.
 #[derive(Debug, Default)]
 pub struct Defs {
-    pointers: Vec<String>,
+    pointers: IndexSet<String>,
 }
 
 /// Converts schemas of one spec, caching converted components across tools.
@@ -48,6 +49,9 @@ pub struct Converter<'a> {
 
 /// Beyond this size (in bytes of JSON), a definition used more than once stays in `$defs`.
 const INLINE_LIMIT: usize = 256;
+
+/// How many definitions may be inlined inside one another along one path of a schema.
+const MAX_INLINE_NESTING: usize = 8;
 
 impl<'a> Converter<'a> {
     pub fn new(doc: &'a Value, file: &'a str) -> Self {
@@ -72,7 +76,9 @@ impl<'a> Converter<'a> {
         out
     }
 
-    /// Makes `root` a complete schema: adds the `$defs` it needs, inlining those used once.
+    /// Makes `root` a complete schema: adds the `$defs` it needs, inlining those used once (or
+    /// small) and never part of a cycle. Inlining nests at most [`MAX_INLINE_NESTING`] definitions
+    /// deep, so long chains of components stay flat references instead of deep nesting.
     pub fn finish(&mut self, mut root: Value, mode: Mode, defs: &Defs) -> Value {
         if defs.pointers.is_empty() {
             return root;
@@ -84,19 +90,27 @@ impl<'a> Converter<'a> {
             }
         }
         let inline = inlinable(&root, &bodies);
-        expand(&mut root, &bodies, &inline);
-        let mut kept = Map::new();
-        for (name, body) in &bodies {
-            if !inline.contains(name) {
-                let mut body = body.clone();
-                expand(&mut body, &bodies, &inline);
-                kept.insert(name.clone(), body);
+        let mut pending = Vec::new();
+        expand(&mut root, &bodies, &inline, 0, &mut pending);
+        // Definitions still referenced after inlining, and what they reference in turn.
+        let mut kept: IndexMap<String, Value> = IndexMap::new();
+        while let Some(name) = pending.pop() {
+            if kept.contains_key(&name) {
+                continue;
             }
+            let Some(body) = bodies.get(&name) else {
+                continue;
+            };
+            let mut body = body.clone();
+            expand(&mut body, &bodies, &inline, 0, &mut pending);
+            kept.insert(name, body);
         }
         if !kept.is_empty()
             && let Value::Object(map) = &mut root
         {
-            map.insert("$defs".into(), Value::Object(kept));
+            // In the spec's order, whatever order they were found in.
+            kept.sort_by_cached_key(|name, _| bodies.get_index_of(name));
+            map.insert("$defs".into(), Value::Object(kept.into_iter().collect()));
         }
         root
     }
@@ -105,10 +119,9 @@ impl<'a> Converter<'a> {
     fn require(&mut self, pointer: &str, mode: Mode, defs: &mut Defs) {
         let mut queue = vec![pointer.to_owned()];
         while let Some(pointer) = queue.pop() {
-            if defs.pointers.contains(&pointer) {
+            if !defs.pointers.insert(pointer.clone()) {
                 continue;
             }
-            defs.pointers.push(pointer.clone());
             let key = (pointer.clone(), mode);
             if !self.cache.contains_key(&key) {
                 let target = refs::resolve(self.doc, &format!("#{pointer}"))
@@ -343,31 +356,33 @@ fn nullable(mut out: Map<String, Value>) -> Value {
 /// The definitions worth inlining: used once or small, and not part of a cycle.
 fn inlinable(root: &Value, bodies: &IndexMap<String, Value>) -> HashSet<String> {
     let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
     count_refs(root, &mut counts, &mut Vec::new());
-    for (name, body) in bodies {
+    let mut edges = Vec::with_capacity(bodies.len());
+    for body in bodies.values() {
         let mut out = Vec::new();
         count_refs(body, &mut counts, &mut out);
-        edges.insert(name.clone(), out);
+        edges.push(
+            out.iter()
+                .filter_map(|name| bodies.get_index_of(name))
+                .collect(),
+        );
     }
+    let cyclic = graph::on_cycle(&edges);
     bodies
         .iter()
-        .filter(|(name, body)| {
+        .enumerate()
+        .filter(|(index, (name, body))| {
             let used = counts.get(*name).copied().unwrap_or(0);
-            (used <= 1 || body.to_string().len() <= INLINE_LIMIT) && !reaches(&edges, name, name)
+            !cyclic[*index] && (used <= 1 || body.to_string().len() <= INLINE_LIMIT)
         })
-        .map(|(name, _)| name.clone())
+        .map(|(_, (name, _))| name.clone())
         .collect()
 }
 
 fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            {
+            if let Some(name) = def_ref(map) {
                 *counts.entry(name.to_owned()).or_default() += 1;
                 out.push(name.to_owned());
             }
@@ -378,44 +393,40 @@ fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<
     }
 }
 
-/// Whether `to` can be reached from `from` through at least one reference.
-fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
-    let mut seen = HashSet::new();
-    let mut stack: Vec<&str> = edges
-        .get(from)
-        .map(|e| e.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    while let Some(next) = stack.pop() {
-        if next == to {
-            return true;
-        }
-        if seen.insert(next) {
-            stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
-        }
-    }
-    false
+/// The definition a `{"$ref": "#/$defs/<name>"}` object points at.
+fn def_ref(map: &Map<String, Value>) -> Option<&str> {
+    map.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
 }
 
-/// Replaces references to inlinable definitions by their bodies (recursively: an inlined body may
-/// reference other inlinable definitions; none of them is part of a cycle, so this ends).
-fn expand(value: &mut Value, bodies: &IndexMap<String, Value>, inline: &HashSet<String>) {
+/// Replaces references to inlinable definitions by their bodies, up to `MAX_INLINE_NESTING`
+/// definitions deep; the names of references left in place are pushed to `kept`.
+fn expand(
+    value: &mut Value,
+    bodies: &IndexMap<String, Value>,
+    inline: &HashSet<String>,
+    nesting: usize,
+    kept: &mut Vec<String>,
+) {
     match value {
         Value::Object(map) => {
-            let target = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-                .map(str::to_owned);
-            if let Some(name) = target.filter(|name| inline.contains(name))
-                && let Some(body) = bodies.get(&name)
-            {
-                *value = body.clone();
-                expand(value, bodies, inline);
+            if let Some(name) = def_ref(map).map(str::to_owned) {
+                match bodies.get(&name) {
+                    Some(body) if inline.contains(&name) && nesting < MAX_INLINE_NESTING => {
+                        *value = body.clone();
+                        expand(value, bodies, inline, nesting + 1, kept);
+                    }
+                    _ => kept.push(name),
+                }
                 return;
             }
-            map.values_mut().for_each(|v| expand(v, bodies, inline));
+            map.values_mut()
+                .for_each(|v| expand(v, bodies, inline, nesting, kept));
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| expand(v, bodies, inline)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| expand(v, bodies, inline, nesting, kept)),
         _ => {}
     }
 }
