@@ -17,18 +17,33 @@ use std::path::Path;
 
 pub use error::{Diagnostic, Error, Location, Result};
 
-/// Loads a spec and builds its IR.
-pub fn model(spec: &Path) -> Result<ir::Api> {
-    let spec = load::load(spec)?;
-    ir::build(&spec)
+/// Generation choices (each is a command-line flag).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The crate's name (default: made from the output folder's name).
+    pub crate_name: Option<String>,
+    /// How the spec's OAuth scope names become the MCP authorization server's.
+    pub scope_map: ir::ScopeMap,
 }
 
-/// Generates the crate for the spec at `spec` in memory. `crate_name` defaults to a name made
-/// from `out`.
-pub fn render(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::Api, emit::Crate)> {
-    let api = model(spec)?;
-    let crate_name =
-        crate_name.map_or_else(|| emit::default_crate_name(out, &api.title), str::to_owned);
+/// Loads a spec and builds its IR.
+pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
+    let spec = load::load(spec)?;
+    ir::build(
+        &spec,
+        &ir::Options {
+            scope_map: options.scope_map.clone(),
+        },
+    )
+}
+
+/// Generates the crate for the spec at `spec` in memory.
+pub fn render(spec: &Path, out: &Path, options: &Options) -> Result<(ir::Api, emit::Crate)> {
+    let api = model(spec, options)?;
+    let crate_name = options
+        .crate_name
+        .clone()
+        .unwrap_or_else(|| emit::default_crate_name(out, &api.title));
     let krate = emit::emit(&api, &emit::Options { crate_name })?;
     Ok((api, krate))
 }
@@ -37,9 +52,9 @@ pub fn render(spec: &Path, out: &Path, crate_name: Option<&str>) -> Result<(ir::
 pub fn generate(
     spec: &Path,
     out: &Path,
-    crate_name: Option<&str>,
+    options: &Options,
 ) -> Result<(ir::Api, write::WriteReport)> {
-    let (api, krate) = render(spec, out, crate_name)?;
+    let (api, krate) = render(spec, out, options)?;
     let report = write::write_crate(out, &krate)?;
     Ok((api, report))
 }

@@ -28,6 +28,8 @@ enum Command {
         /// The crate's name (default: the output folder's name).
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        scopes: ScopeArgs,
     },
     /// Show the tools a spec turns into.
     Inspect {
@@ -35,7 +37,28 @@ enum Command {
         spec: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        #[command(flatten)]
+        scopes: ScopeArgs,
     },
+}
+
+/// How the spec's OAuth scopes are named at the MCP server's authorization server.
+#[derive(clap::Args)]
+struct ScopeArgs {
+    /// Rename a scope the tools need: FROM=TO (repeatable), when the MCP authorization server names
+    /// scopes differently than the upstream API.
+    #[arg(long = "scope-map", value_name = "FROM=TO")]
+    map: Vec<String>,
+    /// Prefix every scope that --scope-map does not rename.
+    #[arg(long = "scope-prefix", value_name = "PREFIX")]
+    prefix: Option<String>,
+}
+
+impl ScopeArgs {
+    fn scope_map(&self) -> mcpwright::Result<mcpwright::ir::ScopeMap> {
+        mcpwright::ir::ScopeMap::parse(&self.map, self.prefix.clone())
+            .map_err(|err| mcpwright::Error::Usage(format!("--scope-map: {err}")))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,8 +103,17 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> mcpwright::Result<()> {
     match command {
-        Command::Generate { spec, out, name } => {
-            let (api, report) = mcpwright::generate(&spec, &out, name.as_deref())?;
+        Command::Generate {
+            spec,
+            out,
+            name,
+            scopes,
+        } => {
+            let options = mcpwright::Options {
+                crate_name: name.clone(),
+                scope_map: scopes.scope_map()?,
+            };
+            let (api, report) = mcpwright::generate(&spec, &out, &options)?;
             print_warnings(&api.warnings);
             let name =
                 name.unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
@@ -100,8 +132,16 @@ fn run(command: Command) -> mcpwright::Result<()> {
             );
             Ok(())
         }
-        Command::Inspect { spec, format } => {
-            let api = mcpwright::model(&spec)?;
+        Command::Inspect {
+            spec,
+            format,
+            scopes,
+        } => {
+            let options = mcpwright::Options {
+                scope_map: scopes.scope_map()?,
+                ..mcpwright::Options::default()
+            };
+            let api = mcpwright::model(&spec, &options)?;
             match format {
                 Format::Table => {
                     print_warnings(&api.warnings);

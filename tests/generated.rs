@@ -129,8 +129,15 @@ fn github_spec_generates_a_crate_that_checks() {
         .join("generated-crates")
         .join("github-mcp");
     let started = std::time::Instant::now();
-    let (api, _) =
-        mcpwright::generate(&spec, &out, Some("github-mcp")).expect("GitHub's spec generates");
+    let (api, _) = mcpwright::generate(
+        &spec,
+        &out,
+        &mcpwright::Options {
+            crate_name: Some("github-mcp".into()),
+            ..Default::default()
+        },
+    )
+    .expect("GitHub's spec generates");
     eprintln!(
         "generated {} tools in {:?}",
         api.tools.len(),

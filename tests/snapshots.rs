@@ -10,8 +10,15 @@ use std::path::Path;
 use common::{examples, repo, snapshot_crate_name};
 
 fn render(spec: &Path, out: &Path, name: &str) -> BTreeMap<String, String> {
-    let (_, krate) = mcpwright::render(spec, out, Some(name))
-        .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
+    let (_, krate) = mcpwright::render(
+        spec,
+        out,
+        &mcpwright::Options {
+            crate_name: Some(name.to_owned()),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
     krate.files
 }
 

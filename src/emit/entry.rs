@@ -49,6 +49,8 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
     let api_version = str_lit(&api.api_version);
     let instructions = opt_str(api.description.as_deref().map(instructions).as_deref());
     let upstream = opt_str(api.servers.first().map(|s| s.url.as_str()));
+    let scopes_supported = api.scopes_supported.iter().map(|s| str_lit(s));
+    let default_issuer = opt_str(api.default_issuer.as_deref());
     quote! {
         //! The API this server exposes.
         use crate::runtime::ApiDef;
@@ -62,6 +64,8 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
             instructions: #instructions,
             default_upstream_url: #upstream,
             tools: crate::tools::ALL,
+            scopes_supported: &[#(#scopes_supported),*],
+            default_issuer: #default_issuer,
         };
     }
 }

@@ -29,6 +29,9 @@ struct Readme<'a> {
     upstream: Option<&'a str>,
     upstream_is_relative: bool,
     tools: Vec<ToolRow>,
+    /// Every scope the tools use, space-separated.
+    scopes: String,
+    default_issuer: Option<&'a str>,
 }
 
 struct ToolRow {
@@ -37,6 +40,8 @@ struct ToolRow {
     path: String,
     summary: String,
     read_only: bool,
+    /// The scopes the tool needs, e.g. `pets:read` or `a b` or `c` (alternatives).
+    scopes: String,
 }
 
 #[derive(Template)]
@@ -44,6 +49,7 @@ struct ToolRow {
 struct EnvExample<'a> {
     header: &'a str,
     upstream: Option<&'a str>,
+    default_issuer: Option<&'a str>,
 }
 
 fn rendered(result: askama::Result<String>, path: &str) -> Result<String> {
@@ -97,8 +103,11 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
                 path: tool.path.replace('|', "\\|"),
                 summary: first_line(tool.title.as_deref().unwrap_or(&tool.description)),
                 read_only: tool.annotations.read_only,
+                scopes: scope_text(&tool.scopes),
             })
             .collect(),
+        scopes: api.scopes_supported.join(" "),
+        default_issuer: api.default_issuer.as_deref(),
     };
     rendered(template.render(), "README.md")
 }
@@ -107,8 +116,21 @@ pub fn env_example(api: &Api, header: &str) -> Result<String> {
     let template = EnvExample {
         header,
         upstream: api.servers.first().map(|s| s.url.as_str()),
+        default_issuer: api.default_issuer.as_deref(),
     };
     rendered(template.render(), ".env.example")
+}
+
+/// Scope alternatives as text: `a b` (both) or `a` or `c` (either).
+fn scope_text(alternatives: &[Vec<String>]) -> String {
+    if alternatives.is_empty() {
+        return "-".into();
+    }
+    alternatives
+        .iter()
+        .map(|a| format!("`{}`", a.join(" ")))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// The first line of a text, bounded, safe inside a Markdown table cell.

@@ -122,6 +122,10 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let (read_only, destructive, idempotent, open_world) =
         (a.read_only, a.destructive, a.idempotent, a.open_world);
     let accept = opt_str(tool.accept.as_deref());
+    let scopes = tool.scopes.iter().map(|alternative| {
+        let scopes = alternative.iter().map(|s| str_lit(s));
+        quote!(&[#(#scopes),*])
+    });
     let calls = tool
         .params
         .iter()
@@ -159,6 +163,7 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
                 open_world: #open_world,
             },
             accept: #accept,
+            scopes: &[#(#scopes),*],
             build: #build_fn,
         };
 

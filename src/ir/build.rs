@@ -9,8 +9,8 @@ use super::media::{self, SpecBody};
 use super::params::{self, SpecParam};
 use super::schema::{Converter, Defs, Mode};
 use super::{
-    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, Source, Tool,
-    ToolRustNames, TypeSpace, security, servers,
+    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, SecurityScheme, Source,
+    Tool, ToolRustNames, TypeSpace, scopes, security, servers,
 };
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
@@ -29,7 +29,7 @@ const METHODS: [(&str, Method); 8] = [
 ];
 
 /// Builds the IR of a loaded spec.
-pub fn build(spec: &Spec) -> Result<Api> {
+pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
     let doc = &spec.raw;
     check_unique_operation_ids(spec)?;
     let mut builder = Builder {
@@ -62,6 +62,20 @@ pub fn build(spec: &Spec) -> Result<Api> {
         }
     }
     builder.types.finish();
+    let security_schemes = security::schemes(&spec.doc, doc);
+    let mut scopes_supported: Vec<String> = Vec::new();
+    for tool in &mut tools {
+        tool.scopes = scopes::tool_scopes(&tool.security, &security_schemes, &options.scope_map);
+        for scope in tool.scopes.iter().flatten() {
+            if !scopes_supported.contains(scope) {
+                scopes_supported.push(scope.clone());
+            }
+        }
+    }
+    let default_issuer = security_schemes.values().find_map(|scheme| match scheme {
+        SecurityScheme::OpenIdConnect { url } => scopes::issuer_of(url),
+        _ => None,
+    });
     let mut warnings = builder.warnings;
     warnings.append(&mut builder.converter.warnings);
     let info = &spec.doc.info;
@@ -83,7 +97,9 @@ pub fn build(spec: &Spec) -> Result<Api> {
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
         servers: servers::servers(&spec.doc),
-        security_schemes: security::schemes(&spec.doc, doc),
+        security_schemes,
+        scopes_supported,
+        default_issuer,
         tools,
         types: builder.types,
         skipped: Vec::new(),
@@ -265,6 +281,7 @@ impl<'a> Builder<'a> {
             output,
             accept,
             security: security::requirements(security_list.as_ref(), self.global_security),
+            scopes: Vec::new(),
             annotations: Annotations::for_method(op.method),
             rust,
             label,

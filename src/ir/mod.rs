@@ -9,11 +9,13 @@ mod media;
 mod params;
 pub mod rust_types;
 pub mod schema;
+mod scopes;
 mod security;
 mod servers;
 
 pub use build::build;
 pub use rust_types::{EnumVariant, Field, NamedType, NamedTypeKind, RustType, TypeSpace};
+pub use scopes::ScopeMap;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -36,6 +38,10 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes by their name in the spec.
     pub security_schemes: IndexMap<String, SecurityScheme>,
+    /// Every OAuth scope the tools need (after scope mapping), in first-use order.
+    pub scopes_supported: Vec<String>,
+    /// The authorization server of the spec's OpenID Connect scheme, if it has one.
+    pub default_issuer: Option<String>,
     /// One tool per operation, in spec order.
     pub tools: Vec<Tool>,
     /// Named Rust types used by tool arguments.
@@ -97,6 +103,10 @@ pub struct Tool {
     pub accept: Option<String>,
     /// Alternatives (OR) of requirements (AND); empty means no security needed.
     pub security: Vec<SecurityRequirement>,
+    /// The OAuth scopes a caller of the MCP tool needs: alternatives (OR) of scope lists (AND),
+    /// from the requirements' oauth2 and openIdConnect schemes, after scope mapping. Empty: any
+    /// authenticated caller.
+    pub scopes: Vec<Vec<String>>,
     pub annotations: Annotations,
     /// Rust names of the tool's items.
     pub rust: ToolRustNames,
@@ -244,6 +254,13 @@ pub struct Output {
     pub schema: Value,
     /// Whether the body is wrapped as `{"result": body}` (its root is not an object).
     pub wrapped: bool,
+}
+
+/// Choices that shape the IR.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the spec's scope names become the MCP authorization server's.
+    pub scope_map: ScopeMap,
 }
 
 /// One security requirement: all of these schemes, each with its scopes.

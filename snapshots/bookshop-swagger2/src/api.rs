@@ -14,4 +14,6 @@ pub static API: ApiDef = ApiDef {
     ),
     default_upstream_url: ::std::option::Option::Some("https://books.example.com/api"),
     tools: crate::tools::ALL,
+    scopes_supported: &[],
+    default_issuer: ::std::option::Option::None,
 };

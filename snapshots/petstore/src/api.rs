@@ -17,4 +17,6 @@ to the vet. The bundled example of mcpwright."#,
         "https://api.petstore.example.com/v1",
     ),
     tools: crate::tools::ALL,
+    scopes_supported: &["pets:read", "pets:write", "pets:admin"],
+    default_issuer: ::std::option::Option::None,
 };

@@ -12,4 +12,6 @@ pub static API: ApiDef = ApiDef {
     instructions: ::std::option::Option::Some("A to-do list described in OpenAPI 3.1."),
     default_upstream_url: ::std::option::Option::Some("https://tasks.example.com/v1"),
     tools: crate::tools::ALL,
+    scopes_supported: &[],
+    default_issuer: ::std::option::Option::None,
 };

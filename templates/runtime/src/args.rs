@@ -127,6 +127,7 @@ mod tests {
                 open_world: true,
             },
             accept: None,
+            scopes: &[],
             build,
         }
     }

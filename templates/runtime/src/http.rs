@@ -1,5 +1,6 @@
 //! The streamable HTTP transport: `/mcp` (rmcp's `StreamableHttpService`) and `/healthz`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,26 +12,39 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::config::{HttpConfig, StartError};
+use super::api::ApiDef;
+use super::auth::{AuthSettings, Authenticator};
+use super::config::{AuthConfig, HttpConfig, StartError};
+use super::resource::{self, Guard};
 use super::server::McpServer;
 
 /// How long shutdown waits for open requests and streams before giving up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// The router: `/mcp` for MCP, `/healthz` for liveness probes. Cancelling `shutdown` ends every
-/// session and open stream.
-pub fn router(server: McpServer, config: &HttpConfig, shutdown: CancellationToken) -> Router {
+/// Clock skew tolerated for `exp` and `nbf`.
+const LEEWAY: Duration = Duration::from_secs(60);
+
+/// The largest JSON-RPC body accepted (rmcp's own default).
+const MAX_REQUEST_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The router: `/mcp` for MCP behind the resource guard (Host, Origin, bearer token, scopes),
+/// RFC 9728 metadata at `/.well-known/oauth-protected-resource[/mcp]`, and `/healthz` for
+/// liveness probes. Cancelling `shutdown` ends every session and open stream.
+pub fn router(
+    server: McpServer,
+    config: &HttpConfig,
+    guard: Arc<Guard>,
+    shutdown: CancellationToken,
+) -> Router {
     let mut mcp_config = StreamableHttpServerConfig::default().with_cancellation_token(shutdown);
     mcp_config = if config.allowed_hosts.iter().any(|host| host == "*") {
         mcp_config.disable_allowed_hosts()
     } else {
         mcp_config.with_allowed_hosts(config.allowed_hosts.iter().cloned())
     };
-    if !config.allowed_origins.is_empty() {
-        mcp_config = mcp_config.with_allowed_origins(config.allowed_origins.iter().cloned());
-    }
+    // Origins are checked by the guard, before authentication, so rmcp's own check is left off.
     let factory = move || Ok(server.clone());
-    let router = if config.stateless {
+    let mcp = if config.stateless {
         // No session state: every POST is answered on its own, as plain JSON when it can be, so
         // any replica behind a load balancer can serve any request.
         let mcp_config = mcp_config
@@ -50,13 +64,24 @@ pub fn router(server: McpServer, config: &HttpConfig, shutdown: CancellationToke
         );
         Router::new().route_service("/mcp", service)
     };
-    router.route("/healthz", get(|| async { "ok\n" }))
+    let mcp = mcp.layer(axum::middleware::from_fn_with_state(
+        guard.clone(),
+        resource::guard,
+    ));
+    let metadata_mcp = format!("{}/mcp", resource::METADATA_PATH);
+    Router::new()
+        .merge(mcp)
+        .route(resource::METADATA_PATH, get(resource::metadata_document))
+        .route(&metadata_mcp, get(resource::metadata_document))
+        .with_state(guard)
+        .route("/healthz", get(|| async { "ok\n" }))
 }
 
 /// Binds `config.bind`, announces the address on stderr and serves until `shutdown` is cancelled.
 pub async fn serve(
     server: McpServer,
     config: &HttpConfig,
+    auth: Option<&AuthConfig>,
     shutdown: CancellationToken,
 ) -> Result<(), StartError> {
     let listener = TcpListener::bind(&config.bind)
@@ -74,10 +99,60 @@ pub async fn serve(
              otherwise they get 403"
         );
     }
-    let app = router(server, config, shutdown.child_token());
+    let guard = Arc::new(guard_for(server.api(), config, auth, addr)?);
+    let server = server.with_tool_filter(guard.hides_tools());
+    let app = router(server, config, guard, shutdown.child_token());
     serve_listener(listener, app, shutdown)
         .await
         .map_err(|err| StartError::runtime(format!("the HTTP server failed: {err}")))
+}
+
+/// The guard for a server listening on `addr`: with OAuth when `auth` is set, its resource URL
+/// defaulting to `http://<addr>/mcp` and its audience to the resource URL.
+pub fn guard_for(
+    api: &'static ApiDef,
+    config: &HttpConfig,
+    auth: Option<&AuthConfig>,
+    addr: SocketAddr,
+) -> Result<Guard, StartError> {
+    let authenticator = match auth {
+        None => None,
+        Some(auth) => {
+            let resource_url = match &auth.resource_url {
+                Some(url) => url.clone(),
+                None if addr.ip().is_unspecified() => {
+                    return Err(StartError::usage(
+                        "listening on all interfaces: set --resource-url / MCP_RESOURCE_URL to the \
+                         URL clients reach this server at (e.g. https://mcp.example.com/mcp)",
+                    ));
+                }
+                None => format!("http://{addr}/mcp"),
+            };
+            let settings = AuthSettings {
+                issuer: auth.issuer.clone(),
+                audience: auth
+                    .audience
+                    .clone()
+                    .unwrap_or_else(|| resource_url.clone()),
+                resource_url,
+                introspection: auth.introspection.clone(),
+                hide_unauthorized_tools: auth.hide_unauthorized_tools,
+                refresh_interval: auth.refresh_interval,
+                leeway: LEEWAY,
+            };
+            tracing::info!(issuer = %settings.issuer, resource = %settings.resource_url, audience = %settings.audience, "OAuth resource server");
+            Some(Arc::new(
+                Authenticator::new(settings).map_err(StartError::usage)?,
+            ))
+        }
+    };
+    Ok(Guard::new(
+        api,
+        authenticator,
+        config.allowed_hosts.clone(),
+        config.allowed_origins.clone(),
+        MAX_REQUEST_BODY_BYTES,
+    ))
 }
 
 /// Serves `app` on `listener` until `shutdown` is cancelled, then lets open requests finish for a

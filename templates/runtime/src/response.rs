@@ -325,6 +325,7 @@ mod tests {
                 open_world: true,
             },
             accept: None,
+            scopes: &[],
             build,
         }
     }

@@ -13,6 +13,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 
 use super::api::{ApiDef, JsonObject, ToolDef};
+use super::auth::Identity;
 use super::upstream::Upstream;
 use super::{args, response};
 
@@ -21,6 +22,8 @@ use super::{args, response};
 #[derive(Clone)]
 pub struct McpServer {
     inner: Arc<Inner>,
+    /// Leave out of `tools/list` the tools the caller's token lacks the scopes for.
+    hide_unauthorized: bool,
 }
 
 struct Inner {
@@ -75,7 +78,14 @@ impl McpServer {
                 info,
                 tools,
             }),
+            hide_unauthorized: false,
         }
+    }
+
+    /// With `hide`, `tools/list` shows a caller only the tools its token has the scopes for.
+    pub fn with_tool_filter(mut self, hide: bool) -> Self {
+        self.hide_unauthorized = hide;
+        self
     }
 
     pub fn api(&self) -> &'static ApiDef {
@@ -95,12 +105,32 @@ impl McpServer {
         name: &str,
         arguments: Option<JsonObject>,
     ) -> Result<CallToolResult, ErrorData> {
+        self.call_as(name, arguments, None).await
+    }
+
+    /// Calls tool `name` for `identity` (the caller of an authenticated HTTP request).
+    pub async fn call_as(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+        identity: Option<&Identity>,
+    ) -> Result<CallToolResult, ErrorData> {
         let Some(tool) = self.inner.api.tool(name) else {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool `{name}`"),
                 None,
             ));
         };
+        // The HTTP guard already answered 403 for missing scopes; checked again here so a server
+        // embedded behind another transport cannot skip it.
+        if let Some(identity) = identity
+            && !identity.satisfies(tool.scopes)
+        {
+            let needed = tool.scopes.first().map(|s| s.join(" ")).unwrap_or_default();
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "the access token lacks the scopes this tool needs: {needed}"
+            ))]));
+        }
         let started = Instant::now();
         // The call runs as its own task so that a panic in generated code ends this call with an
         // error result instead of taking the session (or the stdio server) down with it.
@@ -130,6 +160,8 @@ impl McpServer {
         };
         tracing::info!(
             tool = tool.name,
+            subject = identity.and_then(|i| i.subject.as_deref()),
+            client = identity.and_then(|i| i.client_id.as_deref()),
             method = %tool.method,
             path = tool.path,
             status = %outcome,
@@ -188,9 +220,22 @@ impl ServerHandler for McpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+        let caller = identity(&context).filter(|_| self.hide_unauthorized);
+        let tools = match caller {
+            None => self.inner.tools.clone(),
+            Some(caller) => self
+                .inner
+                .api
+                .tools
+                .iter()
+                .zip(&self.inner.tools)
+                .filter(|(def, _)| caller.satisfies(def.scopes))
+                .map(|(_, tool)| tool.clone())
+                .collect(),
+        };
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -206,11 +251,23 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let caller = identity(&context);
         tokio::select! {
-            result = self.call(&request.name, request.arguments) => result.map(Into::into),
+            result = self.call_as(&request.name, request.arguments, caller.as_ref()) => result.map(Into::into),
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
         }
     }
+}
+
+/// The caller of an authenticated HTTP request: the guard puts it in the HTTP request's
+/// extensions, and rmcp hands the request's parts to the handler.
+pub fn identity(context: &RequestContext<RoleServer>) -> Option<Identity> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()?
+        .extensions
+        .get::<Identity>()
+        .cloned()
 }
 
 /// The MCP description of `tool`. Schemas come from the generator; one that is not a JSON object

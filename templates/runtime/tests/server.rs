@@ -67,6 +67,7 @@ static GET_PET: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: READ,
     accept: Some("application/json"),
+    scopes: &[],
     build: build_get_pet,
 };
 
@@ -100,6 +101,7 @@ static CREATE_PET: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: WRITE,
     accept: Some("application/json"),
+    scopes: &[],
     build: build_create_pet,
 };
 
@@ -137,6 +139,7 @@ static LIST_PETS: ToolDef = ToolDef {
     output: OutputShape::Wrapped,
     annotations: READ,
     accept: Some("application/json"),
+    scopes: &[],
     build: build_list_pets,
 };
 
@@ -163,6 +166,7 @@ static GET_OWNER: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: READ,
     accept: None,
+    scopes: &[],
     build: build_get_owner,
 };
 
@@ -181,6 +185,7 @@ static SLOW: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: READ,
     accept: None,
+    scopes: &[],
     build: build_slow,
 };
 
@@ -199,6 +204,7 @@ static REDIRECT: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: READ,
     accept: None,
+    scopes: &[],
     build: build_redirect,
 };
 
@@ -217,6 +223,7 @@ static PANICS: ToolDef = ToolDef {
     output: OutputShape::Object,
     annotations: READ,
     accept: None,
+    scopes: &[],
     build: build_panics,
 };
 
@@ -227,6 +234,8 @@ static API: ApiDef = ApiDef {
     api_version: "1.0.0",
     instructions: Some("Manage pets."),
     default_upstream_url: None,
+    scopes_supported: &[],
+    default_issuer: None,
     tools: &[
         &GET_PET,
         &CREATE_PET,
@@ -382,9 +391,11 @@ async fn start_server(upstream_url: &str, options: Options) -> Running {
         allowed_origins: options.allowed_origins,
     };
     let shutdown = CancellationToken::new();
-    let app = mcpwright_runtime::http::router(server, &config, shutdown.child_token());
     let listener = TcpListener::bind(&config.bind).await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let guard =
+        std::sync::Arc::new(mcpwright_runtime::http::guard_for(&API, &config, None, addr).unwrap());
+    let app = mcpwright_runtime::http::router(server, &config, guard, shutdown.child_token());
     tokio::spawn(mcpwright_runtime::http::serve_listener(
         listener,
         app,
@@ -800,6 +811,7 @@ async fn large_bodies_are_cut_at_the_limit() {
     static BIG: ToolDef = ToolDef {
         name: "big",
         path: "/big",
+        scopes: &[],
         build: build_big,
         ..SLOW
     };
@@ -882,7 +894,7 @@ fn http_without_allow_unauthenticated_is_refused() {
             .chain(args.iter().copied());
         match cli::parse(&WITH_SERVER, argv).unwrap().command {
             cli::Command::Serve(serve) => Config::resolve(&WITH_SERVER, &serve),
-            cli::Command::Tools(_) => unreachable!(),
+            _ => unreachable!(),
         }
     };
     let err = resolve(&["--transport", "http"]).unwrap_err();

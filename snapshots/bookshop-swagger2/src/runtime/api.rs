@@ -26,6 +26,11 @@ pub struct ApiDef {
     pub default_upstream_url: Option<&'static str>,
     /// One entry per tool, in a stable order.
     pub tools: &'static [&'static ToolDef],
+    /// Every OAuth scope the tools use (RFC 9728 `scopes_supported`).
+    pub scopes_supported: &'static [&'static str],
+    /// The authorization server when `--issuer` / `MCP_AUTH_ISSUER` is not set: the issuer of the
+    /// spec's OpenID Connect scheme, if it has one.
+    pub default_issuer: Option<&'static str>,
 }
 
 impl ApiDef {
@@ -57,6 +62,9 @@ pub struct ToolDef {
     pub annotations: Annotations,
     /// The `Accept` header to send, from the success responses' media types.
     pub accept: Option<&'static str>,
+    /// The OAuth scopes a caller needs: alternatives (any one will do), each a list of scopes
+    /// (all needed). Empty: any authenticated caller.
+    pub scopes: &'static [&'static [&'static str]],
     /// Turns validated arguments into the upstream request, through the tool's typed argument
     /// struct.
     pub build: fn(JsonObject) -> Result<Request, ArgError>,

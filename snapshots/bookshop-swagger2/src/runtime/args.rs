@@ -128,6 +128,7 @@ mod tests {
                 open_world: true,
             },
             accept: None,
+            scopes: &[],
             build,
         }
     }

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use super::api::ApiDef;
-use super::cli::{ServeArgs, Transport};
+use super::auth::ClientCredentials;
+use super::cli::{AuthArgs, ServeArgs, Transport};
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -13,6 +14,9 @@ pub struct Config {
     pub transport: Transport,
     pub upstream: UpstreamConfig,
     pub http: HttpConfig,
+    /// Inbound OAuth over HTTP; `None` without an issuer (then HTTP needs
+    /// `--allow-unauthenticated`) and always over stdio, which trusts the process that started it.
+    pub auth: Option<AuthConfig>,
     /// A tracing filter (`--log-level` / `MCP_LOG_LEVEL`); `None` falls back to `RUST_LOG`, then
     /// `info`.
     pub log_level: Option<String>,
@@ -54,6 +58,78 @@ pub struct HttpConfig {
     pub allowed_origins: Vec<String>,
 }
 
+/// Inbound OAuth settings, before the listening address is known (it gives the default resource
+/// URL).
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub resource_url: Option<String>,
+    pub audience: Option<String>,
+    pub introspection: Option<ClientCredentials>,
+    pub hide_unauthorized_tools: bool,
+    pub refresh_interval: Duration,
+}
+
+impl AuthConfig {
+    /// Reads the OAuth arguments; `Ok(None)` when no issuer is configured or known from the spec.
+    pub fn resolve(api: &ApiDef, args: &AuthArgs) -> Result<Option<AuthConfig>, StartError> {
+        let issuer = match non_empty(&args.issuer).or(api.default_issuer) {
+            Some(issuer) => issuer.trim().to_owned(),
+            None => return Ok(None),
+        };
+        super::discovery::check_issuer_url(&issuer).map_err(StartError::usage)?;
+        let resource_url = non_empty(&args.resource_url).map(str::to_owned);
+        if let Some(url) = &resource_url {
+            resource_url_check(url).map_err(StartError::usage)?;
+        }
+        let introspection = match (
+            non_empty(&args.introspection_client_id),
+            non_empty(&args.introspection_client_secret),
+        ) {
+            (Some(id), Some(secret)) => Some(ClientCredentials {
+                id: id.to_owned(),
+                secret: secret.to_owned(),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(StartError::usage(
+                    "set both MCP_INTROSPECTION_CLIENT_ID and MCP_INTROSPECTION_CLIENT_SECRET (or neither)",
+                ));
+            }
+        };
+        Ok(Some(AuthConfig {
+            issuer,
+            resource_url,
+            audience: non_empty(&args.audience).map(str::to_owned),
+            introspection,
+            hide_unauthorized_tools: args.hide_unauthorized_tools,
+            refresh_interval: Duration::from_secs(args.auth_refresh_interval),
+        }))
+    }
+}
+
+/// A resource URL must be absolute http(s) without query or fragment (RFC 9728 §2; RFC 8707).
+pub fn resource_url_check(url: &str) -> Result<(), String> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed)
+            if matches!(parsed.scheme(), "http" | "https")
+                && parsed.host_str().is_some()
+                && parsed.query().is_none()
+                && parsed.fragment().is_none() =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "the resource URL `{url}` must be an absolute http(s) URL without query or fragment, \
+             e.g. https://mcp.example.com/mcp"
+        )),
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// Why `serve` cannot start, with the process exit code to use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartError {
@@ -92,11 +168,16 @@ const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 impl Config {
     /// Checks the `serve` arguments and resolves defaults from `api`.
     pub fn resolve(api: &ApiDef, args: &ServeArgs) -> Result<Config, StartError> {
-        if args.transport == Transport::Http && !args.allow_unauthenticated {
+        let auth = match args.transport {
+            Transport::Stdio => None,
+            Transport::Http => AuthConfig::resolve(api, &args.auth)?,
+        };
+        if args.transport == Transport::Http && auth.is_none() && !args.allow_unauthenticated {
             return Err(StartError::usage(
-                "refusing to serve MCP over HTTP without authentication: this server cannot check \
-                 access tokens yet. Pass --allow-unauthenticated to serve anyway, and only on a \
-                 network where every client may call every tool",
+                "refusing to serve MCP over HTTP without authentication: set the OAuth issuer \
+                 whose access tokens to accept (--issuer or MCP_AUTH_ISSUER), or pass \
+                 --allow-unauthenticated to serve anyway, and only on a network where every client \
+                 may call every tool",
             ));
         }
         let raw_url = match (&args.upstream_url, api.default_upstream_url) {
@@ -115,6 +196,14 @@ impl Config {
             allowed_hosts.push(host);
         }
         allowed_hosts.extend(list(&args.allowed_hosts));
+        // Clients reach the server by the resource URL's host (behind a proxy, say).
+        if let Some(host) = auth
+            .as_ref()
+            .and_then(|a| a.resource_url.as_deref())
+            .and_then(url_host)
+        {
+            allowed_hosts.push(host);
+        }
         dedup(&mut allowed_hosts);
         Ok(Config {
             transport: args.transport,
@@ -129,6 +218,7 @@ impl Config {
                 allowed_hosts,
                 allowed_origins: list(&args.allowed_origins),
             },
+            auth,
             log_level: args
                 .log_level
                 .clone()
@@ -198,6 +288,16 @@ pub fn redacted_url(url: &str) -> String {
     out
 }
 
+/// The host (with its port, when explicit) of a URL.
+fn url_host(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    Some(match parsed.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
 /// The host of a `host:port` bind address, without IPv6 brackets.
 fn bind_host(bind: &str) -> Option<String> {
     let host = match bind.rsplit_once(':') {
@@ -238,6 +338,8 @@ mod tests {
         instructions: None,
         default_upstream_url: Some("https://pets.example.com/v1/"),
         tools: &[],
+        scopes_supported: &[],
+        default_issuer: None,
     };
 
     static NO_SERVER: ApiDef = ApiDef {
@@ -255,7 +357,7 @@ mod tests {
             .chain(args.iter().copied());
         match parse(api, argv).expect("arguments parse").command {
             Command::Serve(serve) => Config::resolve(api, &serve),
-            Command::Tools(_) => panic!("expected serve"),
+            _ => panic!("expected serve"),
         }
     }
 

@@ -326,6 +326,7 @@ mod tests {
                 open_world: true,
             },
             accept: None,
+            scopes: &[],
             build,
         }
     }

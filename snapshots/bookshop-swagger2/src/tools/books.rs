@@ -47,6 +47,7 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: list_books,
 };
 
@@ -85,6 +86,7 @@ pub static ADD_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: add_book,
 };
 
@@ -126,6 +128,7 @@ pub static GET_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: get_book,
 };
 
@@ -162,6 +165,7 @@ pub static REMOVE_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    scopes: &[],
     build: remove_book,
 };
 

@@ -8,13 +8,18 @@
 
 pub mod api;
 pub mod args;
+pub mod auth;
+pub mod auth_check;
 pub mod cli;
 pub mod config;
+pub mod discovery;
 pub mod encode;
 pub mod http;
+pub mod jwt_ring;
 pub mod logging;
 pub mod multipart;
 pub mod request;
+pub mod resource;
 pub mod response;
 pub mod schema;
 pub mod serde_ext;

@@ -53,6 +53,7 @@ Returns the pets in the store, optionally filtered by status and tags."#,
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[&["pets:read"]],
     build: list_pets,
 };
 
@@ -93,6 +94,7 @@ pub static CREATE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[&["pets:write"]],
     build: create_pet,
 };
 
@@ -131,6 +133,7 @@ pub static GET_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[&["pets:read"]],
     build: get_pet,
 };
 
@@ -170,6 +173,7 @@ pub static UPDATE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[&["pets:write"]],
     build: update_pet,
 };
 
@@ -207,6 +211,7 @@ pub static DELETE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    scopes: &[&["pets:write", "pets:admin"]],
     build: delete_pet,
 };
 

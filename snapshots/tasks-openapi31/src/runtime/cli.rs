@@ -32,6 +32,15 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the tools this server offers.
     Tools(ToolsArgs),
+    /// Inspect the OAuth configuration.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Fetch the authorization server's metadata and keys, and say what is missing.
+    Check(AuthArgs),
 }
 
 /// The MCP transport to serve.
@@ -57,10 +66,13 @@ pub struct ServeArgs {
     #[arg(long)]
     pub stateless: bool,
 
-    /// Serve HTTP although this server does not check access tokens yet: every client that can
-    /// reach the port can call every tool.
+    /// Serve HTTP without an OAuth issuer: every client that can reach the port can call every
+    /// tool. Ignored when an issuer is set.
     #[arg(long)]
     pub allow_unauthenticated: bool,
+
+    #[command(flatten)]
+    pub auth: AuthArgs,
 
     /// The upstream API's base URL [default: the first server in the API description].
     #[arg(long, env = "MCP_UPSTREAM_URL", value_name = "URL")]
@@ -110,6 +122,51 @@ pub struct ServeArgs {
     /// Logs go to stderr.
     #[arg(long, env = "MCP_LOG_LEVEL", value_name = "FILTER")]
     pub log_level: Option<String>,
+}
+
+/// Inbound OAuth: which access tokens the HTTP transport accepts.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// The OAuth authorization server whose access tokens are accepted over HTTP; setting it turns
+    /// authentication on [default: the issuer of the API description's OpenID Connect scheme].
+    #[arg(long, env = "MCP_AUTH_ISSUER", value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// The canonical URL of this MCP endpoint, as clients reach it [default: http://<bind>/mcp].
+    #[arg(long, env = "MCP_RESOURCE_URL", value_name = "URL")]
+    pub resource_url: Option<String>,
+
+    /// The audience (`aud`) access tokens must be issued for [default: the resource URL].
+    #[arg(long, env = "MCP_AUTH_AUDIENCE", value_name = "AUDIENCE")]
+    pub audience: Option<String>,
+
+    /// Client id this server introspects opaque access tokens with (RFC 7662).
+    #[arg(long, env = "MCP_INTROSPECTION_CLIENT_ID", value_name = "ID")]
+    pub introspection_client_id: Option<String>,
+
+    /// Client secret for introspection (prefer the environment variable to the flag).
+    #[arg(
+        long,
+        env = "MCP_INTROSPECTION_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub introspection_client_secret: Option<String>,
+
+    /// Leave out of `tools/list` the tools the caller's token lacks the scopes for.
+    #[arg(long, env = "MCP_HIDE_UNAUTHORIZED_TOOLS")]
+    pub hide_unauthorized_tools: bool,
+
+    /// Least time between fetches of the issuer's metadata and keys: after a failure, and for
+    /// tokens signed with a key the server does not know yet (key rotation).
+    #[arg(
+        long,
+        env = "MCP_AUTH_REFRESH_INTERVAL",
+        value_name = "SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub auth_refresh_interval: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -182,6 +239,7 @@ where
             print_stdout(&text)
         }
         Command::Serve(args) => serve(api, &args),
+        Command::Auth(AuthCommand::Check(args)) => super::auth_check::run(api, &args),
     }
 }
 
@@ -250,7 +308,9 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
     );
     match config.transport {
         super::cli::Transport::Stdio => stdio::serve(server, shutdown).await,
-        super::cli::Transport::Http => http::serve(server, &config.http, shutdown).await,
+        super::cli::Transport::Http => {
+            http::serve(server, &config.http, config.auth.as_ref(), shutdown).await
+        }
     }
 }
 
@@ -382,6 +442,7 @@ mod tests {
             open_world: true,
         },
         accept: Some("application/json"),
+        scopes: &[],
         build,
     };
 
@@ -401,6 +462,7 @@ mod tests {
             open_world: true,
         },
         accept: None,
+        scopes: &[],
         build,
     };
 
@@ -411,6 +473,8 @@ mod tests {
         api_version: "1.0",
         instructions: None,
         default_upstream_url: None,
+        scopes_supported: &[],
+        default_issuer: None,
         tools: &[&LIST, &DELETE],
     };
 
@@ -503,6 +567,22 @@ mod tests {
             ("bind", None),
             ("stateless", None),
             ("allow-unauthenticated", None),
+            ("issuer", Some("MCP_AUTH_ISSUER")),
+            ("resource-url", Some("MCP_RESOURCE_URL")),
+            ("audience", Some("MCP_AUTH_AUDIENCE")),
+            (
+                "introspection-client-id",
+                Some("MCP_INTROSPECTION_CLIENT_ID"),
+            ),
+            (
+                "introspection-client-secret",
+                Some("MCP_INTROSPECTION_CLIENT_SECRET"),
+            ),
+            (
+                "hide-unauthorized-tools",
+                Some("MCP_HIDE_UNAUTHORIZED_TOOLS"),
+            ),
+            ("auth-refresh-interval", Some("MCP_AUTH_REFRESH_INTERVAL")),
             ("upstream-url", Some("MCP_UPSTREAM_URL")),
             ("upstream-timeout", Some("MCP_UPSTREAM_TIMEOUT")),
             ("max-response-bytes", Some("MCP_MAX_RESPONSE_BYTES")),

@@ -44,6 +44,7 @@ pub static LIST_TASKS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: list_tasks,
 };
 
@@ -81,6 +82,7 @@ pub static CREATE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: create_task,
 };
 
@@ -118,6 +120,7 @@ pub static GET_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: get_task,
 };
 
@@ -156,6 +159,7 @@ pub static UPDATE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    scopes: &[],
     build: update_task,
 };
 
@@ -192,6 +196,7 @@ pub static DELETE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    scopes: &[],
     build: delete_task,
 };
 

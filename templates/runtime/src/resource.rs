@@ -1,0 +1,422 @@
+//! The HTTP side of being an OAuth 2.1 resource server (the MCP authorization specification):
+//! protected-resource metadata (RFC 9728), `WWW-Authenticate` challenges (RFC 6750), and a guard in
+//! front of `/mcp` that checks Origin and Host, the bearer token on every request, and the scopes a
+//! `tools/call` needs, before rmcp sees the request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::api::ApiDef;
+use super::auth::{AuthError, Authenticator, Identity};
+
+/// The well-known path of protected-resource metadata (RFC 9728 §3).
+pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// Everything the guard needs, shared by every request.
+pub struct Guard {
+    /// Token checks; `None` when the server runs without authentication.
+    pub auth: Option<Arc<Authenticator>>,
+    /// Scope alternatives of each tool, by name.
+    scopes: HashMap<&'static str, &'static [&'static [&'static str]]>,
+    /// Every scope the tools use, for metadata and the first challenge.
+    scopes_supported: Vec<String>,
+    resource_name: &'static str,
+    allowed_hosts: Vec<String>,
+    allowed_origins: Vec<String>,
+    /// The largest JSON-RPC body read to find the tool a request calls.
+    max_body_bytes: usize,
+}
+
+impl Guard {
+    pub fn new(
+        api: &'static ApiDef,
+        auth: Option<Arc<Authenticator>>,
+        allowed_hosts: Vec<String>,
+        allowed_origins: Vec<String>,
+        max_body_bytes: usize,
+    ) -> Self {
+        Guard {
+            auth,
+            scopes: api
+                .tools
+                .iter()
+                .map(|tool| (tool.name, tool.scopes))
+                .collect(),
+            scopes_supported: api
+                .scopes_supported
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            resource_name: api.title,
+            allowed_hosts,
+            allowed_origins,
+            max_body_bytes,
+        }
+    }
+
+    /// Whether `tools/list` leaves out the tools a token cannot call.
+    pub fn hides_tools(&self) -> bool {
+        self.auth
+            .as_ref()
+            .is_some_and(|auth| auth.settings().hide_unauthorized_tools)
+    }
+
+    /// The URL of this resource's metadata document: the well-known path inserted before the
+    /// resource's path (RFC 9728 §3.1).
+    pub fn metadata_url(&self) -> Option<String> {
+        let auth = self.auth.as_ref()?;
+        let (origin, path) = super::discovery::split_origin(&auth.settings().resource_url);
+        Some(format!("{origin}{METADATA_PATH}{path}"))
+    }
+
+    /// The protected-resource metadata document.
+    pub fn metadata(&self) -> Option<Value> {
+        let auth = self.auth.as_ref()?;
+        let settings = auth.settings();
+        Some(json!({
+            "resource": settings.resource_url,
+            "authorization_servers": [settings.issuer],
+            "scopes_supported": self.scopes_supported,
+            "bearer_methods_supported": ["header"],
+            "resource_name": self.resource_name,
+        }))
+    }
+
+    /// A 401 challenge: where the metadata is and which scopes to ask for, with an error code when
+    /// a token was presented (RFC 6750 §3).
+    fn unauthorized(&self, error: Option<(&str, &str)>) -> Response {
+        let mut parts = Vec::new();
+        if let Some((code, description)) = error {
+            parts.push(format!("error=\"{code}\""));
+            parts.push(format!("error_description=\"{}\"", quoted(description)));
+        }
+        if let Some(url) = self.metadata_url() {
+            parts.push(format!("resource_metadata=\"{url}\""));
+        }
+        if !self.scopes_supported.is_empty() {
+            parts.push(format!("scope=\"{}\"", self.scopes_supported.join(" ")));
+        }
+        let message = error.map_or("an access token is required", |(_, description)| {
+            description
+        });
+        challenge(StatusCode::UNAUTHORIZED, parts, message)
+    }
+
+    /// A 403 for a token that lacks the scopes of the tool it calls (step-up: the client asks for
+    /// these scopes and retries).
+    fn insufficient_scope(&self, tool: &str, needed: &[&str]) -> Response {
+        let mut parts = vec![
+            "error=\"insufficient_scope\"".to_owned(),
+            format!("scope=\"{}\"", needed.join(" ")),
+        ];
+        if let Some(url) = self.metadata_url() {
+            parts.push(format!("resource_metadata=\"{url}\""));
+        }
+        let description = format!("the tool `{tool}` needs the scopes: {}", needed.join(" "));
+        parts.insert(1, format!("error_description=\"{}\"", quoted(&description)));
+        challenge(StatusCode::FORBIDDEN, parts, &description)
+    }
+
+    fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        if self.allowed_hosts.iter().any(|h| h == "*") {
+            return true;
+        }
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            // HTTP/1.1 requires Host; without one there is nothing to rebind.
+            return true;
+        };
+        let (name, port) = host_and_port(host);
+        self.allowed_hosts.iter().any(|allowed| {
+            let (allowed_name, allowed_port) = host_and_port(allowed);
+            allowed_name.eq_ignore_ascii_case(name)
+                && (allowed_port.is_none() || allowed_port == port)
+        })
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
+/// The name and port of a `Host` value or an allowed-host entry: `name`, `name:port`, `[v6]`,
+/// `[v6]:port`, or a bare IPv6 address (several colons, no brackets).
+fn host_and_port(host: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        let (name, after) = rest.split_once(']').unwrap_or((rest, ""));
+        return (name, after.strip_prefix(':'));
+    }
+    match host.split_once(':') {
+        Some((name, port)) if !port.contains(':') => (name, Some(port)),
+        _ => (host, None),
+    }
+}
+
+/// Escapes a value for a quoted-string (RFC 9110): no quotes or backslashes, no line breaks.
+fn quoted(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '"' || c == '\\' { '\'' } else { c })
+        .collect()
+}
+
+fn challenge(status: StatusCode, parts: Vec<String>, message: &str) -> Response {
+    let value = format!("Bearer {}", parts.join(", "));
+    let mut response = (status, format!("{message}\n")).into_response();
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    (status, format!("{message}\n")).into_response()
+}
+
+/// `GET /.well-known/oauth-protected-resource[/mcp]`.
+pub async fn metadata_document(State(guard): State<Arc<Guard>>) -> Response {
+    match guard.metadata() {
+        Some(document) => {
+            let mut response = (StatusCode::OK, document.to_string()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            // Public metadata: browser-based clients read it from other origins.
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            response
+        }
+        None => plain(StatusCode::NOT_FOUND, "this server does not use OAuth"),
+    }
+}
+
+/// The middleware in front of `/mcp`.
+pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    // DNS rebinding and cross-site requests are refused before anything else, so a foreign page
+    // learns nothing, not even whether a token would be needed.
+    if !guard.host_allowed(request.headers()) {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "this Host is not allowed (see --allowed-hosts / MCP_ALLOWED_HOSTS)",
+        );
+    }
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    if let Some(origin) = &origin
+        && !guard.origin_allowed(origin)
+    {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "this Origin is not allowed (see --allowed-origins / MCP_ALLOWED_ORIGINS)",
+        );
+    }
+    if request.method() == Method::OPTIONS && origin.is_some() {
+        return with_cors(
+            StatusCode::NO_CONTENT.into_response(),
+            origin.as_deref(),
+            true,
+        );
+    }
+    let response = match &guard.auth {
+        None => next.run(request).await,
+        Some(auth) => authorized(&guard, auth, request, next).await,
+    };
+    with_cors(response, origin.as_deref(), false)
+}
+
+async fn authorized(guard: &Guard, auth: &Authenticator, request: Request, next: Next) -> Response {
+    let token = match bearer_token(&request) {
+        Ok(token) => token,
+        Err(BearerProblem::Missing) => return guard.unauthorized(None),
+        Err(BearerProblem::Invalid(description)) => {
+            return guard.unauthorized(Some(("invalid_request", description)));
+        }
+    };
+    let identity = match auth.authenticate(&token).await {
+        Ok(identity) => identity,
+        Err(AuthError::Invalid(description)) => {
+            tracing::info!(reason = %description, "access token refused");
+            return guard.unauthorized(Some(("invalid_token", &description)));
+        }
+        Err(AuthError::Unavailable(reason)) => {
+            tracing::warn!(%reason, "refusing requests: the authorization server is unavailable");
+            let mut response = plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "access tokens cannot be checked right now: the authorization server is unavailable",
+            );
+            let retry = auth
+                .settings()
+                .refresh_interval
+                .as_secs()
+                .max(1)
+                .to_string();
+            if let Ok(value) = HeaderValue::from_str(&retry) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    };
+    let (mut parts, body) = request.into_parts();
+    // Scopes are per tool, and the tool is named in the JSON-RPC body: read it (bounded) to decide,
+    // then hand the same bytes on.
+    let body = if parts.method == Method::POST {
+        let bytes = match axum::body::to_bytes(body, guard.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return plain(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request body is too large",
+                );
+            }
+        };
+        if let Some(response) = check_scopes(guard, &identity, &bytes) {
+            return response;
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    tracing::debug!(subject = ?identity.subject, client = ?identity.client_id, "authenticated");
+    parts.extensions.insert(identity);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// The 403 for the first `tools/call` in `body` whose scopes the token lacks. Batches are checked
+/// call by call (rmcp refuses them anyway); an unparsable body is left for rmcp to reject.
+fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Response> {
+    let message: Value = serde_json::from_slice(body).ok()?;
+    let calls: Vec<&Value> = match &message {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    for call in calls {
+        if call.get("method").and_then(Value::as_str) != Some("tools/call") {
+            continue;
+        }
+        let Some(name) = call
+            .get("params")
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let Some(alternatives) = guard.scopes.get(name) else {
+            continue;
+        };
+        if !identity.satisfies(alternatives) {
+            let needed = alternatives.first().copied().unwrap_or_default();
+            tracing::info!(tool = name, subject = ?identity.subject, "tool call refused: insufficient scope");
+            return Some(guard.insufficient_scope(name, needed));
+        }
+    }
+    None
+}
+
+enum BearerProblem {
+    Missing,
+    Invalid(&'static str),
+}
+
+/// The bearer token of the `Authorization` header. Tokens anywhere else (the query string, a form
+/// body) are never looked at: a token in a URL ends up in logs and histories.
+fn bearer_token(request: &Request) -> Result<String, BearerProblem> {
+    let mut values = request.headers().get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        if request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p.starts_with("access_token=")))
+        {
+            return Err(BearerProblem::Invalid(
+                "access tokens are accepted in the Authorization header only, never in the query string",
+            ));
+        }
+        return Err(BearerProblem::Missing);
+    };
+    if values.next().is_some() {
+        return Err(BearerProblem::Invalid("more than one Authorization header"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| BearerProblem::Invalid("the Authorization header is not readable"))?;
+    let Some((scheme, token)) = value.trim().split_once(' ') else {
+        return Err(BearerProblem::Missing);
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        // Another scheme (Basic, say) carries no bearer token: challenge for one.
+        return Err(BearerProblem::Missing);
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(BearerProblem::Invalid("the bearer token is empty"));
+    }
+    Ok(token.to_owned())
+}
+
+/// CORS for allowed browser origins: the challenge and session headers must be readable by the
+/// page, or a browser-based client cannot start the authorization flow.
+fn with_cors(mut response: Response, origin: Option<&str>, preflight: bool) -> Response {
+    let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) else {
+        return response;
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version"),
+    );
+    if preflight {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_ports() {
+        assert_eq!(
+            host_and_port("example.com:8080"),
+            ("example.com", Some("8080"))
+        );
+        assert_eq!(host_and_port("[::1]:8080"), ("::1", Some("8080")));
+        assert_eq!(host_and_port("::1"), ("::1", None));
+        assert_eq!(host_and_port("example.com"), ("example.com", None));
+    }
+
+    #[test]
+    fn quoted_strings_cannot_break_the_header() {
+        assert_eq!(quoted("a \"b\"\r\nc\\"), "a 'b'c'");
+    }
+}

@@ -1,0 +1,242 @@
+// Proves every helper of idp.mjs against the real oidc-provider, in a few seconds:
+//
+//   node tests/e2e/idp-smoke.mjs
+//
+// One line per check, `idp smoke: ok` at the end; exits non-zero on the first failed assertion.
+// Everything it starts is closed before it returns, so the process exits on its own.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import * as jose from 'jose';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import {
+  startIdp,
+  authorizeHeadless,
+  codeFlowToken,
+  clientCredentialsToken,
+  introspect,
+  registerClient,
+  accessTokenClaims,
+  mintToken,
+  unsignedToken,
+  hs256WithPublicKey,
+  foreignKeyToken,
+  generateKeys,
+  pkcePair,
+  HeadlessOAuthProvider,
+  DEFAULT_REDIRECT_URI,
+} from './idp.mjs';
+
+const RESOURCE = 'http://127.0.0.1:1/mcp';
+const OPAQUE = 'http://127.0.0.1:2/opaque';
+const SCOPES = ['pets:read', 'pets:write'];
+
+const cleanups = [];
+const check = async (name, fn) => {
+  await fn();
+  console.log(`ok - ${name}`);
+};
+const scopesOf = (token) => (jose.decodeJwt(token).scope ?? '').split(' ').filter(Boolean);
+
+async function main() {
+  const idp = await startIdp({ resource: RESOURCE, scopes: SCOPES, opaqueResource: OPAQUE });
+  cleanups.push(() => idp.close());
+  const { issuer } = idp;
+  assert.match(issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  await check('discovery document', async () => {
+    const doc = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    assert.equal(doc.issuer, issuer);
+    assert.equal(doc.jwks_uri, `${issuer}/jwks`);
+    assert.ok(doc.introspection_endpoint);
+    assert.ok(doc.registration_endpoint);
+    assert.ok(doc.code_challenge_methods_supported.includes('S256'));
+  });
+
+  await check('client_credentials token is a JWT for the resource', async () => {
+    const token = await clientCredentialsToken({
+      issuer, ...idp.clients.service, scope: 'pets:read', resource: RESOURCE,
+    });
+    const header = jose.decodeProtectedHeader(token);
+    assert.equal(header.alg, 'RS256');
+    assert.equal(header.typ, 'at+jwt');
+    assert.equal(header.kid, 'k1');
+    const claims = jose.decodeJwt(token);
+    assert.equal(claims.aud, RESOURCE);
+    assert.equal(claims.iss, issuer);
+    assert.deepEqual(scopesOf(token), ['pets:read']);
+  });
+
+  let registered;
+  await check('dynamic client registration (POST /reg)', async () => {
+    registered = await registerClient(issuer, {
+      redirect_uris: [DEFAULT_REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+    });
+    assert.ok(registered.client_id);
+    assert.equal(registered.token_endpoint_auth_method, 'none');
+  });
+
+  for (const [who, clientId] of [
+    ['pre-registered public client', idp.clients.public.clientId],
+    ['freshly registered client', () => registered.client_id],
+  ]) {
+    await check(`auth code + PKCE S256, headless, ${who}`, async () => {
+      const body = await codeFlowToken({
+        issuer,
+        clientId: typeof clientId === 'function' ? clientId() : clientId,
+        scope: 'pets:read pets:write',
+        resource: RESOURCE,
+      });
+      const claims = jose.decodeJwt(body.access_token);
+      assert.equal(claims.aud, RESOURCE);
+      assert.equal(claims.iss, issuer);
+      assert.equal(claims.sub, 'user-1');
+      assert.deepEqual(scopesOf(body.access_token).sort(), ['pets:read', 'pets:write']);
+      assert.ok(body.refresh_token, 'a refresh token for clients allowed the grant');
+    });
+  }
+
+  await check('any loopback port is accepted for the native client redirect URI', async () => {
+    const { challenge } = pkcePair();
+    const url = new URL('/auth', issuer);
+    for (const [k, v] of Object.entries({
+      client_id: idp.clients.public.clientId, response_type: 'code', scope: 'pets:read',
+      redirect_uri: 'http://127.0.0.1:49152/callback', code_challenge: challenge,
+      code_challenge_method: 'S256', resource: RESOURCE,
+    })) url.searchParams.set(k, v);
+    const { code, params } = await authorizeHeadless(url);
+    assert.ok(code);
+    assert.equal(params.iss, issuer);
+  });
+
+  await check('requesting only pets:read yields a token without pets:write', async () => {
+    const body = await codeFlowToken({
+      issuer, clientId: idp.clients.public.clientId, scope: 'pets:read', resource: RESOURCE,
+    });
+    assert.deepEqual(scopesOf(body.access_token), ['pets:read']);
+  });
+
+  await check('PKCE is required (no code_challenge is refused)', async () => {
+    const url = new URL('/auth', issuer);
+    for (const [k, v] of Object.entries({
+      client_id: idp.clients.public.clientId, response_type: 'code', scope: 'pets:read',
+      redirect_uri: DEFAULT_REDIRECT_URI,
+    })) url.searchParams.set(k, v);
+    await assert.rejects(authorizeHeadless(url), /invalid_request/);
+  });
+
+  await check('opaque token introspects active; garbage inactive', async () => {
+    const token = await clientCredentialsToken({
+      issuer, ...idp.clients.service, scope: 'pets:read', resource: OPAQUE,
+    });
+    assert.throws(() => jose.decodeJwt(token), 'an opaque token is not a JWT');
+    const active = await introspect({ issuer, ...idp.clients.introspector, token });
+    assert.equal(active.active, true);
+    assert.equal(active.aud, OPAQUE);
+    assert.equal(active.scope, 'pets:read');
+    assert.equal(active.client_id, idp.clients.service.clientId);
+    const garbage = await introspect({ issuer, ...idp.clients.introspector, token: 'not-a-token' });
+    assert.deepEqual(garbage, { active: false });
+  });
+
+  const jwks = jose.createRemoteJWKSet(new URL(`${issuer}/jwks`));
+  const verify = (token) => jose.jwtVerify(token, jwks, { issuer, audience: RESOURCE, algorithms: ['RS256'] });
+  await check('mintToken verifies against the JWKS; hostile tokens do not', async () => {
+    const claims = accessTokenClaims(idp);
+    const { payload, protectedHeader } = await verify(await mintToken(idp.keys, claims));
+    assert.equal(payload.jti, claims.jti);
+    assert.equal(protectedHeader.typ, 'at+jwt');
+    await assert.rejects(verify(await mintToken(idp.keys, accessTokenClaims(idp, { exp: 1000 }))), /exp/);
+    await assert.rejects(verify(await mintToken(idp.keys, accessTokenClaims(idp, { aud: 'http://127.0.0.1:9/x' }))), /aud/);
+    await assert.rejects(verify(unsignedToken(claims)));
+    await assert.rejects(verify(await hs256WithPublicKey(idp.keys, claims)));
+    await assert.rejects(verify(await hs256WithPublicKey(idp.keys, claims, { material: 'n' })));
+    await assert.rejects(verify(await foreignKeyToken(claims)), /no applicable key/i);
+    await assert.rejects(verify(await foreignKeyToken(claims, { kid: 'k1' })), /signature/);
+  });
+
+  await check('key rotation: same issuer, new kid served and used', async () => {
+    const oldKid = idp.keys.keys[0].kid;
+    await idp.rotate();
+    const newKid = idp.keys.keys[0].kid;
+    assert.notEqual(newKid, oldKid);
+    assert.equal(idp.issuer, issuer);
+    const doc = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    assert.equal(doc.issuer, issuer);
+    const served = await (await fetch(`${issuer}/jwks`)).json();
+    assert.deepEqual(served.keys.map((k) => k.kid), [newKid]);
+    assert.ok(served.keys.every((k) => !k.d), 'only public keys are published');
+    const token = await clientCredentialsToken({
+      issuer, ...idp.clients.service, scope: 'pets:read', resource: RESOURCE,
+    });
+    assert.equal(jose.decodeProtectedHeader(token).kid, newKid);
+    // Graceful rotation: old and new published together, the first one signs.
+    const newest = await generateKeys('k3');
+    await idp.rotate({ keys: [...newest.keys, ...idp.keys.keys] });
+    const both = await (await fetch(`${issuer}/jwks`)).json();
+    assert.deepEqual(both.keys.map((k) => k.kid), ['k3', newKid]);
+    // A fresh JWKS cache: jose's remote set refetches an unknown kid only after a 30 s cooldown.
+    const rotated = jose.createRemoteJWKSet(new URL(`${issuer}/jwks`));
+    for (const kid of ['k3', newKid]) {
+      await jose.jwtVerify(await mintToken(idp.keys, accessTokenClaims(idp), { kid }), rotated, { issuer });
+    }
+  });
+
+  await check('HeadlessOAuthProvider drives the MCP SDK auth flow', async () => {
+    // The SDK needs a protected resource (RFC 9728 metadata) whose URL matches the IdP's
+    // resource, so this check gets its own pair on fresh ports.
+    const prm = http.createServer((req, res) => {
+      res.writeHead(req.url === '/.well-known/oauth-protected-resource/mcp' ? 200 : 404, {
+        'content-type': 'application/json',
+      });
+      res.end(JSON.stringify({ resource: mcpUrl, authorization_servers: [mcpIdp.issuer], scopes_supported: SCOPES }));
+    });
+    await new Promise((resolve) => prm.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => { prm.close(resolve); prm.closeAllConnections(); }));
+    const mcpUrl = `http://127.0.0.1:${prm.address().port}/mcp`;
+    const mcpIdp = await startIdp({ resource: mcpUrl, scopes: SCOPES });
+    cleanups.push(() => mcpIdp.close());
+
+    for (const provider of [
+      new HeadlessOAuthProvider(), // dynamic registration
+      new HeadlessOAuthProvider({ clientInformation: { client_id: mcpIdp.clients.public.clientId } }),
+    ]) {
+      assert.equal(await auth(provider, { serverUrl: mcpUrl }), 'REDIRECT');
+      assert.equal(provider.authorizationUrl.searchParams.get('resource'), mcpUrl);
+      assert.equal(provider.authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
+      assert.ok(provider.authorizationCode);
+      assert.equal(
+        await auth(provider, { serverUrl: mcpUrl, authorizationCode: provider.authorizationCode }),
+        'AUTHORIZED',
+      );
+      const claims = jose.decodeJwt(provider.tokens().access_token);
+      assert.equal(claims.aud, mcpUrl);
+      assert.equal(claims.iss, mcpIdp.issuer);
+      assert.equal(claims.client_id, provider.clientInformation().client_id);
+      assert.deepEqual(claims.scope.split(' ').sort(), SCOPES);
+      // And a refresh through the same provider.
+      const before = provider.tokens().access_token;
+      provider.invalidateCredentials('verifier');
+      assert.equal(await auth(provider, { serverUrl: mcpUrl }), 'AUTHORIZED');
+      assert.notEqual(provider.tokens().access_token, before);
+    }
+  });
+
+  await check('provider recorded only the expected client errors', async () => {
+    assert.ok(idp.errors.every((e) => e.event !== 'server_error'), JSON.stringify(idp.errors));
+  });
+}
+
+try {
+  await main();
+  console.log('idp smoke: ok');
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+}
