@@ -101,6 +101,26 @@ fn openapi31_tasks_over_stdio_and_http() {
     e2e("tasks-openapi31", "http");
 }
 
+/// The petstore server as an OAuth 2.1 resource server: a real OpenID provider, the SDK client's
+/// whole authorization flow, and the negative matrix (`tests/e2e/auth.test.mjs`).
+#[test]
+fn petstore_as_an_oauth_resource_server() {
+    let bin = binary("petstore");
+    let dir = npm_ready();
+    let output = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "auth.test.mjs"])
+        .current_dir(&dir)
+        .env("MCPWRIGHT_SERVER", &bin)
+        .output()
+        .expect("node is installed");
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "OAuth end-to-end tests failed:\n{out}\n{err}"
+    );
+}
+
 #[test]
 fn the_generated_server_prints_its_tools() {
     let output = Command::new(binary("petstore"))

@@ -69,23 +69,7 @@ export async function connect({ bin, transport, env, stateless = false }) {
   }
   const args = ['serve', '--transport', 'http', '--bind', '127.0.0.1:0', '--allow-unauthenticated'];
   if (stateless) args.push('--stateless');
-  const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs = [];
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), 15000);
-    child.stderr.on('data', (d) => {
-      logs.push(d.toString());
-      const found = logs.join('').match(/listening on (http:\/\/\S+\/mcp)/);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${logs.join('')}`));
-    });
-  });
+  const { child, logs, url } = await spawnServer(bin, args, env);
   const open = async () => {
     const c = new Client({ name: 'mcpwright-e2e', version: '1.0.0' });
     await c.connect(new StreamableHTTPClientTransport(new URL(url)));
@@ -104,6 +88,46 @@ export async function connect({ bin, transport, env, stateless = false }) {
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
     },
   };
+}
+
+/**
+ * Starts a generated server over HTTP with `args` and waits for its `listening on` line.
+ * Returns the child, its log lines (stderr) and the MCP URL; `stop()` ends it with SIGTERM.
+ */
+export async function spawnServer(bin, args, env = {}) {
+  const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), 15000);
+    child.stderr.on('data', (d) => {
+      logs.push(d.toString());
+      const found = logs.join('').match(/listening on (http:\/\/\S+\/mcp)/);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('')}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+  };
+  return { child, logs, url, stop };
+}
+
+/** A free TCP port on 127.0.0.1 (for servers whose URL must be known before they start). */
+export async function freePort() {
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** The text of a tool result's content. */

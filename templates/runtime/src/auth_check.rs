@@ -206,11 +206,7 @@ pub async fn check(api: &ApiDef, config: &AuthConfig) -> (String, bool) {
 
 /// Usable and skipped keys of the JWKS at `uri`.
 async fn jwks_summary(uri: &str) -> Result<(usize, usize), String> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|err| err.to_string())?;
+    let client = discovery::client()?;
     let keys = discovery::fetch_keys(&client, uri).await?;
     Ok((keys.keys.len(), keys.skipped))
 }

@@ -74,13 +74,18 @@ impl std::fmt::Debug for Upstream {
     }
 }
 
+/// reqwest is built without a default TLS crypto provider: installs ring's, once per process,
+/// before any client is built. An error only means a provider is installed already, which is as
+/// good.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Upstream {
     /// A client for `config` identifying itself as `<api.name>/<api.version> (mcpwright)`.
     /// Redirects are not followed: a redirect could carry the request's credentials elsewhere.
     pub fn new(api: &ApiDef, config: &UpstreamConfig) -> Result<Self, String> {
-        // reqwest is built without a default crypto provider; install ring once per process.
-        // An error only means a provider is installed already, which is as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let client = reqwest::Client::builder()
             .user_agent(format!("{}/{} (mcpwright)", api.name, api.version))
             .redirect(reqwest::redirect::Policy::none())

@@ -95,6 +95,18 @@ pub fn check_issuer_url(issuer: &str) -> Result<(), String> {
     }
 }
 
+/// The HTTP client for talking to the authorization server: no redirects (a metadata document
+/// must come from where it is looked for), bounded time.
+pub fn client() -> Result<reqwest::Client, String> {
+    super::upstream::install_tls_provider();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("mcpwright-runtime/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|err| format!("cannot build the HTTP client for the authorization server: {err}"))
+}
+
 /// Fetches the issuer's metadata from the first URL that answers with a document for exactly this
 /// issuer (RFC 8414 §3.3: the `issuer` inside must match the one configured).
 pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata, String> {

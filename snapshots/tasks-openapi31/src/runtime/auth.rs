@@ -149,12 +149,7 @@ impl Authenticator {
     pub fn new(settings: AuthSettings) -> Result<Self, String> {
         discovery::check_issuer_url(&settings.issuer)?;
         jwt_ring::install();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .user_agent(concat!("mcpwright-runtime/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| format!("cannot build the HTTP client for the issuer: {err}"))?;
+        let http = discovery::client()?;
         Ok(Authenticator {
             settings,
             http,

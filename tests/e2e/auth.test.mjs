@@ -1,0 +1,405 @@
+// The generated server as an OAuth 2.1 resource server, against a real OpenID provider
+// (oidc-provider 9.13.3) and the official MCP TypeScript SDK client, all on 127.0.0.1.
+//
+//   MCPWRIGHT_SERVER=<path to the petstore server binary> node --test auth.test.mjs
+//
+// The petstore example's operations need different scopes: pets:read to read, pets:write to add
+// and change, pets:write + pets:admin to remove.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { freePort, spawnServer, startUpstream, text } from './harness.mjs';
+import {
+  HeadlessOAuthProvider,
+  accessTokenClaims,
+  clientCredentialsToken,
+  foreignKeyToken,
+  generateKeys,
+  hs256WithPublicKey,
+  mintToken,
+  startIdp,
+  unsignedToken,
+} from './idp.mjs';
+
+const bin = process.env.MCPWRIGHT_SERVER;
+if (!bin) throw new Error('set MCPWRIGHT_SERVER to the generated petstore server binary');
+
+const SCOPES = ['pets:read', 'pets:write', 'pets:admin'];
+const INFO = { name: 'mcpwright-auth-e2e', version: '1.0.0' };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: INFO },
+};
+
+let upstream;
+let idp;
+let jwtServer; // accepts JWTs for its resource URL
+let opaqueServer; // introspects opaque tokens
+
+/** The petstore upstream: answers each pet id with that pet. */
+function petstore({ method, url, body }) {
+  const path = url.split('?')[0];
+  if (method === 'GET' && path === '/v1/pets') return { json: [] };
+  const m = path.match(/^\/v1\/pets\/(\d+)$/);
+  if (m && method === 'GET') return { json: { id: Number(m[1]), name: `pet ${m[1]}` } };
+  if (method === 'POST' && path === '/v1/pets') return { status: 201, json: { ...JSON.parse(body), id: 7 } };
+  return undefined;
+}
+
+/** Starts the server with OAuth on `port`, accepting tokens of `issuer`. */
+async function startServer({ port, issuer, extraArgs = [], env = {} }) {
+  const args = [
+    'serve', '--transport', 'http', '--bind', `127.0.0.1:${port}`,
+    '--issuer', issuer, '--auth-refresh-interval', '1', ...extraArgs,
+  ];
+  return spawnServer(bin, args, { MCP_UPSTREAM_URL: `${upstream.url}/v1`, MCP_LOG_LEVEL: 'info', ...env });
+}
+
+/** A raw JSON-RPC POST to the MCP endpoint. */
+async function post(url, message, { token, headers = {} } = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify(message),
+  });
+}
+
+/** The parameters of a `WWW-Authenticate: Bearer …` header. */
+function challenge(response) {
+  const header = response.headers.get('www-authenticate') ?? '';
+  assert.match(header, /^Bearer /, `a Bearer challenge, got "${header}"`);
+  return Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+}
+
+/** An SDK client connected with a static bearer token. */
+async function clientWithToken(url, token) {
+  const client = new Client(INFO);
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
+  return client;
+}
+
+/** Valid claims for the JWT server. */
+const claims = (overrides = {}) => accessTokenClaims(idp, overrides);
+
+/** The JWT server's answer to `initialize` with `token`. */
+const initializeWith = (token, options = {}) => post(jwtServer.url, INITIALIZE, { token, ...options });
+
+async function expectInvalidToken(token, reason) {
+  const response = await initializeWith(token);
+  assert.equal(response.status, 401, `${reason}: status`);
+  const params = challenge(response);
+  assert.equal(params.error, 'invalid_token', `${reason}: error code`);
+  assert.equal(params.resource_metadata, `${new URL(jwtServer.url).origin}/.well-known/oauth-protected-resource/mcp`);
+  return params;
+}
+
+before(async () => {
+  upstream = await startUpstream(petstore);
+  const [jwtPort, opaquePort] = [await freePort(), await freePort()];
+  const resource = `http://127.0.0.1:${jwtPort}/mcp`;
+  const opaqueResource = `http://127.0.0.1:${opaquePort}/mcp`;
+  idp = await startIdp({ resource, opaqueResource, scopes: SCOPES });
+  jwtServer = await startServer({ port: jwtPort, issuer: idp.issuer });
+  opaqueServer = await startServer({
+    port: opaquePort,
+    issuer: idp.issuer,
+    env: {
+      MCP_INTROSPECTION_CLIENT_ID: idp.clients.introspector.clientId,
+      MCP_INTROSPECTION_CLIENT_SECRET: idp.clients.introspector.clientSecret,
+    },
+  });
+});
+
+after(async () => {
+  const logs = [jwtServer?.logs, opaqueServer?.logs].flat().join('');
+  await jwtServer?.stop();
+  await opaqueServer?.stop();
+  await idp?.close();
+  await upstream?.close();
+  // Tokens never reach the logs: no JWT-shaped string appears in what the servers printed.
+  assert.doesNotMatch(logs, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/, 'a token was logged');
+});
+
+describe('metadata and challenges', () => {
+  test('protected-resource metadata (RFC 9728) at both well-known paths', async () => {
+    const origin = new URL(jwtServer.url).origin;
+    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
+      const response = await fetch(origin + path);
+      assert.equal(response.status, 200, path);
+      const document = await response.json();
+      assert.equal(document.resource, jwtServer.url);
+      assert.deepEqual(document.authorization_servers, [idp.issuer]);
+      assert.deepEqual(document.scopes_supported, SCOPES);
+      assert.deepEqual(document.bearer_methods_supported, ['header']);
+    }
+  });
+
+  test('no token: 401 with resource_metadata and scope', async () => {
+    const response = await initializeWith(undefined);
+    assert.equal(response.status, 401);
+    const params = challenge(response);
+    assert.equal(params.error, undefined);
+    assert.equal(params.resource_metadata, `${new URL(jwtServer.url).origin}/.well-known/oauth-protected-resource/mcp`);
+    assert.equal(params.scope, SCOPES.join(' '));
+  });
+
+  test('a foreign Origin gets 403, before any token check', async () => {
+    const response = await initializeWith(undefined, { headers: { origin: 'http://evil.example' } });
+    assert.equal(response.status, 403);
+  });
+
+  test('a Host that is not this server gets 403 (DNS rebinding)', async () => {
+    const response = await new Promise((resolve, reject) => {
+      // fetch cannot override Host; a raw request can.
+      import('node:http').then(({ request }) => {
+        const { port } = new URL(jwtServer.url);
+        const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: 'attacker.example', 'content-type': 'application/json' } }, resolve);
+        req.on('error', reject);
+        req.end(JSON.stringify(INITIALIZE));
+      });
+    });
+    assert.equal(response.statusCode, 403);
+  });
+});
+
+describe('the whole OAuth flow with the official SDK client', () => {
+  for (const [name, clientInformation] of [
+    ['dynamic client registration', undefined],
+    ['a pre-registered client', () => ({ client_id: idp.clients.public.clientId })],
+  ]) {
+    test(`authorization code + PKCE S256 with ${name}, then tools/list and a tools/call`, async () => {
+      const auth = new HeadlessOAuthProvider({ clientInformation: clientInformation?.() });
+      const first = new StreamableHTTPClientTransport(new URL(jwtServer.url), { authProvider: auth });
+      await assert.rejects(new Client(INFO).connect(first), UnauthorizedError);
+      assert.equal(auth.authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
+      assert.equal(auth.authorizationUrl.searchParams.get('resource'), jwtServer.url);
+      await first.finishAuth(auth.authorizationCode);
+      const client = new Client(INFO);
+      await client.connect(new StreamableHTTPClientTransport(new URL(jwtServer.url), { authProvider: auth }));
+      const { tools } = await client.listTools();
+      assert.equal(tools.length, 6);
+      upstream.take();
+      const result = await client.callTool({ name: 'getPet', arguments: { petId: 5 } });
+      assert.ok(!result.isError, text(result));
+      assert.equal(result.structuredContent.id, 5);
+      const [request] = upstream.take();
+      assert.equal(request.url, '/v1/pets/5');
+      assert.equal(request.headers.authorization, undefined, 'the MCP token never reaches the upstream');
+      await client.close();
+    });
+  }
+
+  test('client credentials: a token for pets:read reads, and needs pets:write to add', async () => {
+    const read = await clientCredentialsToken({
+      issuer: idp.issuer, ...idp.clients.service, scope: 'pets:read', resource: idp.resource,
+    });
+    const client = await clientWithToken(jwtServer.url, read);
+    const result = await client.callTool({ name: 'getPet', arguments: { petId: 1 } });
+    assert.ok(!result.isError, text(result));
+    await client.close();
+
+    // Missing scope: 403 insufficient_scope naming every scope the tool needs…
+    const session = await initializeWith(read);
+    assert.equal(session.status, 200);
+    const sessionId = session.headers.get('mcp-session-id');
+    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'deletePet', arguments: { petId: 1 } } };
+    let response = await post(jwtServer.url, call, { token: read, headers: { 'mcp-session-id': sessionId } });
+    assert.equal(response.status, 403);
+    const params = challenge(response);
+    assert.equal(params.error, 'insufficient_scope');
+    assert.equal(params.scope, 'pets:write pets:admin');
+    assert.ok(params.resource_metadata);
+
+    // …then success once the token has them (step-up).
+    const write = await clientCredentialsToken({
+      issuer: idp.issuer, ...idp.clients.service, scope: 'pets:read pets:write pets:admin', resource: idp.resource,
+    });
+    const stepped = await clientWithToken(jwtServer.url, write);
+    const created = await stepped.callTool({ name: 'createPet', arguments: { body: { name: 'Rex' } } });
+    assert.ok(!created.isError, text(created));
+    assert.equal(created.structuredContent.id, 7);
+    await stepped.close();
+  });
+
+  test('opaque tokens are accepted through introspection (RFC 7662)', async () => {
+    const opaque = await clientCredentialsToken({
+      issuer: idp.issuer, ...idp.clients.service, scope: 'pets:read', resource: idp.opaqueResource,
+    });
+    assert.equal(opaque.split('.').length, 1, 'the token is opaque');
+    const client = await clientWithToken(opaqueServer.url, opaque);
+    const result = await client.callTool({ name: 'getPet', arguments: { petId: 2 } });
+    assert.ok(!result.isError, text(result));
+    await client.close();
+    const response = await post(opaqueServer.url, INITIALIZE, { token: 'opaque-but-unknown' });
+    assert.equal(response.status, 401);
+    assert.equal(challenge(response).error, 'invalid_token');
+  });
+
+  test('the caller identity reaches the tool handler (and its log line), the token does not', async () => {
+    const token = await mintToken(idp.keys, claims({ sub: 'alice', client_id: 'app-7' }));
+    const client = await clientWithToken(jwtServer.url, token);
+    await client.callTool({ name: 'getPet', arguments: { petId: 3 } });
+    await client.close();
+    const logs = jwtServer.logs.join('');
+    assert.match(logs, /tool call/);
+    assert.match(logs, /subject="?alice"?/);
+    assert.match(logs, /client="?app-7"?/);
+    assert.ok(!logs.includes(token));
+  });
+});
+
+describe('negative matrix: each is refused', () => {
+  test('control: a valid token is accepted', async () => {
+    const response = await initializeWith(await mintToken(idp.keys, claims()));
+    assert.equal(response.status, 200);
+  });
+  test('wrong audience', async () => {
+    await expectInvalidToken(await mintToken(idp.keys, claims({ aud: 'http://127.0.0.1:1/other' })), 'wrong aud');
+  });
+  test('no audience', async () => {
+    await expectInvalidToken(await mintToken(idp.keys, claims({ aud: undefined })), 'no aud');
+  });
+  test('expired', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const params = await expectInvalidToken(await mintToken(idp.keys, claims({ iat: now - 7200, exp: now - 3600 })), 'expired');
+    assert.match(params.error_description, /expired/);
+  });
+  test('nbf in the future', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await expectInvalidToken(await mintToken(idp.keys, claims({ nbf: now + 3600 })), 'nbf');
+  });
+  test('wrong issuer', async () => {
+    await expectInvalidToken(await mintToken(idp.keys, claims({ iss: 'http://127.0.0.1:1' })), 'wrong iss');
+  });
+  test('a key not in the JWKS', async () => {
+    await expectInvalidToken(await foreignKeyToken(claims()), 'foreign key');
+    await expectInvalidToken(await foreignKeyToken(claims(), { kid: idp.keys.keys[0].kid }), 'foreign key, real kid');
+  });
+  test('alg: none', async () => {
+    await expectInvalidToken(unsignedToken(claims()), 'alg none');
+  });
+  test('HS256 signed with the public key', async () => {
+    await expectInvalidToken(await hs256WithPublicKey(idp.keys, claims()), 'HS256 with the PEM');
+    await expectInvalidToken(await hs256WithPublicKey(idp.keys, claims(), { material: 'n' }), 'HS256 with n');
+  });
+  test('garbage', async () => {
+    for (const garbage of ['not-a-token', 'a.b.c', 'eyJhbGciOiJSUzI1NiJ9.e30.AAAA', '%%%']) {
+      const response = await initializeWith(garbage);
+      assert.equal(response.status, 401, garbage);
+      assert.equal(challenge(response).error, 'invalid_token', garbage);
+    }
+  });
+  test('Basic scheme', async () => {
+    const response = await initializeWith(undefined, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    assert.equal(response.status, 401);
+    assert.ok(challenge(response).resource_metadata);
+  });
+  test('token in the query string', async () => {
+    const token = await mintToken(idp.keys, claims());
+    const response = await post(`${jwtServer.url}?access_token=${token}`, INITIALIZE);
+    assert.equal(response.status, 401);
+    assert.equal(challenge(response).error, 'invalid_request');
+  });
+  test('a follow-up request in a session without a token', async () => {
+    const token = await mintToken(idp.keys, claims());
+    const session = await initializeWith(token);
+    assert.equal(session.status, 200);
+    const sessionId = session.headers.get('mcp-session-id');
+    assert.ok(sessionId);
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    const response = await post(jwtServer.url, list, { headers: { 'mcp-session-id': sessionId } });
+    assert.equal(response.status, 401, 'a session id is not authentication');
+  });
+});
+
+describe('keys and availability', () => {
+  test('JWKS rotation: a token signed with a new key is accepted after the IdP rotates', async () => {
+    const oldToken = await mintToken(idp.keys, claims());
+    assert.equal((await initializeWith(oldToken)).status, 200);
+    const oldKid = idp.keys.keys[0].kid;
+    await idp.rotate(); // same issuer, a new key with a new kid, the old one no longer published
+    assert.notEqual(idp.keys.keys[0].kid, oldKid);
+    // The server refetches keys for an unknown kid at most once per refresh interval (1 s here).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const newToken = await mintToken(idp.keys, claims());
+    assert.equal((await initializeWith(newToken)).status, 200, 'the new kid is picked up');
+  });
+
+  test('IdP down at start-up: requests are refused, then served once it is up', async () => {
+    const [idpPort, serverPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${idpPort}`;
+    const server = await startServer({ port: serverPort, issuer });
+    try {
+      const resource = server.url;
+      const keys = await generateKeys('late');
+      const token = await mintToken(keys, {
+        ...claims({ iss: issuer, aud: resource }),
+      });
+      const down = await post(server.url, INITIALIZE, { token });
+      assert.equal(down.status, 503, 'refused, never let through');
+      assert.ok(down.headers.get('retry-after'));
+      const late = await startIdp({ port: idpPort, resource, scopes: SCOPES, keys });
+      try {
+        let status;
+        for (let attempt = 0; attempt < 40 && status !== 200; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          status = (await post(server.url, INITIALIZE, { token })).status;
+        }
+        assert.equal(status, 200, 'served once the IdP answers');
+      } finally {
+        await late.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('tools a token cannot call are hidden with --hide-unauthorized-tools', async () => {
+    const port = await freePort();
+    const server = await startServer({ port, issuer: idp.issuer, extraArgs: ['--hide-unauthorized-tools', '--audience', idp.resource] });
+    try {
+      const token = await mintToken(idp.keys, claims({ scope: 'pets:read' }));
+      const client = await clientWithToken(server.url, token);
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name), ['listPets', 'getPet', 'listVisits']);
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('auth check', () => {
+  const run = promisify(execFile);
+  test('reports the issuer\'s endpoints, PKCE S256 and keys', async () => {
+    const { stdout } = await run(bin, ['auth', 'check', '--issuer', idp.issuer]);
+    for (const expected of ['authorization_endpoint', 'token_endpoint', 'introspection_endpoint', 'registration_endpoint', 'jwks_uri']) {
+      assert.match(stdout, new RegExp(`${expected}\\s+http://127\\.0\\.0\\.1`), expected);
+    }
+    assert.match(stdout, /PKCE S256\s+advertised/);
+    assert.match(stdout, /signing keys\s+1 usable/);
+    assert.match(stdout, /^ok:/m);
+  });
+  test('exits non-zero with an explanation when the issuer is unreachable', async () => {
+    const port = await freePort();
+    await assert.rejects(run(bin, ['auth', 'check', '--issuer', `http://127.0.0.1:${port}`]), (err) => {
+      assert.notEqual(err.code, 0);
+      assert.match(err.stdout, /problem: no metadata for issuer/);
+      return true;
+    });
+  });
+});
