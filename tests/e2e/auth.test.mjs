@@ -92,6 +92,16 @@ async function clientWithToken(url, token) {
   return client;
 }
 
+/** The first log line matching `pattern`, waiting up to 5 s for it. */
+async function waitForLine(logs, pattern) {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const line = logs.join('').split('\n').find((l) => pattern.test(l));
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`no log line matches ${pattern}:\n${logs.join('')}`);
+}
+
 /** Valid claims for the JWT server. */
 const claims = (overrides = {}) => accessTokenClaims(idp, overrides);
 
@@ -254,11 +264,10 @@ describe('the whole OAuth flow with the official SDK client', () => {
     const client = await clientWithToken(jwtServer.url, token);
     await client.callTool({ name: 'getPet', arguments: { petId: 3 } });
     await client.close();
-    const logs = jwtServer.logs.join('');
-    assert.match(logs, /tool call/);
-    assert.match(logs, /subject="?alice"?/);
-    assert.match(logs, /client="?app-7"?/);
-    assert.ok(!logs.includes(token));
+    // The log line is written after the answer; give it a moment to arrive through the pipe.
+    const line = await waitForLine(jwtServer.logs, /tool call.*subject="?alice"?/);
+    assert.match(line, /client="?app-7"?/);
+    assert.ok(!jwtServer.logs.join('').includes(token));
   });
 });
 
