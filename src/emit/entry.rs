@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::rust::{ident, opt_str, str_lit};
 use super::{Options, lib_name};
-use crate::ir::Api;
+use crate::ir::{Api, OAuthFlowKind, ParamLocation, SecurityScheme};
 
 /// Longest `instructions` text sent to clients; longer API descriptions are cut at a line break.
 const MAX_INSTRUCTIONS: usize = 4000;
@@ -51,9 +51,27 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
     let upstream = opt_str(api.servers.first().map(|s| s.url.as_str()));
     let scopes_supported = api.scopes_supported.iter().map(|s| str_lit(s));
     let default_issuer = opt_str(api.default_issuer.as_deref());
+    let schemes = api.security_schemes.iter().map(|(name, scheme)| {
+        let prefix = str_lit(&api.scheme_prefixes[name]);
+        let kind = scheme_kind(scheme);
+        let name = str_lit(name);
+        quote!(SchemeDef { name: #name, env_prefix: #prefix, kind: #kind })
+    });
+    // Import only what is used: unused imports would fail `clippy -D warnings`.
+    let mut imports = vec![quote!(ApiDef)];
+    if api
+        .security_schemes
+        .values()
+        .any(|s| matches!(s, SecurityScheme::ApiKey { .. }))
+    {
+        imports.push(quote!(KeyLocation));
+    }
+    if !api.security_schemes.is_empty() {
+        imports.extend([quote!(SchemeDef), quote!(SchemeKind)]);
+    }
     quote! {
         //! The API this server exposes.
-        use crate::runtime::ApiDef;
+        use crate::runtime::api::{#(#imports),*};
 
         /// The API this server exposes, and its tools.
         pub static API: ApiDef = ApiDef {
@@ -66,7 +84,47 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
             tools: crate::tools::ALL,
             scopes_supported: &[#(#scopes_supported),*],
             default_issuer: #default_issuer,
+            schemes: &[#(#schemes),*],
         };
+    }
+}
+
+/// The runtime's description of a security scheme.
+fn scheme_kind(scheme: &SecurityScheme) -> TokenStream {
+    match scheme {
+        SecurityScheme::ApiKey { name, location } => {
+            let name = str_lit(name);
+            let location = match location {
+                ParamLocation::Query => quote!(Query),
+                ParamLocation::Cookie => quote!(Cookie),
+                ParamLocation::Header | ParamLocation::Path => quote!(Header),
+            };
+            quote!(SchemeKind::ApiKey { name: #name, location: KeyLocation::#location })
+        }
+        SecurityScheme::Http { scheme, .. } if scheme == "bearer" => quote!(SchemeKind::HttpBearer),
+        SecurityScheme::Http { scheme, .. } if scheme == "basic" => quote!(SchemeKind::HttpBasic),
+        SecurityScheme::Http { scheme, .. } => {
+            let scheme = str_lit(scheme);
+            quote!(SchemeKind::HttpOther { scheme: #scheme })
+        }
+        SecurityScheme::MutualTls => quote!(SchemeKind::HttpOther {
+            scheme: "mutualTLS"
+        }),
+        SecurityScheme::OAuth2 { flows } => {
+            let client_credentials = flows
+                .iter()
+                .find(|f| f.kind == OAuthFlowKind::ClientCredentials)
+                .and_then(|f| f.token_url.as_deref());
+            let url = opt_str(client_credentials);
+            let user_flows = flows
+                .iter()
+                .any(|f| f.kind != OAuthFlowKind::ClientCredentials);
+            quote!(SchemeKind::OAuth2 { client_credentials_url: #url, user_flows: #user_flows })
+        }
+        SecurityScheme::OpenIdConnect { url } => {
+            let url = str_lit(url);
+            quote!(SchemeKind::OpenIdConnect { discovery_url: #url })
+        }
     }
 }
 

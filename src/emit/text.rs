@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::{Options, VERSION, lib_name, runtime};
 use crate::error::{Error, Result};
-use crate::ir::Api;
+use crate::ir::{Api, OAuthFlowKind, SecurityScheme};
 
 #[derive(Template)]
 #[template(path = "crate/Cargo.toml.j2", escape = "none")]
@@ -32,6 +32,19 @@ struct Readme<'a> {
     /// Every scope the tools use, space-separated.
     scopes: String,
     default_issuer: Option<&'a str>,
+    schemes: Vec<SchemeRow>,
+}
+
+/// One security scheme and the settings that configure it.
+struct SchemeRow {
+    name: String,
+    /// What the scheme is, in words.
+    kind: String,
+    /// The strategy used when `<PREFIX>_STRATEGY` is not set.
+    default_strategy: &'static str,
+    variables: Vec<(String, String)>,
+    /// The tools whose requirements name the scheme.
+    tools: String,
 }
 
 struct ToolRow {
@@ -50,6 +63,7 @@ struct EnvExample<'a> {
     header: &'a str,
     upstream: Option<&'a str>,
     default_issuer: Option<&'a str>,
+    schemes: Vec<SchemeRow>,
 }
 
 fn rendered(result: askama::Result<String>, path: &str) -> Result<String> {
@@ -108,6 +122,7 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
             .collect(),
         scopes: api.scopes_supported.join(" "),
         default_issuer: api.default_issuer.as_deref(),
+        schemes: scheme_rows(api),
     };
     rendered(template.render(), "README.md")
 }
@@ -117,8 +132,92 @@ pub fn env_example(api: &Api, header: &str) -> Result<String> {
         header,
         upstream: api.servers.first().map(|s| s.url.as_str()),
         default_issuer: api.default_issuer.as_deref(),
+        schemes: scheme_rows(api),
     };
     rendered(template.render(), ".env.example")
+}
+
+/// The security schemes with their settings, for the README and `.env.example`.
+fn scheme_rows(api: &Api) -> Vec<SchemeRow> {
+    api.security_schemes
+        .iter()
+        .map(|(name, scheme)| {
+            let p = &api.scheme_prefixes[name];
+            let var = |suffix: &str, text: &str| (format!("{p}_{suffix}"), text.to_owned());
+            let oauth_vars = |token_url: Option<&str>| {
+                let token_url = match token_url {
+                    Some(url) => format!("the token endpoint (default: `{url}`)"),
+                    None => "the token endpoint, when the API description gives none".to_owned(),
+                };
+                vec![
+                    var("CLIENT_ID", "this server's OAuth client at the API's authorization server"),
+                    var("CLIENT_SECRET", "that client's secret"),
+                    var("TOKEN_URL", &token_url),
+                    var("SCOPES", "scopes to ask for instead of the operation's (space-separated)"),
+                    var("AUDIENCE", "the audience or resource to ask tokens for (token exchange: default the upstream URL)"),
+                    var("TOKEN_AUTH_METHOD", "client_secret_basic (default) or client_secret_post"),
+                    var("BEARER_TOKEN", "a fixed access token instead (the default over stdio for user flows)"),
+                ]
+            };
+            let (kind, default_strategy, mut variables) = match scheme {
+                SecurityScheme::ApiKey { name: key, location } => (
+                    format!("API key in the {} `{key}`", location.as_str()),
+                    "static",
+                    vec![var("API_KEY", "the API key")],
+                ),
+                SecurityScheme::Http { scheme, .. } if scheme == "bearer" => {
+                    ("HTTP bearer token".to_owned(), "static", vec![var("BEARER_TOKEN", "the bearer token")])
+                }
+                SecurityScheme::Http { scheme, .. } if scheme == "basic" => (
+                    "HTTP basic authentication".to_owned(),
+                    "static",
+                    vec![var("USERNAME", "the user name"), var("PASSWORD", "the password")],
+                ),
+                SecurityScheme::Http { scheme, .. } => (format!("HTTP `{scheme}` authentication (not supported)"), "none", Vec::new()),
+                SecurityScheme::MutualTls => ("mutual TLS (not supported)".to_owned(), "none", Vec::new()),
+                SecurityScheme::OAuth2 { flows } => {
+                    let cc = flows.iter().find(|f| f.kind == OAuthFlowKind::ClientCredentials);
+                    let names: Vec<&str> = flows.iter().map(|f| flow_name(f.kind)).collect();
+                    let default = if cc.is_some() { "client-credentials" } else { "token-exchange over HTTP, static over stdio" };
+                    let token_url = cc.or_else(|| flows.first()).and_then(|f| f.token_url.as_deref());
+                    (format!("OAuth 2 ({})", names.join(", ")), default, oauth_vars(token_url))
+                }
+                SecurityScheme::OpenIdConnect { url } => (
+                    format!("OpenID Connect (`{url}`)"),
+                    "token-exchange over HTTP, static over stdio",
+                    oauth_vars(None),
+                ),
+            };
+            let strategies = if matches!(scheme, SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. }) {
+                "static, client-credentials, token-exchange, or passthrough (unsafe: forwards the caller's token)"
+            } else {
+                "static, or passthrough (unsafe: forwards the caller's token)"
+            };
+            variables.push(var("STRATEGY", strategies));
+            let tools: Vec<String> = api
+                .tools
+                .iter()
+                .filter(|t| t.security.iter().any(|r| r.schemes.iter().any(|(n, _)| n == name)))
+                .map(|t| format!("`{}`", t.name))
+                .collect();
+            SchemeRow {
+                name: name.clone(),
+                kind,
+                default_strategy,
+                variables,
+                tools: if tools.is_empty() { "none".into() } else { tools.join(", ") },
+            }
+        })
+        .collect()
+}
+
+fn flow_name(kind: OAuthFlowKind) -> &'static str {
+    match kind {
+        OAuthFlowKind::ClientCredentials => "client credentials",
+        OAuthFlowKind::AuthorizationCode => "authorization code",
+        OAuthFlowKind::Implicit => "implicit",
+        OAuthFlowKind::Password => "password",
+    }
 }
 
 /// Scope alternatives as text: `a b` (both) or `a` or `c` (either).

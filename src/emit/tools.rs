@@ -122,6 +122,14 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let (read_only, destructive, idempotent, open_world) =
         (a.read_only, a.destructive, a.idempotent, a.open_world);
     let accept = opt_str(tool.accept.as_deref());
+    let security = tool.security.iter().map(|requirement| {
+        let schemes = requirement.schemes.iter().map(|(name, scopes)| {
+            let name = str_lit(name);
+            let scopes = scopes.iter().map(|s| str_lit(s));
+            quote!((#name, &[#(#scopes),*]))
+        });
+        quote!(&[#(#schemes),*])
+    });
     let scopes = tool.scopes.iter().map(|alternative| {
         let scopes = alternative.iter().map(|s| str_lit(s));
         quote!(&[#(#scopes),*])
@@ -163,6 +171,7 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
                 open_world: #open_world,
             },
             accept: #accept,
+            security: &[#(#security),*],
             scopes: &[#(#scopes),*],
             build: #build_fn,
         };

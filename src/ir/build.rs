@@ -97,6 +97,7 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
         servers: servers::servers(&spec.doc),
+        scheme_prefixes: security::prefixes(&security_schemes),
         security_schemes,
         scopes_supported,
         default_issuer,

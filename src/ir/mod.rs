@@ -38,6 +38,9 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes by their name in the spec.
     pub security_schemes: IndexMap<String, SecurityScheme>,
+    /// The prefix of each scheme's credential settings (`HubAuth` → `HUB_AUTH`, for
+    /// `HUB_AUTH_API_KEY` and so on), by scheme name.
+    pub scheme_prefixes: IndexMap<String, String>,
     /// Every OAuth scope the tools need (after scope mapping), in first-use order.
     pub scopes_supported: Vec<String>,
     /// The authorization server of the spec's OpenID Connect scheme, if it has one.

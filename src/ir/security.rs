@@ -131,3 +131,84 @@ pub fn requirements(
         })
         .collect()
 }
+
+/// Settings the generated server reads itself; a scheme's variables must not shadow them.
+const RESERVED: &[&str] = &[
+    "MCP_UPSTREAM_URL",
+    "MCP_UPSTREAM_TIMEOUT",
+    "MCP_MAX_RESPONSE_BYTES",
+    "MCP_ALLOWED_HOSTS",
+    "MCP_ALLOWED_ORIGINS",
+    "MCP_LOG_LEVEL",
+    "MCP_AUTH_ISSUER",
+    "MCP_RESOURCE_URL",
+    "MCP_AUTH_AUDIENCE",
+    "MCP_INTROSPECTION_CLIENT_ID",
+    "MCP_INTROSPECTION_CLIENT_SECRET",
+    "MCP_HIDE_UNAUTHORIZED_TOOLS",
+    "MCP_AUTH_REFRESH_INTERVAL",
+];
+
+/// The suffixes of credential settings, as the runtime reads them.
+const SUFFIXES: &[&str] = &[
+    "API_KEY",
+    "BEARER_TOKEN",
+    "USERNAME",
+    "PASSWORD",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "TOKEN_URL",
+    "SCOPES",
+    "AUDIENCE",
+    "TOKEN_AUTH_METHOD",
+    "STRATEGY",
+];
+
+/// The settings prefix of each scheme: its name in SCREAMING_SNAKE_CASE, made unique; a prefix
+/// whose settings would shadow the server's own (`MCP_…`) gets `_SCHEME` appended.
+pub fn prefixes(schemes: &IndexMap<String, SecurityScheme>) -> IndexMap<String, String> {
+    let mut namer = crate::naming::Namer::new();
+    schemes
+        .keys()
+        .map(|name| {
+            let mut prefix = crate::naming::shouty_ident(name);
+            if SUFFIXES
+                .iter()
+                .any(|suffix| RESERVED.contains(&format!("{prefix}_{suffix}").as_str()))
+            {
+                prefix.push_str("_SCHEME");
+            }
+            (name.clone(), namer.unique(&prefix, "_"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_prefixes() {
+        let scheme = SecurityScheme::Http {
+            scheme: "bearer".into(),
+            bearer_format: None,
+        };
+        let schemes: IndexMap<String, SecurityScheme> =
+            ["HubAuth", "api_key", "api-key", "MCP_INTROSPECTION", "2fa"]
+                .iter()
+                .map(|n| ((*n).to_owned(), scheme.clone()))
+                .collect();
+        let prefixes = prefixes(&schemes);
+        let prefixes: Vec<&str> = prefixes.values().map(String::as_str).collect();
+        assert_eq!(
+            prefixes,
+            [
+                "HUB_AUTH",
+                "API_KEY",
+                "API_KEY_2",
+                "MCP_INTROSPECTION_SCHEME",
+                "N_2FA"
+            ]
+        );
+    }
+}

@@ -43,8 +43,13 @@ let idp;
 let jwtServer; // accepts JWTs for its resource URL
 let opaqueServer; // introspects opaque tokens
 
+/** Requests that reached the upstream with anything but this server's own credential. */
+const leaks = [];
+
 /** The petstore upstream: answers each pet id with that pet. */
-function petstore({ method, url, body }) {
+function petstore({ method, url, body, headers }) {
+  const carried = [headers.authorization, headers.cookie, url].join(' ');
+  if (headers.authorization !== 'Bearer upstream-token' || /eyJ/.test(carried)) leaks.push({ url, headers });
   const path = url.split('?')[0];
   if (method === 'GET' && path === '/v1/pets') return { json: [] };
   const m = path.match(/^\/v1\/pets\/(\d+)$/);
@@ -59,7 +64,14 @@ async function startServer({ port, issuer, extraArgs = [], env = {} }) {
     'serve', '--transport', 'http', '--bind', `127.0.0.1:${port}`,
     '--issuer', issuer, '--auth-refresh-interval', '1', ...extraArgs,
   ];
-  return spawnServer(bin, args, { MCP_UPSTREAM_URL: `${upstream.url}/v1`, MCP_LOG_LEVEL: 'info', ...env });
+  // The upstream gets this server's own credential, never the caller's token.
+  const upstreamCredentials = { PETSTORE_AUTH_BEARER_TOKEN: 'upstream-token' };
+  return spawnServer(bin, args, {
+    MCP_UPSTREAM_URL: `${upstream.url}/v1`,
+    MCP_LOG_LEVEL: 'info',
+    ...upstreamCredentials,
+    ...env,
+  });
 }
 
 /** A raw JSON-RPC POST to the MCP endpoint. */
@@ -140,6 +152,7 @@ after(async () => {
   await opaqueServer?.stop();
   await idp?.close();
   await upstream?.close();
+  assert.deepEqual(leaks, [], 'a caller token (or no credential) reached the upstream');
   // Tokens never reach the logs: no JWT-shaped string appears in what the servers printed.
   assert.doesNotMatch(logs, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/, 'a token was logged');
 });
@@ -208,7 +221,7 @@ describe('the whole OAuth flow with the official SDK client', () => {
       assert.equal(result.structuredContent.id, 5);
       const [request] = upstream.take();
       assert.equal(request.url, '/v1/pets/5');
-      assert.equal(request.headers.authorization, undefined, 'the MCP token never reaches the upstream');
+      assert.equal(request.headers.authorization, 'Bearer upstream-token', 'the MCP token never reaches the upstream');
       await client.close();
     });
   }

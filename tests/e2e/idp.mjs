@@ -11,6 +11,14 @@
 //
 // Key rotation: `await idp.rotate()` restarts the provider on the SAME port (so the issuer string
 // is identical) signing with a new key; see `rotate` below.
+//
+// Token exchange (RFC 8693): with `upstreamResource`, the pre-registered `clients.exchanger` can
+// trade an access token this IdP issued for the MCP resource against a JWT for the upstream API:
+//
+//   const idp = await startIdp({ resource, scopes, upstreamResource: 'http://127.0.0.1:4010/' });
+//   const { access_token } = await exchangeToken({ issuer: idp.issuer, ...idp.clients.exchanger,
+//     subjectToken: userToken, resource: idp.upstreamResource, scope: 'pets:read' });
+//   idp.counters.tokenExchange; // 1
 
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -18,13 +26,14 @@ import * as jose from 'jose';
 
 // oidc-provider 9 warns once at import time that Node 20 is not a supported runtime. It works
 // here (see shared/notes/e2e-stack.md); drop that one line so test output stays readable.
-const Provider = await (async () => {
+// `errors` is a named export only: `Provider.errors` does not exist in oidc-provider 9.
+const { default: Provider, errors: oidcErrors } = await (async () => {
   const warn = console.warn;
   console.warn = (...args) => {
     if (!String(args[0]).includes('Unsupported runtime')) warn(...args);
   };
   try {
-    return (await import('oidc-provider')).default;
+    return await import('oidc-provider');
   } finally {
     console.warn = warn;
   }
@@ -36,6 +45,13 @@ export const ACCOUNT_ID = 'user-1';
 /** Redirect URI of the pre-registered public client; nothing listens there. */
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/callback';
 
+/** RFC 8693 grant type and the only token type the exchange accepts and issues. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** Lifetime (s) of every access token unless `accessTokenTtl` shortens some of them. */
+const DEFAULT_ACCESS_TOKEN_TTL = 600;
+
 /**
  * Starts the provider. Options:
  * - `port` (0 = pick a free one), `resource` (the MCP server's canonical URL: JWT access tokens
@@ -44,17 +60,58 @@ export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/callback';
  *   the first key signs, every key is published at `jwks_uri`,
  * - `opaqueResource`: a second resource whose access tokens are opaque (introspection only),
  * - `extraClients`: more client metadata objects to register at start,
+ * - `upstreamResource`: the upstream API's identifier (a URL), a third resource with JWT access
+ *   tokens (`aud` = this URL) meant to be reached through token exchange (see below),
+ * - `upstreamScopes`: that resource's scopes (default: `scopes`),
+ * - `accessTokenTtl`: lifetime in seconds of client_credentials tokens and of exchanged tokens
+ *   (default 600, like every other access token; authorization-code / refresh access tokens
+ *   always keep 600 so a short TTL does not expire the MCP client's own token mid-test),
  * - `log`: print every provider error event (default: only server errors).
  *
- * Returns `{ issuer, port, resource, opaqueResource, scopes, keys, clients, provider, errors,
- * close(), rotate(keys?) }`. `clients` holds `public` (auth code + PKCE, `redirectUri`),
- * `service` (client_credentials) and `introspector` (the resource server's introspection
- * credentials), each as `{ clientId, clientSecret? }`. `errors` collects the provider's error
- * events (`{ event, error, description }`), handy when a negative test wants to know why.
+ * Returns `{ issuer, port, resource, opaqueResource, upstreamResource, scopes, keys, clients,
+ * counters, provider, errors, close(), rotate(keys?) }`. `clients` holds `public` (auth code +
+ * PKCE, `redirectUri`), `service` (client_credentials), `introspector` (the resource server's
+ * introspection credentials) and `exchanger` (token exchange + client_credentials: the MCP
+ * server's own credentials when it exchanges tokens), each as `{ clientId, clientSecret? }`.
+ * `errors` collects the provider's error events (`{ event, error, description, detail? }`), handy
+ * when a negative test wants to know why.
+ *
+ * `counters` counts token endpoint answers, across `rotate()` too (same object):
+ * `tokenExchange` (tokens issued by the exchange grant), `tokenExchangeRejected` (exchange
+ * requests answered with an error, including client authentication and grant-not-allowed
+ * errors) and `clientCredentials` (client_credentials tokens issued). Reset by assigning 0.
+ *
+ * Token exchange (`urn:ietf:params:oauth:grant-type:token-exchange`, client authenticated as
+ * registered, i.e. client_secret_basic for `exchanger`; the grant must be in its grant_types):
+ * - `subject_token` (required): an access token JWT this IdP issued for `resource` (the MCP
+ *   server): RS256, `typ: at+jwt`, signature checked against the IdP's current keys, `iss` =
+ *   issuer, `aud` containing `resource`, not expired. Otherwise `invalid_grant` (opaque tokens
+ *   too).
+ * - `subject_token_type` (required) and `requested_token_type` (optional) must be
+ *   `urn:ietf:params:oauth:token-type:access_token`, else `invalid_request`; `actor_token` is
+ *   refused with `invalid_request`.
+ * - `resource` and/or `audience`: together exactly one distinct value, a resource this IdP knows
+ *   (`upstreamResource`, or `resource`/`opaqueResource`): none → `invalid_request`, several or
+ *   unknown → `invalid_target`.
+ * - `scope` (optional): every value must be one of the target's scopes (else `invalid_scope`);
+ *   it is not limited to the subject token's scopes. Omitted: the subject token's scopes that
+ *   the target knows.
+ * - Issues a JWT access token for the target: `aud` = target, `sub` = the subject's `sub`,
+ *   `client_id` = the exchanging client, `scope`, `act: { sub: <exchanging client> }` (nesting
+ *   the subject token's own `act`, RFC 8693 §4.1), `iss`, `iat`, `exp`, `jti`. Answer:
+ *   `{ access_token, issued_token_type, token_type: 'Bearer', expires_in, scope? }`, no refresh.
  */
-export async function startIdp(options = {}) {
+export async function startIdp(options = {}, internal = {}) {
   const opts = { port: 0, scopes: [], extraClients: [], ...options };
   if (!opts.resource) throw new Error('startIdp: `resource` is required');
+  if (opts.upstreamResource !== undefined && !URL.canParse(opts.upstreamResource)) {
+    throw new Error('startIdp: `upstreamResource` must be an absolute URL');
+  }
+  if (opts.accessTokenTtl !== undefined && !(Number.isInteger(opts.accessTokenTtl) && opts.accessTokenTtl > 0)) {
+    throw new Error('startIdp: `accessTokenTtl` must be a positive integer (seconds)');
+  }
+  // Shared with the instance rotate() starts, so counts survive a restart.
+  const counters = internal.counters ?? { tokenExchange: 0, tokenExchangeRejected: 0, clientCredentials: 0 };
   const keys = opts.keys ?? (await generateKeys('k1'));
   const port = opts.port || (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
@@ -62,11 +119,16 @@ export async function startIdp(options = {}) {
     public: { clientId: 'mcp-public', redirectUri: DEFAULT_REDIRECT_URI },
     service: { clientId: 'mcp-service', clientSecret: 'service-secret' },
     introspector: { clientId: 'mcp-introspector', clientSecret: 'introspector-secret' },
+    exchanger: { clientId: 'mcp-exchanger', clientSecret: 'exchanger-secret' },
   };
   const errors = [];
-  const provider = new Provider(issuer, configuration(opts, keys, clients));
+  const resources = resourceServers(opts);
+  const provider = new Provider(issuer, configuration(opts, keys, clients, resources));
   provider.use(headlessInteractions(provider));
+  const exchange = tokenExchange(provider, opts, keys, resources);
+  provider.registerGrantType(TOKEN_EXCHANGE_GRANT, exchange.handler, exchange.parameters, exchange.dupes);
   routeEvents(provider, errors, opts.log);
+  countGrants(provider, counters);
 
   // `Connection: close` on every answer: after a restart on the same port (rotate), no client
   // (this process's fetch, the server under test) reuses a pooled socket to the old server.
@@ -85,9 +147,11 @@ export async function startIdp(options = {}) {
     port,
     resource: opts.resource,
     opaqueResource: opts.opaqueResource,
+    upstreamResource: opts.upstreamResource,
     scopes: opts.scopes,
     keys,
     clients,
+    counters,
     provider,
     errors,
     /** Stops listening and drops keep-alive connections so the process can exit. */
@@ -101,8 +165,8 @@ export async function startIdp(options = {}) {
      * fresh RSA key with a new kid, published alone). To publish old and new keys together
      * (a graceful rotation), pass `{ keys: [newKey, ...idp.keys.keys] }`: the first one signs.
      * In-memory state (dynamically registered clients, grants, opaque tokens) is lost, like a
-     * real restart; the pre-registered clients come back. Updates this object in place and
-     * returns it.
+     * real restart; the pre-registered clients come back; `counters` keep counting. Updates
+     * this object in place and returns it.
      */
     async rotate(newKeys) {
       await idp.close();
@@ -110,7 +174,7 @@ export async function startIdp(options = {}) {
         ...opts,
         port,
         keys: newKeys ?? (await generateKeys(`k${crypto.randomUUID().slice(0, 8)}`)),
-      });
+      }, { counters });
       // Keep this `rotate` (it closes over `idp`, which now carries the new close()).
       return Object.assign(idp, next, { rotate: idp.rotate });
     },
@@ -118,12 +182,34 @@ export async function startIdp(options = {}) {
   return idp;
 }
 
-/** The provider configuration; the comments say why a setting departs from the defaults. */
-function configuration(opts, keys, clients) {
-  const resources = new Map([
-    [opts.resource, { format: 'jwt' }],
-    ...(opts.opaqueResource ? [[opts.opaqueResource, { format: 'opaque' }]] : []),
+/**
+ * The resource servers the IdP knows, by identifier, as `getResourceServerInfo` answers; throws
+ * InvalidTarget for any other identifier.
+ */
+function resourceServers(opts) {
+  const known = new Map([
+    ...(opts.upstreamResource
+      ? [[opts.upstreamResource, { format: 'jwt', scopes: opts.upstreamScopes ?? opts.scopes }]]
+      : []),
+    ...(opts.opaqueResource ? [[opts.opaqueResource, { format: 'opaque', scopes: opts.scopes }]] : []),
+    [opts.resource, { format: 'jwt', scopes: opts.scopes }],
   ]);
+  return {
+    allScopes: [...new Set([...known.values()].flatMap((r) => r.scopes))],
+    info(indicator) {
+      const found = known.get(indicator);
+      if (!found) throw new oidcErrors.InvalidTarget();
+      const scope = found.scopes.join(' ');
+      return found.format === 'jwt'
+        ? { scope, audience: indicator, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }
+        : { scope, audience: indicator, accessTokenFormat: 'opaque' };
+    },
+  };
+}
+
+/** The provider configuration; the comments say why a setting departs from the defaults. */
+function configuration(opts, keys, clients, resources) {
+  const ttl = opts.accessTokenTtl ?? DEFAULT_ACCESS_TOKEN_TTL;
   return {
     jwks: keys,
     // Our own store: the built-in one warns on every start, and this one is per instance.
@@ -153,10 +239,19 @@ function configuration(opts, keys, clients) {
         response_types: [],
         redirect_uris: [],
       },
+      {
+        client_id: clients.exchanger.clientId,
+        client_secret: clients.exchanger.clientSecret,
+        // Default auth method: client_secret_basic (oidc-provider refuses any other method).
+        grant_types: [TOKEN_EXCHANGE_GRANT, 'client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: resources.allScopes.join(' ') || undefined,
+      },
       ...opts.extraClients,
     ],
     // Resource scopes are listed too: client registration rejects a `scope` naming unknown values.
-    scopes: ['openid', 'offline_access', ...opts.scopes],
+    scopes: ['openid', 'offline_access', ...resources.allScopes],
     claims: { openid: ['sub'] },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     pkce: { required: () => true }, // S256 is the only method oidc-provider 9 implements
@@ -179,26 +274,21 @@ function configuration(opts, keys, clients) {
         enabled: true,
         defaultResource: () => opts.resource,
         useGrantedResource: () => true,
-        getResourceServerInfo(_ctx, indicator) {
-          const known = resources.get(indicator);
-          if (!known) throw new Provider.errors.InvalidTarget();
-          return known.format === 'jwt'
-            ? {
-                scope: opts.scopes.join(' '),
-                audience: indicator,
-                accessTokenFormat: 'jwt',
-                jwt: { sign: { alg: 'RS256' } },
-              }
-            : { scope: opts.scopes.join(' '), audience: indicator, accessTokenFormat: 'opaque' };
-        },
+        getResourceServerInfo: (_ctx, indicator) => resources.info(indicator),
       },
     },
+    // RFC 8693 §4.1 `act` on exchanged tokens (JWT claims spread `extra` first, so it stays).
+    extraTokenClaims: (_ctx, token) =>
+      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT
+        ? { act: { sub: token.clientId, ...(priorActs.has(token) ? { act: priorActs.get(token) } : {}) } }
+        : undefined,
     // MCP clients never ask for `offline_access`, yet refresh tests need a refresh token.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // Explicit TTLs and CORS/error hooks: the defaults print a notice the first time they run.
+    // `accessTokenTtl` shortens client_credentials and exchanged tokens only.
     ttl: {
-      AccessToken: 600,
-      ClientCredentials: 600,
+      AccessToken: (_ctx, token) => (token.gty === TOKEN_EXCHANGE_GRANT ? ttl : DEFAULT_ACCESS_TOKEN_TTL),
+      ClientCredentials: () => ttl,
       IdToken: 600,
       RefreshToken: 3600,
       Interaction: 600,
@@ -212,6 +302,114 @@ function configuration(opts, keys, clients) {
       ctx.body = out;
     },
   };
+}
+
+/** The subject token's own `act` for each exchanged token being minted (nested in its `act`). */
+const priorActs = new WeakMap();
+
+/**
+ * The RFC 8693 token exchange grant (semantics in startIdp's comment), for
+ * `provider.registerGrantType`. Client authentication and the client's `grant_types` are checked
+ * by oidc-provider before the handler runs.
+ */
+function tokenExchange(provider, opts, keys, resources) {
+  const { CustomOIDCProviderError, InvalidScope } = oidcErrors;
+  const fail = (error, description) => new CustomOIDCProviderError(error, description);
+  // Public halves of the signing keys: the IdP's own JWKS as `jwks_uri` serves it.
+  const jwks = jose.createLocalJWKSet({
+    keys: keys.keys.map(({ d, p, q, dp, dq, qi, k, ...pub }) => pub),
+  });
+  const list = (value) => (value === undefined ? [] : [value].flat());
+
+  async function handler(ctx) {
+    const { params, client } = ctx.oidc;
+    if (!params.subject_token) throw fail('invalid_request', "missing required parameter 'subject_token'");
+    if (!params.subject_token_type) {
+      throw fail('invalid_request', "missing required parameter 'subject_token_type'");
+    }
+    if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+      throw fail('invalid_request', `unsupported subject_token_type, only ${ACCESS_TOKEN_TYPE}`);
+    }
+    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+      throw fail('invalid_request', `unsupported requested_token_type, only ${ACCESS_TOKEN_TYPE}`);
+    }
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined) {
+      throw fail('invalid_request', 'actor_token is not supported');
+    }
+
+    const targets = [...new Set([...list(params.resource), ...list(params.audience)])];
+    if (targets.length === 0) throw fail('invalid_request', 'a resource or audience parameter is required');
+    if (targets.length > 1) throw fail('invalid_target', 'only one target (resource/audience value) is supported');
+    const [target] = targets;
+    const info = resources.info(target); // InvalidTarget when unknown
+
+    let subject;
+    try {
+      ({ payload: subject } = await jose.jwtVerify(params.subject_token, jwks, {
+        issuer: provider.issuer,
+        audience: opts.resource,
+        typ: 'at+jwt',
+        algorithms: ['RS256'],
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (err) {
+      throw fail('invalid_grant', `subject_token rejected: ${err.message}`);
+    }
+
+    const offered = new Set(info.scope.split(' ').filter(Boolean));
+    let scopes;
+    if (params.scope) {
+      scopes = [...new Set(params.scope.split(' ').filter(Boolean))];
+      const unknown = scopes.filter((s) => !offered.has(s));
+      if (unknown.length) {
+        throw new InvalidScope(`scope not available for ${target}`, unknown.join(' '));
+      }
+      const allowed = client.scope ? new Set(client.scope.split(' ')) : offered;
+      const refused = scopes.filter((s) => !allowed.has(s));
+      if (refused.length) throw new InvalidScope('requested scope is not allowed', refused.join(' '));
+    } else {
+      scopes = String(subject.scope ?? '').split(' ').filter((s) => offered.has(s));
+    }
+
+    const token = new provider.AccessToken({
+      accountId: subject.sub,
+      client,
+      gty: TOKEN_EXCHANGE_GRANT, // read by ttl.AccessToken and extraTokenClaims
+      scope: scopes.join(' ') || undefined,
+      resourceServer: new provider.ResourceServer(target, info),
+    });
+    if (subject.act) priorActs.set(token, subject.act);
+    ctx.oidc.entity('AccessToken', token);
+    const value = await token.save();
+    ctx.body = {
+      access_token: value,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: token.expiration,
+      ...(token.scope ? { scope: token.scope } : {}),
+    };
+  }
+
+  return {
+    handler,
+    parameters: [
+      'subject_token', 'subject_token_type', 'requested_token_type', 'resource', 'audience',
+      'scope', 'actor_token', 'actor_token_type',
+    ],
+    dupes: ['resource', 'audience'], // RFC 8693 allows several; the handler then says which
+  };
+}
+
+/** Feeds `idp.counters` from the token endpoint's events. */
+function countGrants(provider, counters) {
+  provider.on('grant.success', (ctx) => {
+    const grantType = ctx.oidc.params?.grant_type;
+    if (grantType === TOKEN_EXCHANGE_GRANT) counters.tokenExchange += 1;
+    if (grantType === 'client_credentials') counters.clientCredentials += 1;
+  });
+  provider.on('grant.error', (ctx) => {
+    if (ctx.oidc?.params?.grant_type === TOKEN_EXCHANGE_GRANT) counters.tokenExchangeRejected += 1;
+  });
 }
 
 /**
@@ -252,6 +450,7 @@ function headlessInteractions(provider) {
 function routeEvents(provider, errors, log) {
   const record = (event) => (ctx, error) => {
     const entry = { event, error: error.error ?? error.message, description: error.error_description };
+    if (error.error_detail !== undefined) entry.detail = error.error_detail; // e.g. why client auth failed
     errors.push(entry);
     if (log || event === 'server_error') console.error(`[idp] ${event}:`, error);
   };
@@ -434,6 +633,27 @@ export async function clientCredentialsToken({ issuer, clientId, clientSecret, s
   return body.access_token;
 }
 
+/**
+ * RFC 8693 token exchange with client_secret_basic; returns the token endpoint's JSON
+ * (`access_token`, `issued_token_type`, `token_type`, `expires_in`, `scope`). `resource` and
+ * `audience` may each be a string or an array (sent repeated); `subjectTokenType` defaults to
+ * the access token type (`null` leaves the parameter out). Throws like every helper here on an
+ * error answer; the Error carries `status` and `body` (`{ error, error_description }`).
+ */
+export async function exchangeToken({
+  issuer, clientId, clientSecret, subjectToken, subjectTokenType = ACCESS_TOKEN_TYPE,
+  requestedTokenType, resource, audience, scope,
+}) {
+  const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT });
+  if (subjectToken !== undefined) form.append('subject_token', subjectToken);
+  if (subjectTokenType != null) form.append('subject_token_type', subjectTokenType);
+  if (requestedTokenType !== undefined) form.append('requested_token_type', requestedTokenType);
+  for (const value of [resource ?? []].flat()) form.append('resource', value);
+  for (const value of [audience ?? []].flat()) form.append('audience', value);
+  if (scope) form.append('scope', scope);
+  return tokenRequest(issuer, form, { clientId, clientSecret });
+}
+
 /** RFC 7662 introspection with client_secret_basic; returns the JSON answer. */
 export async function introspect({ issuer, clientId, clientSecret, token }) {
   return postForm(new URL('/token/introspection', issuer), { token }, { clientId, clientSecret });
@@ -464,7 +684,12 @@ async function postForm(url, form, auth) {
   }
   const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(form) });
   const body = await res.json();
-  if (!res.ok) throw new Error(`${url.pathname} failed: ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok) {
+    throw Object.assign(new Error(`${url.pathname} failed: ${res.status} ${JSON.stringify(body)}`), {
+      status: res.status,
+      body,
+    });
+  }
   return body;
 }
 

@@ -56,6 +56,7 @@ const scenarios = {
     assert.equal(requests[0].url, '/v1/pets?limit=2&status=available&tags=a%20b,c');
     assert.equal(requests[0].headers['x-request-id'], 'req-1');
     assert.equal(requests[0].headers.accept, 'application/json');
+    assert.equal(requests[0].headers.authorization, 'Bearer petstore-token', 'the configured upstream credential');
     assert.equal(result.structuredContent.result.length, 2, 'an array answer is wrapped under `result`');
 
     // A GET with a path parameter; the answer is the caller's own.
@@ -130,6 +131,7 @@ const scenarios = {
     let { result, requests } = await call(ctx, 'listBooks', { author: 'Le Guin', tags: ['sf', 'classic'] });
     assert.ok(!result.isError, text(result));
     assert.equal(requests[0].url, '/api/books?author=Le%20Guin&tags=sf,classic');
+    assert.equal(requests[0].headers['x-api-key'], 'bookshop-key', 'the API key from API_KEY_API_KEY');
     const book = { isbn: '9780441478125', title: 'The Left Hand of Darkness', subtitle: null };
     ({ result, requests } = await call(ctx, 'addBook', { book }));
     assert.ok(!result.isError, text(result));
@@ -246,7 +248,13 @@ const server = await connect({
   bin,
   transport: mode === 'stdio' ? 'stdio' : 'http',
   stateless: mode === 'http-stateless',
-  env: { MCP_UPSTREAM_URL: `${upstream.url}${basePaths[example]}`, MCP_LOG_LEVEL: 'info' },
+  env: {
+    MCP_UPSTREAM_URL: `${upstream.url}${basePaths[example]}`,
+    MCP_LOG_LEVEL: 'info',
+    // Upstream credentials for the examples' security schemes.
+    PETSTORE_AUTH_BEARER_TOKEN: 'petstore-token',
+    API_KEY_API_KEY: 'bookshop-key',
+  },
 });
 try {
   await scenario({ ...server, upstream });

@@ -30,9 +30,16 @@ pub struct ApiDef {
     /// The authorization server when `--issuer` / `MCP_AUTH_ISSUER` is not set: the issuer of the
     /// spec's OpenID Connect scheme, if it has one.
     pub default_issuer: Option<&'static str>,
+    /// The spec's security schemes: how the upstream API wants to be authenticated.
+    pub schemes: &'static [SchemeDef],
 }
 
 impl ApiDef {
+    /// The security scheme called `name`, if any.
+    pub fn scheme(&self, name: &str) -> Option<&'static SchemeDef> {
+        self.schemes.iter().find(|scheme| scheme.name == name)
+    }
+
     /// The tool called `name`, if any.
     pub fn tool(&self, name: &str) -> Option<&'static ToolDef> {
         self.tools.iter().copied().find(|tool| tool.name == name)
@@ -61,6 +68,10 @@ pub struct ToolDef {
     pub annotations: Annotations,
     /// The `Accept` header to send, from the success responses' media types.
     pub accept: Option<&'static str>,
+    /// The upstream credentials the operation accepts: alternatives (the first one whose
+    /// credentials are configured is used), each a list of schemes (all applied) with the scopes
+    /// to ask for. Empty: no credentials.
+    pub security: &'static [&'static [SchemeUse]],
     /// The OAuth scopes a caller needs: alternatives (any one will do), each a list of scopes
     /// (all needed). Empty: any authenticated caller.
     pub scopes: &'static [&'static [&'static str]],
@@ -77,6 +88,52 @@ impl std::fmt::Debug for ToolDef {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+/// One scheme of a security requirement, with the scopes it asks for.
+pub type SchemeUse = (&'static str, &'static [&'static str]);
+
+/// A security scheme of the spec, and the prefix of its credential settings
+/// (`<PREFIX>_API_KEY`, `<PREFIX>_CLIENT_ID`, …).
+#[derive(Debug)]
+pub struct SchemeDef {
+    /// The scheme's name in the spec.
+    pub name: &'static str,
+    /// The scheme's name in SCREAMING_SNAKE_CASE.
+    pub env_prefix: &'static str,
+    pub kind: SchemeKind,
+}
+
+/// What a security scheme asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key in a header, query parameter or cookie of this name.
+    ApiKey {
+        name: &'static str,
+        location: KeyLocation,
+    },
+    /// `Authorization: Bearer <token>`.
+    HttpBearer,
+    /// `Authorization: Basic <user:password>`.
+    HttpBasic,
+    /// Another HTTP authentication scheme (digest, negotiate, …), which cannot be configured.
+    HttpOther { scheme: &'static str },
+    /// OAuth 2: the client-credentials token URL when the scheme has that flow, and whether it has
+    /// a flow acting for a user (authorization code, implicit, password).
+    OAuth2 {
+        client_credentials_url: Option<&'static str>,
+        user_flows: bool,
+    },
+    /// OpenID Connect, with its discovery URL.
+    OpenIdConnect { discovery_url: &'static str },
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 /// How a JSON success body is returned as `structuredContent`, which MCP requires to be an object.

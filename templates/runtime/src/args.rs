@@ -128,6 +128,7 @@ mod tests {
             },
             accept: None,
             scopes: &[],
+            security: &[],
             build,
         }
     }

@@ -139,6 +139,18 @@ impl Upstream {
             })?;
             headers.append(header, value);
         }
+        for (name, value) in &request.secret_headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                UpstreamError::InvalidRequest(format!("`{name}` is not a valid header name"))
+            })?;
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                UpstreamError::InvalidRequest(format!(
+                    "the credential for header `{name}` is not a valid header value"
+                ))
+            })?;
+            value.set_sensitive(true);
+            headers.insert(header, value);
+        }
         if let Some(cookie) = request.cookie_header() {
             let value = HeaderValue::from_str(&cookie).map_err(|_| {
                 UpstreamError::InvalidRequest("a cookie value is not a valid header value".into())

@@ -68,6 +68,7 @@ static GET_PET: ToolDef = ToolDef {
     annotations: READ,
     accept: Some("application/json"),
     scopes: &[],
+    security: &[],
     build: build_get_pet,
 };
 
@@ -102,6 +103,7 @@ static CREATE_PET: ToolDef = ToolDef {
     annotations: WRITE,
     accept: Some("application/json"),
     scopes: &[],
+    security: &[],
     build: build_create_pet,
 };
 
@@ -140,6 +142,7 @@ static LIST_PETS: ToolDef = ToolDef {
     annotations: READ,
     accept: Some("application/json"),
     scopes: &[],
+    security: &[],
     build: build_list_pets,
 };
 
@@ -167,6 +170,7 @@ static GET_OWNER: ToolDef = ToolDef {
     annotations: READ,
     accept: None,
     scopes: &[],
+    security: &[],
     build: build_get_owner,
 };
 
@@ -186,6 +190,7 @@ static SLOW: ToolDef = ToolDef {
     annotations: READ,
     accept: None,
     scopes: &[],
+    security: &[],
     build: build_slow,
 };
 
@@ -205,6 +210,7 @@ static REDIRECT: ToolDef = ToolDef {
     annotations: READ,
     accept: None,
     scopes: &[],
+    security: &[],
     build: build_redirect,
 };
 
@@ -224,6 +230,7 @@ static PANICS: ToolDef = ToolDef {
     annotations: READ,
     accept: None,
     scopes: &[],
+    security: &[],
     build: build_panics,
 };
 
@@ -236,6 +243,7 @@ static API: ApiDef = ApiDef {
     default_upstream_url: None,
     scopes_supported: &[],
     default_issuer: None,
+    schemes: &[],
     tools: &[
         &GET_PET,
         &CREATE_PET,
@@ -812,6 +820,7 @@ async fn large_bodies_are_cut_at_the_limit() {
         name: "big",
         path: "/big",
         scopes: &[],
+        security: &[],
         build: build_big,
         ..SLOW
     };

@@ -129,6 +129,7 @@ mod tests {
             },
             accept: None,
             scopes: &[],
+            security: &[],
             build,
         }
     }

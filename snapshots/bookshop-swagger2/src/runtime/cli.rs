@@ -6,6 +6,7 @@
 //! Exit codes: 0 success, 1 runtime failure (bad upstream URL, bind failure), 2 usage error.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -14,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::api::ApiDef;
 use super::config::{Config, StartError};
+use super::credentials::Credentials;
 use super::server::McpServer;
 use super::upstream::Upstream;
 use super::{http, logging, stdio};
@@ -296,7 +298,16 @@ fn fail(api: &ApiDef, err: &StartError) -> ExitCode {
 /// Serves `config.transport` until the client goes away or SIGINT/SIGTERM arrives.
 pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), StartError> {
     let upstream = Upstream::new(api, &config.upstream).map_err(StartError::runtime)?;
-    let server = McpServer::new(api, upstream);
+    // Token exchange needs callers with validated tokens: HTTP with an issuer.
+    let exchange_available = config.transport == Transport::Http && config.auth.is_some();
+    let credentials = Credentials::from_env(
+        api,
+        &config.upstream.base_url,
+        exchange_available,
+        &|name| std::env::var(name).ok(),
+    )
+    .map_err(StartError::usage)?;
+    let server = McpServer::new(api, upstream).with_credentials(Arc::new(credentials));
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     tracing::info!(
@@ -443,6 +454,7 @@ mod tests {
         },
         accept: Some("application/json"),
         scopes: &[],
+        security: &[],
         build,
     };
 
@@ -463,6 +475,7 @@ mod tests {
         },
         accept: None,
         scopes: &[],
+        security: &[],
         build,
     };
 
@@ -475,6 +488,7 @@ mod tests {
         default_upstream_url: None,
         scopes_supported: &[],
         default_issuer: None,
+        schemes: &[],
         tools: &[&LIST, &DELETE],
     };
 

@@ -101,6 +101,10 @@ pub async fn serve(
         );
     }
     let guard = Arc::new(guard_for(server.api(), config, auth, addr)?);
+    if let Some(authority) = &guard.auth {
+        // Token exchange happens at the same authorization server that issues callers' tokens.
+        server.credentials().set_authority(authority.clone());
+    }
     let server = server.with_tool_filter(guard.hides_tools());
     let app = router(server, config, guard, shutdown.child_token());
     serve_listener(listener, app, shutdown)

@@ -43,6 +43,7 @@ pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("api_key", &[])]],
     scopes: &[],
     build: list_author_books,
 };

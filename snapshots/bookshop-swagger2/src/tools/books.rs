@@ -47,6 +47,7 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("api_key", &[])]],
     scopes: &[],
     build: list_books,
 };
@@ -86,6 +87,7 @@ pub static ADD_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("api_key", &[])]],
     scopes: &[],
     build: add_book,
 };
@@ -128,6 +130,7 @@ pub static GET_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("api_key", &[])]],
     scopes: &[],
     build: get_book,
 };
@@ -165,6 +168,7 @@ pub static REMOVE_BOOK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    security: &[&[("api_key", &[])]],
     scopes: &[],
     build: remove_book,
 };

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod auth_check;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod discovery;
 pub mod encode;
 pub mod http;

@@ -78,6 +78,8 @@ pub struct Request {
     /// The encoded query, without the leading `?`.
     query: Vec<String>,
     pub headers: Vec<(String, String)>,
+    /// Headers carrying credentials: sent marked sensitive, never shown.
+    pub secret_headers: Vec<(String, String)>,
     cookies: Vec<String>,
     pub body: Option<Body>,
 }
@@ -92,6 +94,7 @@ impl Request {
             path: template.to_owned(),
             query: Vec::new(),
             headers: Vec::new(),
+            secret_headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
         }
@@ -335,6 +338,34 @@ impl Request {
                 Ok(())
             }
             _ => Err(ArgError::new(arg, "must be a base64 string")),
+        }
+    }
+
+    /// Sets a credential header, replacing any header of that name an argument set: the configured
+    /// credential decides, never the caller.
+    pub fn set_secret_header(&mut self, name: &str, value: String) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.secret_headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.secret_headers.push((name.to_owned(), value));
+    }
+
+    /// Sets a credential query parameter, replacing any query parameter of that name.
+    pub fn set_secret_query(&mut self, name: &str, value: &str) {
+        let key = encode::encode(name, encode::STRICT);
+        let prefix = format!("{key}=");
+        self.query
+            .retain(|pair| !pair.starts_with(&prefix) && *pair != key);
+        self.query
+            .push(format!("{key}={}", encode::encode(value, encode::STRICT)));
+    }
+
+    /// Sets a credential cookie, replacing any cookie of that name.
+    pub fn set_secret_cookie(&mut self, name: &str, value: &str) {
+        if let Some(pair) = encode::cookie_pair(name, &Value::String(value.to_owned())) {
+            let prefix = format!("{}=", encode::encode(name, encode::COOKIE));
+            self.cookies.retain(|c| !c.starts_with(&prefix));
+            self.cookies.push(pair);
         }
     }
 

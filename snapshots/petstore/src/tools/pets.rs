@@ -53,6 +53,7 @@ Returns the pets in the store, optionally filtered by status and tags."#,
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: list_pets,
 };
@@ -94,6 +95,7 @@ pub static CREATE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("petstore_auth", &["pets:write"])]],
     scopes: &[&["pets:write"]],
     build: create_pet,
 };
@@ -133,6 +135,7 @@ pub static GET_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: get_pet,
 };
@@ -173,6 +176,7 @@ pub static UPDATE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("petstore_auth", &["pets:write"])]],
     scopes: &[&["pets:write"]],
     build: update_pet,
 };
@@ -211,6 +215,7 @@ pub static DELETE_PET: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    security: &[&[("petstore_auth", &["pets:write", "pets:admin"])]],
     scopes: &[&["pets:write", "pets:admin"]],
     build: delete_pet,
 };

@@ -47,6 +47,7 @@ pub static LIST_VISITS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: list_visits,
 };

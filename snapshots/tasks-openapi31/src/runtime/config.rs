@@ -340,6 +340,7 @@ mod tests {
         tools: &[],
         scopes_supported: &[],
         default_issuer: None,
+        schemes: &[],
     };
 
     static NO_SERVER: ApiDef = ApiDef {

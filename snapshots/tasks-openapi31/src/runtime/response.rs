@@ -89,6 +89,15 @@ pub fn upstream_error(tool: &ToolDef, error: &UpstreamError) -> CallToolResult {
     ))])
 }
 
+/// The tool result for a call no configured credential can authenticate: what to set, never a
+/// secret.
+pub fn credential_error(tool: &ToolDef, message: &str) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "{} was not sent: {message}",
+        operation(tool)
+    ))])
+}
+
 /// The tool result for a bad argument: a tool error the model can correct, not a protocol error.
 pub fn argument_error(error: &ArgError) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(error.to_string())])
@@ -327,6 +336,7 @@ mod tests {
             },
             accept: None,
             scopes: &[],
+            security: &[],
             build,
         }
     }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::api::{ApiDef, JsonObject, ToolDef};
 use super::auth::Identity;
+use super::credentials::Credentials;
 use super::upstream::Upstream;
 use super::{args, response};
 
@@ -23,6 +24,8 @@ use super::{args, response};
 #[derive(Clone)]
 pub struct McpServer {
     inner: Arc<Inner>,
+    /// How calls authenticate to the upstream API.
+    credentials: Arc<Credentials>,
     /// Leave out of `tools/list` the tools the caller's token lacks the scopes for.
     hide_unauthorized: bool,
 }
@@ -47,6 +50,7 @@ impl std::fmt::Debug for McpServer {
 enum Outcome {
     Status(u16),
     InvalidArguments,
+    NoCredentials,
     Failed,
 }
 
@@ -55,6 +59,7 @@ impl std::fmt::Display for Outcome {
         match self {
             Outcome::Status(status) => write!(f, "{status}"),
             Outcome::InvalidArguments => f.write_str("invalid-arguments"),
+            Outcome::NoCredentials => f.write_str("no-credentials"),
             Outcome::Failed => f.write_str("upstream-error"),
         }
     }
@@ -80,7 +85,19 @@ impl McpServer {
                 tools,
             }),
             hide_unauthorized: false,
+            credentials: Arc::new(Credentials::none()),
         }
+    }
+
+    /// The upstream credentials.
+    pub fn credentials(&self) -> &Arc<Credentials> {
+        &self.credentials
+    }
+
+    /// With the upstream credentials each call uses.
+    pub fn with_credentials(mut self, credentials: Arc<Credentials>) -> Self {
+        self.credentials = credentials;
+        self
     }
 
     /// With `hide`, `tools/list` shows a caller only the tools its token has the scopes for.
@@ -136,8 +153,11 @@ impl McpServer {
         // The call runs as its own task so that a panic in generated code ends this call with an
         // error result instead of taking the session (or the stdio server) down with it.
         let server = self.clone();
+        let caller = identity.cloned();
         let task = AbortOnDrop(tokio::spawn(async move {
-            server.run(tool, arguments.unwrap_or_default()).await
+            server
+                .run(tool, arguments.unwrap_or_default(), caller.as_ref())
+                .await
         }));
         let (result, outcome) = match task.join().await {
             Ok(done) => done,
@@ -176,6 +196,7 @@ impl McpServer {
         &self,
         tool: &'static ToolDef,
         arguments: JsonObject,
+        identity: Option<&Identity>,
     ) -> (CallToolResult, Outcome) {
         if let Err(err) = args::validate(tool, &arguments) {
             return (response::argument_error(&err), Outcome::InvalidArguments);
@@ -184,16 +205,55 @@ impl McpServer {
             Ok(request) => request,
             Err(err) => return (response::argument_error(&err), Outcome::InvalidArguments),
         };
-        match self.inner.upstream.send(tool, request).await {
-            Ok(answer) => (
-                response::tool_result(tool, &answer),
-                Outcome::Status(answer.status),
-            ),
-            Err(err) => {
-                tracing::warn!(tool = tool.name, "upstream request failed: {err}");
-                (response::upstream_error(tool, &err), Outcome::Failed)
+        let chosen = match self.credentials.choose(tool, identity) {
+            Ok(chosen) => chosen,
+            Err(message) => {
+                return (
+                    response::credential_error(tool, &message),
+                    Outcome::NoCredentials,
+                );
+            }
+        };
+        // A token this server obtained may have been revoked or expired early: on a 401, one
+        // retry with a fresh one.
+        let attempts = if chosen.refreshable() { 2 } else { 1 };
+        for attempt in 1..=attempts {
+            let mut request = request.clone();
+            if let Err(message) = self
+                .credentials
+                .apply(&chosen, &mut request, identity)
+                .await
+            {
+                tracing::warn!(
+                    tool = tool.name,
+                    "upstream credentials unavailable: {message}"
+                );
+                return (
+                    response::credential_error(tool, &message),
+                    Outcome::NoCredentials,
+                );
+            }
+            match self.inner.upstream.send(tool, request).await {
+                Ok(answer) if answer.status == 401 && attempt < attempts => {
+                    tracing::info!(
+                        tool = tool.name,
+                        "upstream refused the token; retrying with a fresh one"
+                    );
+                    self.credentials.forget(&chosen).await;
+                }
+                Ok(answer) => {
+                    return (
+                        response::tool_result(tool, &answer),
+                        Outcome::Status(answer.status),
+                    );
+                }
+                Err(err) => {
+                    tracing::warn!(tool = tool.name, "upstream request failed: {err}");
+                    return (response::upstream_error(tool, &err), Outcome::Failed);
+                }
             }
         }
+        unreachable!("the last attempt always returns")
     }
 }
 

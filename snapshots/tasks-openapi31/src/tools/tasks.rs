@@ -44,6 +44,7 @@ pub static LIST_TASKS: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[],
     scopes: &[],
     build: list_tasks,
 };
@@ -82,6 +83,7 @@ pub static CREATE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[],
     scopes: &[],
     build: create_task,
 };
@@ -120,6 +122,7 @@ pub static GET_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[],
     scopes: &[],
     build: get_task,
 };
@@ -159,6 +162,7 @@ pub static UPDATE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::Some("application/json"),
+    security: &[],
     scopes: &[],
     build: update_task,
 };
@@ -196,6 +200,7 @@ pub static DELETE_TASK: ToolDef = ToolDef {
         open_world: true,
     },
     accept: ::std::option::Option::None,
+    security: &[],
     scopes: &[],
     build: delete_task,
 };

@@ -1,0 +1,991 @@
+//! Outbound credentials: how each call authenticates to the upstream API, from the spec's security
+//! schemes and settings in the environment (`<SCHEME>_API_KEY`, `<SCHEME>_CLIENT_ID`, …).
+//!
+//! For each call the first security requirement whose credentials are all configured is used, and
+//! every scheme of it is applied. When none can be, the call fails with an error naming the
+//! variables to set: a request is never sent unauthenticated by accident. The MCP caller's own
+//! token is never forwarded, unless a scheme is explicitly set to `passthrough`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::api::{ApiDef, KeyLocation, SchemeDef, SchemeKind, ToolDef};
+use super::auth::{Authenticator, Identity};
+use super::encode::{self, STRICT};
+use super::request::Request;
+
+/// How a scheme's credential is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// A configured secret: API key, bearer token, user name and password.
+    Static,
+    /// OAuth 2 client credentials grant with this server's own client.
+    ClientCredentials,
+    /// RFC 8693: the caller's validated token exchanged for one meant for the upstream API.
+    TokenExchange,
+    /// The caller's token forwarded as it is. Unsafe: only when explicitly configured.
+    Passthrough,
+}
+
+impl Strategy {
+    fn parse(text: &str) -> Option<Strategy> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "static" => Some(Strategy::Static),
+            "client-credentials" | "client_credentials" => Some(Strategy::ClientCredentials),
+            "token-exchange" | "token_exchange" => Some(Strategy::TokenExchange),
+            "passthrough" => Some(Strategy::Passthrough),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Static => "static",
+            Strategy::ClientCredentials => "client-credentials",
+            Strategy::TokenExchange => "token-exchange",
+            Strategy::Passthrough => "passthrough",
+        }
+    }
+}
+
+/// How this server authenticates to a token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAuth {
+    /// `client_secret_basic` (RFC 6749 §2.3.1), the default.
+    Basic,
+    /// `client_secret_post`.
+    Post,
+}
+
+/// A secret value: never shown by `Debug`.
+#[derive(Clone)]
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The settings of one scheme, read from the environment.
+#[derive(Debug, Clone, Default)]
+struct Settings {
+    api_key: Option<Secret>,
+    bearer_token: Option<Secret>,
+    username: Option<String>,
+    password: Option<Secret>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    token_url: Option<String>,
+    scopes: Option<Vec<String>>,
+    audience: Option<String>,
+}
+
+/// A scheme with its settings and cached tokens.
+#[derive(Debug)]
+struct Scheme {
+    def: &'static SchemeDef,
+    settings: Settings,
+    strategy: Strategy,
+    token_auth: TokenAuth,
+    tokens: TokenCache,
+}
+
+impl Scheme {
+    fn var(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.def.env_prefix)
+    }
+
+    /// The settings still missing for this scheme to be usable by a caller with or without an
+    /// identity, as variable names (empty: usable).
+    fn missing(&self, identity: Option<&Identity>, has_authority: bool) -> Vec<String> {
+        let s = &self.settings;
+        let mut missing = Vec::new();
+        let mut need = |present: bool, suffix: &str| {
+            if !present {
+                missing.push(self.var(suffix));
+            }
+        };
+        match (self.strategy, self.def.kind) {
+            (_, SchemeKind::HttpOther { scheme }) => {
+                missing.push(format!("(HTTP `{scheme}` authentication is not supported)"))
+            }
+            (Strategy::Passthrough, _) => {
+                if identity.is_none() {
+                    missing.push("(an authenticated HTTP caller, for passthrough)".into());
+                }
+            }
+            (Strategy::Static, SchemeKind::ApiKey { .. }) => need(s.api_key.is_some(), "API_KEY"),
+            (Strategy::Static, SchemeKind::HttpBasic) => {
+                need(s.username.is_some(), "USERNAME");
+                need(s.password.is_some(), "PASSWORD");
+            }
+            (Strategy::Static, _) => need(s.bearer_token.is_some(), "BEARER_TOKEN"),
+            (Strategy::ClientCredentials, _) => {
+                need(s.client_id.is_some(), "CLIENT_ID");
+                need(s.client_secret.is_some(), "CLIENT_SECRET");
+                let known_url = s.token_url.is_some()
+                    || matches!(
+                        self.def.kind,
+                        SchemeKind::OAuth2 {
+                            client_credentials_url: Some(_),
+                            ..
+                        } | SchemeKind::OpenIdConnect { .. }
+                    );
+                need(known_url, "TOKEN_URL");
+            }
+            (Strategy::TokenExchange, _) => {
+                need(s.client_id.is_some(), "CLIENT_ID");
+                need(s.client_secret.is_some(), "CLIENT_SECRET");
+                if identity.is_none() || (!has_authority && s.token_url.is_none()) {
+                    missing.push(format!(
+                        "(an authenticated HTTP caller, for token exchange; or {})",
+                        self.var("BEARER_TOKEN")
+                    ));
+                }
+            }
+        }
+        missing
+    }
+}
+
+/// The credentials of every scheme, shared by all calls.
+pub struct Credentials {
+    schemes: HashMap<&'static str, Scheme>,
+    http: reqwest::Client,
+    upstream_base: String,
+    /// The inbound authorization server, whose token endpoint exchanges tokens.
+    authority: OnceLock<Arc<Authenticator>>,
+}
+
+/// The schemes (with their scopes) chosen for one call.
+pub struct Chosen<'a> {
+    parts: Vec<(&'a Scheme, &'static [&'static str])>,
+}
+
+impl Chosen<'_> {
+    /// Whether a fresh token might succeed where this one got a 401 (tokens this server obtains
+    /// itself).
+    pub fn refreshable(&self) -> bool {
+        self.parts.iter().any(|(scheme, _)| {
+            matches!(
+                scheme.strategy,
+                Strategy::ClientCredentials | Strategy::TokenExchange
+            )
+        })
+    }
+}
+
+/// Tokens obtained from token endpoints, by cache key; each slot is filled by one request at a
+/// time, so concurrent calls wait for the same token rather than fetching several.
+#[derive(Default)]
+struct TokenCache {
+    slots: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Token>>>>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenCache")
+    }
+}
+
+#[derive(Clone)]
+struct Token {
+    value: Secret,
+    refresh_at: Instant,
+}
+
+/// Cached entries kept at most per scheme (token exchange caches per subject).
+const CACHE_LIMIT: usize = 10_000;
+/// The lifetime assumed when a token endpoint does not say (`expires_in` is optional).
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// How long before expiry a token is replaced, at most.
+const REFRESH_MARGIN: Duration = Duration::from_secs(30);
+
+impl TokenCache {
+    fn slot(&self, key: &str) -> Arc<tokio::sync::Mutex<Option<Token>>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= CACHE_LIMIT && !slots.contains_key(key) {
+            slots.clear();
+        }
+        slots.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// The cached token, or a new one from `fetch`.
+    async fn get<F, Fut>(&self, key: &str, fetch: F) -> Result<String, String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(String, Option<u64>), String>>,
+    {
+        let slot = self.slot(key);
+        let mut guard = slot.lock().await;
+        if let Some(token) = guard.as_ref()
+            && Instant::now() < token.refresh_at
+        {
+            return Ok(token.value.0.clone());
+        }
+        let (value, expires_in) = fetch().await?;
+        let lifetime = expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
+        let margin = REFRESH_MARGIN.min(lifetime / 5);
+        *guard = Some(Token {
+            value: Secret(value.clone()),
+            refresh_at: Instant::now() + lifetime - margin,
+        });
+        Ok(value)
+    }
+
+    /// Drops every cached token (after the upstream refused one).
+    async fn forget(&self) {
+        let slots: Vec<_> = self
+            .slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for slot in slots {
+            *slot.lock().await = None;
+        }
+    }
+}
+
+/// The outcome of applying credentials: the variables to set, or a token endpoint's refusal.
+pub type CredentialError = String;
+
+impl Credentials {
+    /// Reads every scheme's settings through `env` (the process environment in production).
+    /// `exchange_available`: calls come from authenticated HTTP callers, so token exchange can be
+    /// the default for schemes acting for a user.
+    pub fn from_env(
+        api: &'static ApiDef,
+        upstream_base: &str,
+        exchange_available: bool,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Credentials, String> {
+        super::upstream::install_tls_provider();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .user_agent(format!("{}/{} (mcpwright)", api.name, api.version))
+            .build()
+            .map_err(|err| format!("cannot build the HTTP client for token requests: {err}"))?;
+        let mut schemes = HashMap::new();
+        for def in api.schemes {
+            let scheme = read_scheme(def, exchange_available, env)?;
+            tracing::info!(
+                scheme = def.name,
+                strategy = scheme.strategy.as_str(),
+                configured = scheme.missing(None, false).is_empty()
+                    || matches!(
+                        scheme.strategy,
+                        Strategy::TokenExchange | Strategy::Passthrough
+                    ),
+                "upstream credentials"
+            );
+            if scheme.strategy == Strategy::Passthrough {
+                tracing::warn!(
+                    scheme = def.name,
+                    "{}_STRATEGY=passthrough: callers' MCP access tokens are forwarded to the upstream API. \
+                     This is unsafe (the MCP specification forbids it by default): the upstream \
+                     can replay them against this server and any service that accepts them",
+                    def.env_prefix
+                );
+            }
+            if scheme.strategy == Strategy::TokenExchange && !exchange_available {
+                tracing::warn!(
+                    scheme = def.name,
+                    "token exchange needs authenticated HTTP callers; set {}_BEARER_TOKEN to call \
+                     the upstream API over this transport",
+                    def.env_prefix
+                );
+            }
+            schemes.insert(def.name, scheme);
+        }
+        Ok(Credentials {
+            schemes,
+            http,
+            upstream_base: upstream_base.to_owned(),
+            authority: OnceLock::new(),
+        })
+    }
+
+    /// No schemes at all: every tool with a security requirement reports what is missing.
+    pub fn none() -> Credentials {
+        super::upstream::install_tls_provider();
+        Credentials {
+            schemes: HashMap::new(),
+            http: reqwest::Client::new(),
+            upstream_base: String::new(),
+            authority: OnceLock::new(),
+        }
+    }
+
+    /// Sets the authorization server whose token endpoint exchanges callers' tokens.
+    pub fn set_authority(&self, authority: Arc<Authenticator>) {
+        let _ = self.authority.set(authority);
+    }
+
+    /// The first security requirement of `tool` this server can satisfy for `identity`.
+    pub fn choose(
+        &self,
+        tool: &ToolDef,
+        identity: Option<&Identity>,
+    ) -> Result<Chosen<'_>, CredentialError> {
+        if tool.security.is_empty() {
+            return Ok(Chosen { parts: Vec::new() });
+        }
+        let has_authority = self.authority.get().is_some();
+        let mut alternatives = Vec::new();
+        for requirement in tool.security {
+            let mut parts = Vec::new();
+            let mut missing = Vec::new();
+            for (name, scopes) in requirement.iter() {
+                match self.schemes.get(name) {
+                    Some(scheme) => {
+                        missing.extend(scheme.missing(identity, has_authority));
+                        parts.push((scheme, *scopes));
+                    }
+                    None => {
+                        missing.push(format!("(the scheme `{name}` is not described by the API)"))
+                    }
+                }
+            }
+            if missing.is_empty() {
+                return Ok(Chosen { parts });
+            }
+            alternatives.push(missing.join(" and "));
+        }
+        Err(format!(
+            "no upstream credentials are configured for this tool: set {}",
+            alternatives.join(", or ")
+        ))
+    }
+
+    /// Puts the chosen credentials on `request`, obtaining tokens where needed.
+    pub async fn apply(
+        &self,
+        chosen: &Chosen<'_>,
+        request: &mut Request,
+        identity: Option<&Identity>,
+    ) -> Result<(), CredentialError> {
+        for (scheme, scopes) in &chosen.parts {
+            match (scheme.strategy, scheme.def.kind) {
+                (Strategy::Passthrough, SchemeKind::ApiKey { name, location }) => {
+                    let token = identity
+                        .map(|i| i.token.secret().to_owned())
+                        .unwrap_or_default();
+                    put_key(request, name, location, &token);
+                }
+                (Strategy::Passthrough, _) => {
+                    let token = identity.map(|i| i.token.secret()).unwrap_or_default();
+                    request.set_secret_header("Authorization", format!("Bearer {token}"));
+                }
+                (Strategy::Static, SchemeKind::ApiKey { name, location }) => {
+                    let key = scheme
+                        .settings
+                        .api_key
+                        .as_ref()
+                        .map(|s| s.0.as_str())
+                        .unwrap_or_default();
+                    put_key(request, name, location, key);
+                }
+                (Strategy::Static, SchemeKind::HttpBasic) => {
+                    let user = scheme.settings.username.as_deref().unwrap_or_default();
+                    let password = scheme
+                        .settings
+                        .password
+                        .as_ref()
+                        .map(|s| s.0.as_str())
+                        .unwrap_or_default();
+                    let encoded = base64::engine::general_purpose::STANDARD
+                        .encode(format!("{user}:{password}"));
+                    request.set_secret_header("Authorization", format!("Basic {encoded}"));
+                }
+                (Strategy::Static, _) => {
+                    let token = scheme
+                        .settings
+                        .bearer_token
+                        .as_ref()
+                        .map(|s| s.0.as_str())
+                        .unwrap_or_default();
+                    request.set_secret_header("Authorization", format!("Bearer {token}"));
+                }
+                (Strategy::ClientCredentials, _) => {
+                    let token = self.client_credentials(scheme, scopes).await?;
+                    request.set_secret_header("Authorization", format!("Bearer {token}"));
+                }
+                (Strategy::TokenExchange, _) => {
+                    let Some(identity) = identity else {
+                        return Err("token exchange needs an authenticated caller".into());
+                    };
+                    let token = self.exchange(scheme, scopes, identity).await?;
+                    request.set_secret_header("Authorization", format!("Bearer {token}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the tokens this server obtained for `chosen`, after the upstream refused one.
+    pub async fn forget(&self, chosen: &Chosen<'_>) {
+        for (scheme, _) in &chosen.parts {
+            scheme.tokens.forget().await;
+        }
+    }
+
+    /// A client-credentials token for `scopes`, cached until shortly before it expires.
+    async fn client_credentials(
+        &self,
+        scheme: &Scheme,
+        scopes: &[&str],
+    ) -> Result<String, CredentialError> {
+        let scopes = requested_scopes(scheme, scopes);
+        let key = format!("cc {scopes}");
+        scheme
+            .tokens
+            .get(&key, || async {
+                let url = self.token_url(scheme).await?;
+                let mut form = vec![("grant_type", "client_credentials".to_owned())];
+                if !scopes.is_empty() {
+                    form.push(("scope", scopes.clone()));
+                }
+                self.token_request(scheme, &url, form).await
+            })
+            .await
+    }
+
+    /// RFC 8693 token exchange of the caller's token, cached per subject until shortly before
+    /// expiry.
+    async fn exchange(
+        &self,
+        scheme: &Scheme,
+        scopes: &[&str],
+        identity: &Identity,
+    ) -> Result<String, CredentialError> {
+        let scopes = requested_scopes(scheme, scopes);
+        // Per subject; a caller without `sub` is keyed by a digest of its token.
+        let who = identity.subject.clone().unwrap_or_else(|| {
+            let digest =
+                ring::digest::digest(&ring::digest::SHA256, identity.token.secret().as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+        });
+        let key = format!("x {who} {scopes}");
+        scheme
+            .tokens
+            .get(&key, || async {
+                let url = match &scheme.settings.token_url {
+                    Some(url) => url.clone(),
+                    None => {
+                        let authority = self
+                            .authority
+                            .get()
+                            .ok_or("token exchange needs the inbound authorization server")?;
+                        let metadata = authority.metadata().await.map_err(|err| {
+                            format!("the authorization server is unavailable: {err:?}")
+                        })?;
+                        metadata
+                            .token_endpoint
+                            .clone()
+                            .ok_or("the authorization server publishes no token_endpoint")?
+                    }
+                };
+                let audience = scheme
+                    .settings
+                    .audience
+                    .clone()
+                    .unwrap_or_else(|| self.upstream_base.clone());
+                let mut form = vec![
+                    (
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:token-exchange".to_owned(),
+                    ),
+                    ("subject_token", identity.token.secret().to_owned()),
+                    (
+                        "subject_token_type",
+                        "urn:ietf:params:oauth:token-type:access_token".to_owned(),
+                    ),
+                    (
+                        "requested_token_type",
+                        "urn:ietf:params:oauth:token-type:access_token".to_owned(),
+                    ),
+                ];
+                if reqwest::Url::parse(&audience).is_ok() {
+                    form.push(("resource", audience.clone()));
+                }
+                form.push(("audience", audience));
+                if !scopes.is_empty() {
+                    form.push(("scope", scopes.clone()));
+                }
+                self.token_request(scheme, &url, form).await
+            })
+            .await
+    }
+
+    /// The client-credentials token endpoint of a scheme: the override, the spec's (relative URLs
+    /// resolved against the upstream server), or the OpenID provider's.
+    async fn token_url(&self, scheme: &Scheme) -> Result<String, CredentialError> {
+        if let Some(url) = &scheme.settings.token_url {
+            return Ok(url.clone());
+        }
+        match scheme.def.kind {
+            SchemeKind::OAuth2 {
+                client_credentials_url: Some(url),
+                ..
+            } => resolve(&self.upstream_base, url),
+            SchemeKind::OpenIdConnect { discovery_url } => {
+                let url = resolve(&self.upstream_base, discovery_url)?;
+                let document = self.get_json(&url).await?;
+                document
+                    .get("token_endpoint")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        format!(
+                            "the OpenID configuration of `{}` has no token_endpoint",
+                            scheme.def.name
+                        )
+                    })
+            }
+            _ => Err(format!(
+                "set {} to the token endpoint",
+                scheme.var("TOKEN_URL")
+            )),
+        }
+    }
+
+    async fn get_json(&self, url: &str) -> Result<Value, CredentialError> {
+        let response = self
+            .http
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        serde_json::from_slice(&body).map_err(|err| format!("not JSON: {err}"))
+    }
+
+    /// POSTs a token request with this server's client authentication and reads the token.
+    async fn token_request(
+        &self,
+        scheme: &Scheme,
+        url: &str,
+        mut form: Vec<(&str, String)>,
+    ) -> Result<(String, Option<u64>), CredentialError> {
+        let id = scheme.settings.client_id.clone().unwrap_or_default();
+        let secret = scheme
+            .settings
+            .client_secret
+            .as_ref()
+            .map(|s| s.0.clone())
+            .unwrap_or_default();
+        let mut request = self
+            .http
+            .post(url)
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded");
+        match scheme.token_auth {
+            TokenAuth::Basic => {
+                // RFC 6749 §2.3.1: each part form-urlencoded before base64.
+                let pair = format!(
+                    "{}:{}",
+                    encode::encode(&id, STRICT),
+                    encode::encode(&secret, STRICT)
+                );
+                let value = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                );
+                let mut header = reqwest::header::HeaderValue::from_str(&value)
+                    .map_err(|_| "the client credentials are not valid header text".to_owned())?;
+                header.set_sensitive(true);
+                request = request.header(reqwest::header::AUTHORIZATION, header);
+            }
+            TokenAuth::Post => {
+                form.push(("client_id", id));
+                form.push(("client_secret", secret));
+            }
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode::encode(v, STRICT)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let what = scheme.def.name;
+        let response = request.body(body).send().await.map_err(|err| {
+            format!(
+                "the token endpoint for `{what}` cannot be reached: {}",
+                err.without_url()
+            )
+        })?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|err| {
+            format!(
+                "reading the token for `{what}` failed: {}",
+                err.without_url()
+            )
+        })?;
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            // `error` and `error_description` are the server's; nothing of ours is echoed.
+            let code = answer
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown_error");
+            let text = answer
+                .get("error_description")
+                .and_then(Value::as_str)
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            return Err(format!(
+                "the token endpoint for `{what}` refused (HTTP {status}, {code}{text})"
+            ));
+        }
+        let token = answer
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                format!("the token endpoint for `{what}` answered without an access_token")
+            })?;
+        if let Some(kind) = answer.get("token_type").and_then(Value::as_str)
+            && !kind.eq_ignore_ascii_case("bearer")
+            && !kind.eq_ignore_ascii_case("n_a")
+        {
+            return Err(format!(
+                "the token endpoint for `{what}` issued a `{kind}` token; only bearer tokens can be sent"
+            ));
+        }
+        Ok((
+            token.to_owned(),
+            answer.get("expires_in").and_then(Value::as_u64),
+        ))
+    }
+
+    /// The settings each scheme reads, for documentation and `tools --format json`.
+    pub fn variables(def: &SchemeDef) -> Vec<String> {
+        let p = def.env_prefix;
+        let mut vars = match def.kind {
+            SchemeKind::ApiKey { .. } => vec![format!("{p}_API_KEY")],
+            SchemeKind::HttpBearer => vec![format!("{p}_BEARER_TOKEN")],
+            SchemeKind::HttpBasic => vec![format!("{p}_USERNAME"), format!("{p}_PASSWORD")],
+            SchemeKind::HttpOther { .. } => Vec::new(),
+            SchemeKind::OAuth2 { .. } | SchemeKind::OpenIdConnect { .. } => [
+                "BEARER_TOKEN",
+                "CLIENT_ID",
+                "CLIENT_SECRET",
+                "TOKEN_URL",
+                "SCOPES",
+                "AUDIENCE",
+                "TOKEN_AUTH_METHOD",
+            ]
+            .iter()
+            .map(|s| format!("{p}_{s}"))
+            .collect(),
+        };
+        vars.push(format!("{p}_STRATEGY"));
+        vars
+    }
+}
+
+fn put_key(request: &mut Request, name: &str, location: KeyLocation, value: &str) {
+    match location {
+        KeyLocation::Header => request.set_secret_header(name, value.to_owned()),
+        KeyLocation::Query => request.set_secret_query(name, value),
+        KeyLocation::Cookie => request.set_secret_cookie(name, value),
+    }
+}
+
+/// The scopes to ask a token endpoint for: the override, else the requirement's.
+fn requested_scopes(scheme: &Scheme, scopes: &[&str]) -> String {
+    match &scheme.settings.scopes {
+        Some(scopes) => scopes.join(" "),
+        None => scopes.join(" "),
+    }
+}
+
+/// `url`, resolved against the upstream base URL when relative.
+fn resolve(base: &str, url: &str) -> Result<String, CredentialError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Ok(url.to_owned());
+    }
+    let base = reqwest::Url::parse(&format!("{}/", base.trim_end_matches('/')))
+        .map_err(|err| format!("the upstream URL is invalid: {err}"))?;
+    base.join(url)
+        .map(|u| u.to_string())
+        .map_err(|err| format!("the URL `{url}` cannot be resolved: {err}"))
+}
+
+/// One scheme's settings from the environment, with its strategy decided.
+fn read_scheme(
+    def: &'static SchemeDef,
+    exchange_available: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Scheme, String> {
+    let var = |suffix: &str| {
+        env(&format!("{}_{suffix}", def.env_prefix))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let settings = Settings {
+        api_key: var("API_KEY").map(Secret),
+        bearer_token: var("BEARER_TOKEN").map(Secret),
+        username: var("USERNAME"),
+        password: var("PASSWORD").map(Secret),
+        client_id: var("CLIENT_ID"),
+        client_secret: var("CLIENT_SECRET").map(Secret),
+        token_url: var("TOKEN_URL"),
+        scopes: var("SCOPES").map(|s| {
+            s.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }),
+        audience: var("AUDIENCE"),
+    };
+    if settings.client_id.is_some() != settings.client_secret.is_some() {
+        return Err(format!(
+            "set both {p}_CLIENT_ID and {p}_CLIENT_SECRET, or neither",
+            p = def.env_prefix
+        ));
+    }
+    if settings.username.is_some() != settings.password.is_some() {
+        return Err(format!(
+            "set both {p}_USERNAME and {p}_PASSWORD, or neither",
+            p = def.env_prefix
+        ));
+    }
+    let token_auth = match var("TOKEN_AUTH_METHOD").as_deref() {
+        None | Some("client_secret_basic") => TokenAuth::Basic,
+        Some("client_secret_post") => TokenAuth::Post,
+        Some(other) => {
+            return Err(format!(
+                "{}_TOKEN_AUTH_METHOD=`{other}` is not supported: use client_secret_basic or client_secret_post",
+                def.env_prefix
+            ));
+        }
+    };
+    let strategy = match var("STRATEGY") {
+        Some(text) => Strategy::parse(&text).ok_or_else(|| {
+            format!(
+                "{}_STRATEGY=`{text}` is not a strategy: use static, client-credentials, token-exchange or passthrough",
+                def.env_prefix
+            )
+        })?,
+        None => default_strategy(def.kind, &settings, exchange_available),
+    };
+    let oauth = matches!(
+        def.kind,
+        SchemeKind::OAuth2 { .. } | SchemeKind::OpenIdConnect { .. }
+    );
+    if !oauth
+        && matches!(
+            strategy,
+            Strategy::ClientCredentials | Strategy::TokenExchange
+        )
+    {
+        return Err(format!(
+            "{}_STRATEGY={}: only OAuth 2 and OpenID Connect schemes obtain tokens",
+            def.env_prefix,
+            strategy.as_str()
+        ));
+    }
+    Ok(Scheme {
+        def,
+        settings,
+        strategy,
+        token_auth,
+        tokens: TokenCache::default(),
+    })
+}
+
+/// The strategy when `<SCHEME>_STRATEGY` is not set: static secrets for keys and HTTP schemes and
+/// for OAuth schemes given a bearer token; client credentials for schemes with that flow; token
+/// exchange for schemes acting for a user, when callers are authenticated.
+fn default_strategy(kind: SchemeKind, settings: &Settings, exchange_available: bool) -> Strategy {
+    let (client_credentials, user_flows) = match kind {
+        SchemeKind::OAuth2 {
+            client_credentials_url,
+            user_flows,
+        } => (client_credentials_url.is_some(), user_flows),
+        SchemeKind::OpenIdConnect { .. } => (false, true),
+        _ => return Strategy::Static,
+    };
+    if settings.bearer_token.is_some() {
+        Strategy::Static
+    } else if client_credentials
+        || (settings.client_id.is_some() && settings.token_url.is_some() && !user_flows)
+    {
+        Strategy::ClientCredentials
+    } else if user_flows && exchange_available {
+        Strategy::TokenExchange
+    } else {
+        Strategy::Static
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static KEY: SchemeDef = SchemeDef {
+        name: "key",
+        env_prefix: "KEY",
+        kind: SchemeKind::ApiKey {
+            name: "X-Key",
+            location: KeyLocation::Header,
+        },
+    };
+    static MACHINE: SchemeDef = SchemeDef {
+        name: "machine",
+        env_prefix: "MACHINE",
+        kind: SchemeKind::OAuth2 {
+            client_credentials_url: Some("/oauth/token"),
+            user_flows: false,
+        },
+    };
+    static USER: SchemeDef = SchemeDef {
+        name: "user",
+        env_prefix: "USER",
+        kind: SchemeKind::OAuth2 {
+            client_credentials_url: None,
+            user_flows: true,
+        },
+    };
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn default_strategies() {
+        assert_eq!(
+            read_scheme(&KEY, true, &env(&[])).unwrap().strategy,
+            Strategy::Static
+        );
+        assert_eq!(
+            read_scheme(&MACHINE, true, &env(&[])).unwrap().strategy,
+            Strategy::ClientCredentials
+        );
+        assert_eq!(
+            read_scheme(&USER, true, &env(&[])).unwrap().strategy,
+            Strategy::TokenExchange
+        );
+        assert_eq!(
+            read_scheme(&USER, false, &env(&[])).unwrap().strategy,
+            Strategy::Static,
+            "over stdio: a static token"
+        );
+        assert_eq!(
+            read_scheme(&USER, true, &env(&[("USER_BEARER_TOKEN", "t")]))
+                .unwrap()
+                .strategy,
+            Strategy::Static
+        );
+        assert_eq!(
+            read_scheme(&USER, true, &env(&[("USER_STRATEGY", "passthrough")]))
+                .unwrap()
+                .strategy,
+            Strategy::Passthrough
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        assert!(
+            read_scheme(&USER, true, &env(&[("USER_STRATEGY", "magic")]))
+                .unwrap_err()
+                .contains("USER_STRATEGY")
+        );
+        assert!(read_scheme(&KEY, true, &env(&[("KEY_STRATEGY", "client-credentials")])).is_err());
+        assert!(
+            read_scheme(&MACHINE, true, &env(&[("MACHINE_CLIENT_ID", "a")]))
+                .unwrap_err()
+                .contains("MACHINE_CLIENT_SECRET")
+        );
+        assert!(
+            read_scheme(
+                &MACHINE,
+                true,
+                &env(&[("MACHINE_TOKEN_AUTH_METHOD", "private_key_jwt")])
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn missing_settings_name_the_variables() {
+        let scheme = read_scheme(&MACHINE, true, &env(&[])).unwrap();
+        assert_eq!(
+            scheme.missing(None, false),
+            ["MACHINE_CLIENT_ID", "MACHINE_CLIENT_SECRET"]
+        );
+        let scheme = read_scheme(&KEY, true, &env(&[("KEY_API_KEY", "k")])).unwrap();
+        assert!(scheme.missing(None, false).is_empty());
+        assert!(format!("{:?}", scheme.settings).contains("[redacted]"));
+        assert!(!format!("{:?}", scheme.settings).contains("\"k\""));
+    }
+
+    #[test]
+    fn relative_token_urls() {
+        assert_eq!(
+            resolve("https://api.example.com/v1", "/oauth/token").unwrap(),
+            "https://api.example.com/oauth/token"
+        );
+        assert_eq!(
+            resolve("https://api.example.com/v1", "oauth/token").unwrap(),
+            "https://api.example.com/v1/oauth/token"
+        );
+        assert_eq!(
+            resolve("https://api.example.com/v1", "https://idp/token").unwrap(),
+            "https://idp/token"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_fetch_for_concurrent_callers() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (cache, fetches) = (cache.clone(), fetches.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get("k", || async {
+                        fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(("t".to_owned(), Some(60)))
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap(), "t");
+        }
+        assert_eq!(fetches.load(std::sync::atomic::Ordering::SeqCst), 1);
+        cache.forget().await;
+        cache
+            .get("k", || async { Ok(("u".to_owned(), None)) })
+            .await
+            .unwrap();
+        assert_eq!(
+            cache
+                .get("k", || async { Err("not fetched again".to_owned()) })
+                .await
+                .unwrap(),
+            "u"
+        );
+    }
+}
