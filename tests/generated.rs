@@ -101,24 +101,32 @@ fn openapi31_tasks_over_stdio_and_http() {
     e2e("tasks-openapi31", "http");
 }
 
-/// The petstore server as an OAuth 2.1 resource server: a real OpenID provider, the SDK client's
-/// whole authorization flow, and the negative matrix (`tests/e2e/auth.test.mjs`).
-#[test]
-fn petstore_as_an_oauth_resource_server() {
-    let bin = binary("petstore");
+/// Runs one `node --test` file of `tests/e2e` against a generated server binary.
+fn node_test(file: &str, server: &std::path::Path) {
     let dir = npm_ready();
     let output = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "auth.test.mjs"])
+        .args(["--test", "--test-reporter=spec", file])
         .current_dir(&dir)
-        .env("MCPWRIGHT_SERVER", &bin)
+        .env("MCPWRIGHT_SERVER", server)
         .output()
         .expect("node is installed");
     let out = String::from_utf8_lossy(&output.stdout);
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "OAuth end-to-end tests failed:\n{out}\n{err}"
-    );
+    assert!(output.status.success(), "{file} failed:\n{out}\n{err}");
+}
+
+/// Upstream credentials of every scheme type, against a recording upstream and a real OpenID
+/// provider for client credentials and token exchange (`tests/e2e/credentials.test.mjs`).
+#[test]
+fn multi_auth_upstream_credentials() {
+    node_test("credentials.test.mjs", &binary("multi-auth"));
+}
+
+/// The petstore server as an OAuth 2.1 resource server: a real OpenID provider, the SDK client's
+/// whole authorization flow, and the negative matrix (`tests/e2e/auth.test.mjs`).
+#[test]
+fn petstore_as_an_oauth_resource_server() {
+    node_test("auth.test.mjs", &binary("petstore"));
 }
 
 #[test]

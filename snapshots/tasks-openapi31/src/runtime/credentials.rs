@@ -454,6 +454,9 @@ impl Credentials {
                 if !scopes.is_empty() {
                     form.push(("scope", scopes.clone()));
                 }
+                if let Some(audience) = &scheme.settings.audience {
+                    push_audience(&mut form, audience);
+                }
                 self.token_request(scheme, &url, form).await
             })
             .await
@@ -514,10 +517,7 @@ impl Credentials {
                         "urn:ietf:params:oauth:token-type:access_token".to_owned(),
                     ),
                 ];
-                if reqwest::Url::parse(&audience).is_ok() {
-                    form.push(("resource", audience.clone()));
-                }
-                form.push(("audience", audience));
+                push_audience(&mut form, &audience);
                 if !scopes.is_empty() {
                     form.push(("scope", scopes.clone()));
                 }
@@ -694,6 +694,15 @@ impl Credentials {
         vars.push(format!("{p}_STRATEGY"));
         vars
     }
+}
+
+/// The target of a token request: `resource` (RFC 8707) when it is a URL, and `audience`, which
+/// several providers use instead (RFC 8693 §2.1 has both).
+fn push_audience(form: &mut Vec<(&str, String)>, audience: &str) {
+    if reqwest::Url::parse(audience).is_ok() {
+        form.push(("resource", audience.to_owned()));
+    }
+    form.push(("audience", audience.to_owned()));
 }
 
 fn put_key(request: &mut Request, name: &str, location: KeyLocation, value: &str) {

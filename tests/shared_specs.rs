@@ -1,0 +1,98 @@
+//! Checks on real-world specs from `../shared/specs` that need no build. Skipped (with a note)
+//! where that folder is absent.
+
+mod common;
+
+use mcpwright::ir::SecurityScheme;
+
+/// The credential settings the generated server reads for a scheme.
+fn variables(prefix: &str, scheme: &SecurityScheme) -> Vec<String> {
+    let suffixes: &[&str] = match scheme {
+        SecurityScheme::ApiKey { .. } => &["API_KEY", "STRATEGY"],
+        SecurityScheme::Http { scheme, .. } if scheme == "basic" => {
+            &["USERNAME", "PASSWORD", "STRATEGY"]
+        }
+        SecurityScheme::Http { .. } => &["BEARER_TOKEN", "STRATEGY"],
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. } => &[
+            "BEARER_TOKEN",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "TOKEN_URL",
+            "SCOPES",
+            "AUDIENCE",
+            "TOKEN_AUTH_METHOD",
+            "STRATEGY",
+        ],
+        SecurityScheme::MutualTls => &[],
+    };
+    suffixes.iter().map(|s| format!("{prefix}_{s}")).collect()
+}
+
+/// Scalar's Galaxy uses every scheme type: the generated README and `.env.example` list every
+/// credential setting of every scheme, and the README names the tools that need each.
+#[test]
+fn galaxy_lists_every_credential() {
+    let Some(specs) = common::shared_specs() else {
+        eprintln!("skipped: ../shared/specs is not present");
+        return;
+    };
+    let spec = specs.join("scalar.com__galaxy.3.1.yaml");
+    let out = common::repo().join("target").join("galaxy-mcp");
+    let options = mcpwright::Options {
+        crate_name: Some("galaxy-mcp".into()),
+        ..Default::default()
+    };
+    let (api, krate) = mcpwright::render(&spec, &out, &options).expect("Galaxy generates");
+    let kinds: Vec<&str> = api
+        .security_schemes
+        .values()
+        .map(|s| match s {
+            SecurityScheme::ApiKey { .. } => "apiKey",
+            SecurityScheme::Http { scheme, .. } => scheme.as_str(),
+            SecurityScheme::OAuth2 { .. } => "oauth2",
+            SecurityScheme::OpenIdConnect { .. } => "openIdConnect",
+            SecurityScheme::MutualTls => "mutualTLS",
+        })
+        .collect();
+    for kind in ["apiKey", "bearer", "basic", "oauth2", "openIdConnect"] {
+        assert!(
+            kinds.contains(&kind),
+            "Galaxy has a {kind} scheme: {kinds:?}"
+        );
+    }
+    let readme = &krate.files["README.md"];
+    let env = &krate.files[".env.example"];
+    for (name, scheme) in &api.security_schemes {
+        let prefix = &api.scheme_prefixes[name];
+        for variable in variables(prefix, scheme) {
+            assert!(
+                readme.contains(&format!("`{variable}`")),
+                "README.md lacks {variable}"
+            );
+            assert!(
+                env.contains(&format!("# {variable}=")),
+                ".env.example lacks {variable}"
+            );
+        }
+        assert!(
+            readme.contains(&format!("### `{name}`")),
+            "README.md has no section for {name}"
+        );
+        for tool in api.tools.iter().filter(|t| {
+            t.security
+                .iter()
+                .any(|r| r.schemes.iter().any(|(n, _)| n == name))
+        }) {
+            let section = readme
+                .split(&format!("### `{name}`"))
+                .nth(1)
+                .unwrap_or_default();
+            let section = section.split("### ").next().unwrap_or_default();
+            assert!(
+                section.contains(&format!("`{}`", tool.name)),
+                "the {name} section names {}",
+                tool.name
+            );
+        }
+    }
+}
