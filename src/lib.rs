@@ -24,17 +24,38 @@ pub struct Options {
     pub crate_name: Option<String>,
     /// How the spec's OAuth scope names become the MCP authorization server's.
     pub scope_map: ir::ScopeMap,
+    /// Which operations become tools.
+    pub filters: ir::Filters,
+    /// Treat problems the generator can work around (duplicate operationIds, repaired values)
+    /// as errors.
+    pub strict: bool,
 }
 
 /// Loads a spec and builds its IR.
 pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
     let spec = load::load(spec)?;
-    ir::build(
-        &spec,
-        &ir::Options {
-            scope_map: options.scope_map.clone(),
-        },
-    )
+    let ir_options = ir::Options {
+        scope_map: options.scope_map.clone(),
+        filters: options.filters.clone(),
+    };
+    let api = ir::build(&spec, &ir_options)?;
+    if options.strict
+        && let Some(first) = api.warnings.first()
+    {
+        let more = api.warnings.len() - 1;
+        let mut diagnostic = first.clone();
+        let also = if more > 0 {
+            format!(" ({more} more problems after this one)")
+        } else {
+            String::new()
+        };
+        diagnostic.hint = Some(match &first.hint {
+            Some(hint) => format!("{hint}; --strict makes this an error{also}"),
+            None => format!("--strict makes this an error{also}"),
+        });
+        return Err(diagnostic.into());
+    }
+    Ok(api)
 }
 
 /// Generates the crate for the spec at `spec` in memory.

@@ -30,6 +30,8 @@ enum Command {
         name: Option<String>,
         #[command(flatten)]
         scopes: ScopeArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
     },
     /// Show the tools a spec turns into.
     Inspect {
@@ -39,7 +41,57 @@ enum Command {
         format: Format,
         #[command(flatten)]
         scopes: ScopeArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
     },
+}
+
+/// Which operations become tools, and how strictly the spec is read.
+#[derive(clap::Args)]
+struct SelectionArgs {
+    /// Keep only operations with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    include_tag: Vec<String>,
+    /// Leave out operations with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    exclude_tag: Vec<String>,
+    /// Keep only these operations: operationId or tool name, `*` as a wildcard (repeatable).
+    #[arg(long, value_name = "OPERATION")]
+    include_op: Vec<String>,
+    /// Leave out these operations: operationId or tool name, `*` as a wildcard (repeatable).
+    #[arg(long, value_name = "OPERATION")]
+    exclude_op: Vec<String>,
+    /// Keep only operations with this HTTP method (repeatable).
+    #[arg(long, value_name = "METHOD")]
+    include_method: Vec<String>,
+    /// Leave out operations with this HTTP method (repeatable).
+    #[arg(long, value_name = "METHOD")]
+    exclude_method: Vec<String>,
+    /// Keep only operations under this path template, `*` as a wildcard (repeatable).
+    #[arg(long, value_name = "PATH")]
+    include_path: Vec<String>,
+    /// Leave out operations under this path template, `*` as a wildcard (repeatable).
+    #[arg(long, value_name = "PATH")]
+    exclude_path: Vec<String>,
+    /// Treat problems mcpwright can work around (duplicate operationIds, repaired values) as
+    /// errors.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl SelectionArgs {
+    fn filters(&self) -> mcpwright::ir::Filters {
+        mcpwright::ir::Filters {
+            include_tags: self.include_tag.clone(),
+            exclude_tags: self.exclude_tag.clone(),
+            include_ops: self.include_op.clone(),
+            exclude_ops: self.exclude_op.clone(),
+            include_methods: self.include_method.clone(),
+            exclude_methods: self.exclude_method.clone(),
+            include_paths: self.include_path.clone(),
+            exclude_paths: self.exclude_path.clone(),
+        }
+    }
 }
 
 /// How the spec's OAuth scopes are named at the MCP server's authorization server.
@@ -108,10 +160,13 @@ fn run(command: Command) -> mcpwright::Result<()> {
             out,
             name,
             scopes,
+            selection,
         } => {
             let options = mcpwright::Options {
                 crate_name: name.clone(),
                 scope_map: scopes.scope_map()?,
+                filters: selection.filters(),
+                strict: selection.strict,
             };
             let (api, report) = mcpwright::generate(&spec, &out, &options)?;
             print_warnings(&api.warnings);
@@ -136,9 +191,12 @@ fn run(command: Command) -> mcpwright::Result<()> {
             spec,
             format,
             scopes,
+            selection,
         } => {
             let options = mcpwright::Options {
                 scope_map: scopes.scope_map()?,
+                filters: selection.filters(),
+                strict: selection.strict,
                 ..mcpwright::Options::default()
             };
             let api = mcpwright::model(&spec, &options)?;

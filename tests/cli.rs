@@ -129,11 +129,85 @@ fn dangling_ref_is_located() {
 #[test]
 fn duplicate_operation_id_is_located() {
     let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: same, responses: {'200': {description: ok}}}\n  /b:\n    post: {operationId: same, responses: {'200': {description: ok}}}\n";
-    fails(
-        "duplicate",
-        "api.yaml",
-        spec,
-        &["#/paths/~1b/post/operationId", "POST /b", "GET /a", "same"],
+    // By default a located warning, and the tools get distinct names…
+    let dir = scratch("duplicate-lenient");
+    let path = dir.join("api.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let output = mcpwright(&["inspect", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    for needle in [
+        "warning:",
+        "#/paths/~1b/post/operationId",
+        "POST /b",
+        "GET /a",
+        "same",
+    ] {
+        assert!(
+            message.contains(needle),
+            "`{needle}` missing from:\n{message}"
+        );
+    }
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("same ") && table.contains("same_2"),
+        "{table}"
+    );
+    // …and with --strict, an error that leaves the output folder untouched.
+    let dir = scratch("duplicate-strict");
+    let path = dir.join("api.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let out = dir.join("out");
+    let output = mcpwright(&[
+        "generate",
+        path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    for needle in [
+        "#/paths/~1b/post/operationId",
+        "POST /b",
+        "GET /a",
+        "--strict",
+    ] {
+        assert!(
+            message.contains(needle),
+            "`{needle}` missing from:\n{message}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn filters_choose_the_tools() {
+    let spec = common::repo().join("examples/petstore/openapi.yaml");
+    let output = mcpwright(&[
+        "inspect",
+        spec.to_str().unwrap(),
+        "--include-tag",
+        "pets",
+        "--exclude-method",
+        "delete",
+        "--exclude-op",
+        "update*",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    let tools: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .take_while(|t| !t.is_empty())
+        .collect();
+    assert_eq!(&tools[..3], ["listPets", "createPet", "getPet"], "{table}");
+    assert!(
+        !table.contains("deletePet")
+            && !table.contains("updatePet")
+            && !table.contains("listVisits"),
+        "{table}"
     );
 }
 

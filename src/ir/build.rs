@@ -10,7 +10,7 @@ use super::params::{self, SpecParam};
 use super::schema::{Converter, Defs, Mode};
 use super::{
     Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, SecurityScheme, Source,
-    Tool, ToolRustNames, TypeSpace, scopes, security, servers,
+    Tool, ToolRustNames, TypeSpace, filter, scopes, security, servers,
 };
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
@@ -31,7 +31,6 @@ const METHODS: [(&str, Method); 8] = [
 /// Builds the IR of a loaded spec.
 pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
     let doc = &spec.raw;
-    check_unique_operation_ids(spec)?;
     let mut builder = Builder {
         doc,
         file: &spec.file,
@@ -44,13 +43,21 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         warnings: spec.warnings.clone(),
         global_security: spec.doc.security.as_ref(),
     };
+    builder.warnings.extend(duplicate_operation_ids(spec));
+    let mut filtered = Vec::new();
     let mut tools = Vec::new();
     for (path, path_item, path_pointer) in path_items(doc, &spec.file, &mut builder.warnings) {
         for (key, method) in operations(path_item) {
             if let Some(operation) = path_item.get(key).filter(|op| op.is_object()) {
+                if !options.filters.is_empty()
+                    && !filter::keeps(&options.filters, operation, method, path)
+                {
+                    filtered.push(format!("{} {path}", method.as_str()));
+                    continue;
+                }
                 let op_pointer = pointer_join(&path_pointer, key);
                 let operation = OperationRef {
-                    path,
+                    path: normalized_template(path),
                     method,
                     operation,
                     pointer: op_pointer,
@@ -104,15 +111,18 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         tools,
         types: builder.types,
         skipped: Vec::new(),
+        filtered,
         warnings,
     })
 }
 
-/// Duplicate operationIds make tool names ambiguous: an error naming both places.
-fn check_unique_operation_ids(spec: &Spec) -> Result<()> {
+/// Duplicate operationIds make tool names ambiguous. They are warnings: the later operation's
+/// tool gets a distinct name, and `--strict` turns the warning into an error.
+fn duplicate_operation_ids(spec: &Spec) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, String> = HashMap::new();
     let mut warnings = Vec::new();
-    for (path, item, path_pointer) in path_items(&spec.raw, &spec.file, &mut warnings) {
+    let mut ignored = Vec::new();
+    for (path, item, path_pointer) in path_items(&spec.raw, &spec.file, &mut ignored) {
         for (key, method) in operations(item) {
             let Some(id) = item
                 .get(key)
@@ -122,22 +132,36 @@ fn check_unique_operation_ids(spec: &Spec) -> Result<()> {
                 continue;
             };
             let label = format!("{} {path}", method.as_str());
-            if let Some(first) = seen.insert(id, label.clone()) {
-                let location = Location::new(
-                    &spec.file,
-                    format!("{}/operationId", pointer_join(&path_pointer, key)),
-                )
-                .with_operation(&label);
-                return Err(Diagnostic::new(
-                    location,
-                    format!("operationId `{id}` is also used by {first}"),
-                )
-                .hint("operationIds must be unique; rename one of them")
-                .into());
+            if let Some(first) = seen.get(id) {
+                let pointer = format!("{}/operationId", pointer_join(&path_pointer, key));
+                let location = Location::new(&spec.file, pointer).with_operation(&label);
+                warnings.push(
+                    Diagnostic::new(location, format!("operationId `{id}` is also used by {first}; this tool gets a distinct name"))
+                        .hint("operationIds must be unique; rename one of them in the spec"),
+                );
+            } else {
+                seen.insert(id, label);
             }
         }
     }
-    Ok(())
+    warnings
+}
+
+/// A path template with JAX-RS style patterns (`{metrics:.*}`) and spaces (`{ id }`) reduced to
+/// the parameter names OpenAPI means (`{metrics}`, `{id}`): the pattern is the server's business.
+fn normalized_template(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('}') else { break };
+        let name = rest[..close].split(':').next().unwrap_or_default().trim();
+        out.push_str(name);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The operations of a path item, in the order the spec lists them.
@@ -183,7 +207,7 @@ fn path_items<'a>(
 
 /// One operation being turned into a tool.
 struct OperationRef<'a> {
-    path: &'a str,
+    path: String,
     method: Method,
     operation: &'a Value,
     pointer: String,
@@ -220,7 +244,7 @@ impl<'a> Builder<'a> {
         let name = self.tool_names.name(&naming::tool_name_base(
             operation_id.as_deref(),
             op.method.as_str(),
-            op.path,
+            &op.path,
         ));
         let summary = text("summary");
         let deprecated = op
@@ -245,7 +269,7 @@ impl<'a> Builder<'a> {
             &location,
             &mut self.warnings,
         );
-        self.reconcile_path_params(op.path, &mut spec_params, &location);
+        self.reconcile_path_params(&op.path, &mut spec_params, &location);
         let spec_body = media::request_body(self.doc, op.operation, &op.pointer);
 
         let mut defs = Defs::default();
@@ -545,5 +569,24 @@ fn description(
         format!("Deprecated. {text}")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_lose_their_patterns() {
+        assert_eq!(
+            normalized_template("/metrics/{metrics:.*}"),
+            "/metrics/{metrics}"
+        );
+        assert_eq!(
+            normalized_template("/a/{ id }/b/{v:[0-9]+}.json"),
+            "/a/{id}/b/{v}.json"
+        );
+        assert_eq!(normalized_template("/plain"), "/plain");
+        assert_eq!(normalized_template("/broken/{x"), "/broken/{x");
     }
 }

@@ -4,6 +4,7 @@
 //! every emitter agrees on them.
 
 mod build;
+pub mod filter;
 mod graph;
 mod media;
 mod params;
@@ -14,6 +15,7 @@ mod security;
 mod servers;
 
 pub use build::build;
+pub use filter::Filters;
 pub use rust_types::{EnumVariant, Field, NamedType, NamedTypeKind, RustType, TypeSpace};
 pub use scopes::ScopeMap;
 
@@ -51,6 +53,8 @@ pub struct Api {
     pub types: TypeSpace,
     /// Operations that did not become tools, with the reason.
     pub skipped: Vec<Diagnostic>,
+    /// Operations left out by the filters, as `METHOD /path`.
+    pub filtered: Vec<String>,
     /// Problems that did not stop generation.
     pub warnings: Vec<Diagnostic>,
 }
@@ -264,6 +268,8 @@ pub struct Output {
 pub struct Options {
     /// How the spec's scope names become the MCP authorization server's.
     pub scope_map: ScopeMap,
+    /// Which operations become tools.
+    pub filters: Filters,
 }
 
 /// One security requirement: all of these schemes, each with its scopes.
