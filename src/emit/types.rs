@@ -48,6 +48,28 @@ fn named_type(ty: &NamedType, types: &TypeSpace) -> TokenStream {
                 }
             }
         }
+        NamedTypeKind::Union { variants } => {
+            let variants = variants.iter().map(|variant| {
+                let rust = ident(&variant.rust_name);
+                let mut ty = type_tokens(&variant.ty, types);
+                if variant.boxed {
+                    ty = quote!(::std::boxed::Box<#ty>);
+                }
+                quote!(#rust(#ty),)
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            }
+        }
+        NamedTypeKind::Opaque => quote! {
+            #docs
+            pub type #name = ::serde_json::Value;
+        },
         NamedTypeKind::Enum { variants } => {
             let variants = variants.iter().map(|variant| {
                 let rust = ident(&variant.rust_name);

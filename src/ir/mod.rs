@@ -16,7 +16,9 @@ mod servers;
 
 pub use build::build;
 pub use filter::Filters;
-pub use rust_types::{EnumVariant, Field, NamedType, NamedTypeKind, RustType, TypeSpace};
+pub use rust_types::{
+    EnumVariant, Field, NamedType, NamedTypeKind, RustType, TypeSpace, UnionVariant,
+};
 pub use scopes::ScopeMap;
 
 use indexmap::IndexMap;

@@ -56,6 +56,23 @@ pub enum NamedTypeKind {
     Enum {
         variants: Vec<EnumVariant>,
     },
+    /// A `oneOf`/`anyOf` of typeable alternatives: an untagged enum, one variant per
+    /// alternative. Deserializing picks the first alternative that fits; since every struct keeps
+    /// the properties it does not list, any choice serializes back to the same JSON.
+    Union {
+        variants: Vec<UnionVariant>,
+    },
+    /// Any JSON value, under the schema's name (`type Name = serde_json::Value`).
+    Opaque,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: RustType,
+    /// Whether the payload is boxed to break a cycle of types.
+    pub boxed: bool,
 }
 
 /// A struct field.
@@ -107,6 +124,15 @@ impl TypeSpace {
         };
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             return self.referenced(doc, reference);
+        }
+        if let Some(Value::Array(parts)) = map.get("allOf")
+            && let [only] = parts.as_slice()
+            && !["anyOf", "oneOf", "not", "properties"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        {
+            // `allOf: [{$ref}]` is how a reference gets a description or `nullable` next to it.
+            return self.type_of(doc, only);
         }
         if ["allOf", "anyOf", "oneOf", "not"]
             .iter()
@@ -177,16 +203,34 @@ impl TypeSpace {
             );
             return RustType::Named(index);
         }
-        if is_plain_object(target) {
+        if let Some(parts) = object_parts(doc, target, 0).filter(|parts| mergeable(parts)) {
             // Registered before its fields are typed, so fields referring back find it.
             let placeholder = NamedTypeKind::Struct {
                 fields: Vec::new(),
                 additional: None,
             };
             let index = self.push(&name_hint, &pointer, target, placeholder);
-            let kind = self.struct_kind(doc, target);
+            let kind = self.struct_kind(doc, &parts);
             self.types[index].kind = kind;
             return RustType::Named(index);
+        }
+        if let Some(alternatives) = union_alternatives(doc, target) {
+            let placeholder = NamedTypeKind::Union {
+                variants: Vec::new(),
+            };
+            let index = self.push(&name_hint, &pointer, target, placeholder);
+            match self.union_variants(doc, alternatives) {
+                Some(variants) => {
+                    self.types[index].kind = NamedTypeKind::Union { variants };
+                    return RustType::Named(index);
+                }
+                None => {
+                    // Not typeable after all; types that refer to it already use its name, which
+                    // becomes an alias of `serde_json::Value`.
+                    self.types[index].kind = NamedTypeKind::Opaque;
+                    return RustType::Named(index);
+                }
+            }
         }
         self.by_pointer
             .insert(pointer.clone(), Resolved::InProgress);
@@ -215,34 +259,75 @@ impl TypeSpace {
         index
     }
 
-    fn struct_kind(&mut self, doc: &Value, schema: &Value) -> NamedTypeKind {
-        let required: HashSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+    /// A struct from the object schemas `parts` (one schema, or the parts of an `allOf`): the
+    /// union of their properties and required lists; closed only when every part is.
+    fn struct_kind(&mut self, doc: &Value, parts: &[&Value]) -> NamedTypeKind {
+        let required: HashSet<&str> = parts
+            .iter()
+            .filter_map(|part| part.get("required").and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let mut namer = Namer::new();
-        let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+        let closed = parts
+            .iter()
+            .all(|part| part.get("additionalProperties") == Some(&Value::Bool(false)));
         let additional = (!closed).then(|| namer.unique("additional_properties", "_"));
-        let mut fields = Vec::new();
-        if let Some(Value::Object(props)) = schema.get("properties") {
-            for (wire, prop) in props {
-                if is_read_only(doc, prop) {
-                    continue;
-                }
-                let ty = self.type_of(doc, prop);
-                fields.push(Field {
-                    wire_name: wire.clone(),
-                    rust_name: namer.unique(&naming::snake_ident(wire), "_"),
-                    ty,
-                    required: required.contains(wire.as_str()),
-                    nullable: is_nullable(doc, prop),
-                    boxed: false,
-                    doc: describe(prop),
-                });
+        let mut fields: Vec<Field> = Vec::new();
+        let properties = parts
+            .iter()
+            .filter_map(|part| part.get("properties").and_then(Value::as_object))
+            .flatten();
+        for (wire, prop) in properties {
+            if is_read_only(doc, prop) || fields.iter().any(|f| f.wire_name == *wire) {
+                continue;
             }
+            let ty = self.type_of(doc, prop);
+            fields.push(Field {
+                wire_name: wire.clone(),
+                rust_name: namer.unique(&naming::snake_ident(wire), "_"),
+                ty,
+                required: required.contains(wire.as_str()),
+                nullable: is_nullable(doc, prop),
+                boxed: false,
+                doc: describe(prop),
+            });
         }
         NamedTypeKind::Struct { fields, additional }
+    }
+
+    /// The variants of a union, or `None` when an alternative cannot be typed.
+    fn union_variants(&mut self, doc: &Value, alternatives: &[Value]) -> Option<Vec<UnionVariant>> {
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        let mut names = Namer::new();
+        for alternative in alternatives {
+            if is_nullable(doc, alternative) {
+                return None;
+            }
+            let ty = self.type_of(doc, alternative);
+            if ty == RustType::Value {
+                return None;
+            }
+            if variants.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            let base = match &ty {
+                RustType::Named(index) => self.types[*index].name.clone(),
+                RustType::String => "String".into(),
+                RustType::Integer => "Integer".into(),
+                RustType::Number => "Number".into(),
+                RustType::Boolean => "Boolean".into(),
+                RustType::Vec(_) => "Array".into(),
+                RustType::Map(_) => "Map".into(),
+                RustType::Option(_) | RustType::Value => "Value".into(),
+            };
+            variants.push(UnionVariant {
+                rust_name: names.unique(&base, ""),
+                ty,
+                boxed: false,
+            });
+        }
+        (variants.len() > 1).then_some(variants)
     }
 
     /// Boxes the fields that would otherwise make a type contain itself (a field whose type is in
@@ -251,28 +336,40 @@ impl TypeSpace {
         let direct: Vec<Vec<usize>> = self.types.iter().map(|t| direct_targets(&t.kind)).collect();
         let component = super::graph::components(&direct);
         for (index, ty) in self.types.iter_mut().enumerate() {
-            if let NamedTypeKind::Struct { fields, .. } = &mut ty.kind {
-                for field in fields {
-                    if let RustType::Named(target) = field.ty {
-                        field.boxed = component[target] == component[index];
+            match &mut ty.kind {
+                NamedTypeKind::Struct { fields, .. } => {
+                    for field in fields {
+                        if let RustType::Named(target) = field.ty {
+                            field.boxed = component[target] == component[index];
+                        }
                     }
                 }
+                NamedTypeKind::Union { variants } => {
+                    for variant in variants {
+                        if let RustType::Named(target) = variant.ty {
+                            variant.boxed = component[target] == component[index];
+                        }
+                    }
+                }
+                NamedTypeKind::Enum { .. } | NamedTypeKind::Opaque => {}
             }
         }
     }
 }
 
-/// Named types a struct holds directly (not behind a `Vec` or map, which already allocate).
+/// Named types a struct or union holds directly (not behind a `Vec` or map, which already
+/// allocate).
 fn direct_targets(kind: &NamedTypeKind) -> Vec<usize> {
+    let named = |ty: &RustType| match ty {
+        RustType::Named(target) => Some(*target),
+        _ => None,
+    };
     match kind {
-        NamedTypeKind::Struct { fields, .. } => fields
-            .iter()
-            .filter_map(|f| match f.ty {
-                RustType::Named(target) => Some(target),
-                _ => None,
-            })
-            .collect(),
-        NamedTypeKind::Enum { .. } => Vec::new(),
+        NamedTypeKind::Struct { fields, .. } => {
+            fields.iter().filter_map(|f| named(&f.ty)).collect()
+        }
+        NamedTypeKind::Union { variants } => variants.iter().filter_map(|v| named(&v.ty)).collect(),
+        NamedTypeKind::Enum { .. } | NamedTypeKind::Opaque => Vec::new(),
     }
 }
 
@@ -297,25 +394,88 @@ fn is_read_only(doc: &Value, schema: &Value) -> bool {
             .is_some_and(flag)
 }
 
-/// An object schema with listed properties and nothing a struct cannot express.
-fn is_plain_object(schema: &Value) -> bool {
-    let Value::Object(map) = schema else {
-        return false;
+/// The object schemas a struct is made of: the schema itself when it is a plain object, or the
+/// parts of its `allOf` (references followed, nested `allOf`s flattened). `None` when any part is
+/// something a struct cannot express (a composition, a non-object type, `nullable`).
+fn object_parts<'a>(doc: &'a Value, schema: &'a Value, depth: usize) -> Option<Vec<&'a Value>> {
+    if depth > 16 {
+        return None;
+    }
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => refs::resolve(doc, reference)?,
+        None => schema,
     };
-    let typed_object = match map.get("type") {
+    let Value::Object(map) = schema else {
+        return None;
+    };
+    let object_typed = match map.get("type") {
         Some(Value::String(t)) => t == "object",
         None => true,
         Some(_) => false,
     };
-    typed_object
-        && map
-            .get("properties")
-            .and_then(Value::as_object)
-            .is_some_and(|p| !p.is_empty())
-        && !["allOf", "anyOf", "oneOf", "not", "$ref"]
+    if !object_typed
+        || map.get("nullable") == Some(&Value::Bool(true))
+        || ["anyOf", "oneOf", "not"]
             .iter()
             .any(|k| map.contains_key(*k))
-        && map.get("nullable") != Some(&Value::Bool(true))
+        || map.get("$ref").is_some()
+    {
+        return None;
+    }
+    let mut parts = vec![schema];
+    if let Some(all) = map.get("allOf") {
+        for part in all.as_array()? {
+            parts.extend(object_parts(doc, part, depth + 1)?);
+        }
+    }
+    Some(parts)
+}
+
+/// Whether object parts make a faithful struct: some properties to hold, and no property defined
+/// differently by two parts.
+fn mergeable(parts: &[&Value]) -> bool {
+    let mut seen: HashMap<&str, &Value> = HashMap::new();
+    let mut any = false;
+    for props in parts
+        .iter()
+        .filter_map(|p| p.get("properties").and_then(Value::as_object))
+    {
+        for (name, schema) in props {
+            any = true;
+            if seen
+                .insert(name, schema)
+                .is_some_and(|earlier| earlier != schema)
+            {
+                return false;
+            }
+        }
+    }
+    any
+}
+
+/// The alternatives of a plain `oneOf` or `anyOf` (nothing else beside it that a union of the
+/// alternatives would lose).
+fn union_alternatives<'a>(doc: &Value, schema: &'a Value) -> Option<&'a [Value]> {
+    let _ = doc;
+    let Value::Object(map) = schema else {
+        return None;
+    };
+    let alternatives = match (map.get("oneOf"), map.get("anyOf")) {
+        (Some(Value::Array(a)), None) | (None, Some(Value::Array(a))) => a,
+        _ => return None,
+    };
+    let constraining = [
+        "allOf",
+        "not",
+        "properties",
+        "additionalProperties",
+        "items",
+        "enum",
+        "type",
+    ];
+    let plain = !constraining.iter().any(|k| map.contains_key(*k))
+        && map.get("nullable") != Some(&Value::Bool(true));
+    (plain && alternatives.len() > 1).then_some(alternatives.as_slice())
 }
 
 /// The variants of a string enum (every value a string, no duplicates), else `None`.
@@ -455,6 +615,74 @@ mod tests {
         assert!(
             space.types.iter().all(|t| t.name != "Name"),
             "aliases are not named types"
+        );
+    }
+
+    #[test]
+    fn all_of_objects_merge_into_one_struct() {
+        let doc = json!({"components": {"schemas": {
+            "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "Dog": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "required": ["bark"], "properties": {"bark": {"type": "boolean"}}}]},
+            "Clash": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"id": {"type": "string"}}}]},
+        }}});
+        let mut space = TypeSpace::new();
+        let RustType::Named(dog) =
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Dog"}))
+        else {
+            panic!()
+        };
+        let NamedTypeKind::Struct { fields, .. } = &space.types[dog].kind else {
+            panic!()
+        };
+        let names: Vec<_> = fields
+            .iter()
+            .map(|f| (f.rust_name.as_str(), f.required))
+            .collect();
+        assert_eq!(names, [("id", true), ("name", false), ("bark", true)]);
+        assert_eq!(
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Clash"})),
+            RustType::Value,
+            "conflicting parts stay untyped"
+        );
+        assert_eq!(
+            space.type_of(
+                &doc,
+                &json!({"allOf": [{"$ref": "#/components/schemas/Base"}]})
+            ),
+            RustType::Named(1)
+        );
+    }
+
+    #[test]
+    fn one_of_alternatives_become_an_untagged_enum() {
+        let doc = json!({"components": {"schemas": {
+            "Cat": {"type": "object", "properties": {"meow": {"type": "boolean"}}},
+            "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Item"}}},
+            "Item": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Node"}, {"type": "string"}]},
+            "Loose": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"a": {}}}]},
+        }}});
+        let mut space = TypeSpace::new();
+        let RustType::Named(item) =
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Item"}))
+        else {
+            panic!()
+        };
+        space.finish();
+        let NamedTypeKind::Union { variants } = &space.types[item].kind else {
+            panic!("{:?}", space.types[item])
+        };
+        let names: Vec<_> = variants.iter().map(|v| v.rust_name.as_str()).collect();
+        assert_eq!(names, ["Cat", "Node", "String"]);
+        assert!(variants[1].boxed, "Item holds Node which holds Item");
+        let RustType::Named(loose) =
+            space.type_of(&doc, &json!({"$ref": "#/components/schemas/Loose"}))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            space.types[loose].kind,
+            NamedTypeKind::Opaque,
+            "an inline object alternative is not typeable"
         );
     }
 }
