@@ -413,25 +413,46 @@ impl<'a> Builder<'a> {
         let body = spec_body.map(|b| {
             // Swagger 2.0 named its body parameter; converters keep that name in
             // `x-codegen-request-body-name`, and it reads better than `body` (`book`, `order`).
-            let preferred = b.name.as_deref().map(naming::argument_base).filter(|n| !arg_names.is_taken(n));
+            let preferred = b
+                .name
+                .as_deref()
+                .map(naming::argument_base)
+                .filter(|n| !arg_names.is_taken(n));
             let arg_name = preferred
-                .or_else(|| ["body", "request_body"].into_iter().find(|n| !arg_names.is_taken(n)).map(str::to_owned))
+                .or_else(|| {
+                    ["body", "request_body"]
+                        .into_iter()
+                        .find(|n| !arg_names.is_taken(n))
+                        .map(str::to_owned)
+                })
                 .unwrap_or_else(|| "body".to_owned());
             let arg_name = arg_names.unique(&arg_name, "_");
             let mut schema = match b.kind {
-                BodyKind::Binary => json!({"type": "string", "contentEncoding": "base64", "description": format!("The `{}` body, base64-encoded.", b.media_type)}),
+                BodyKind::Binary => {
+                    let mut schema = file_schema();
+                    schema["description"] = json!(format!(
+                        "The `{}` body: its bytes base64-encoded, or a local file.",
+                        b.media_type
+                    ));
+                    schema
+                }
                 _ => self.converter.convert(b.schema, Mode::Input, defs),
             };
             let description = b.description.clone();
             annotate(&mut schema, description.as_deref(), false);
-            let binary_fields = if b.kind == BodyKind::Multipart { binary_fields(self.doc, b.schema) } else { Vec::new() };
-            mark_base64(&mut schema, &binary_fields);
+            let binary_fields = if b.kind == BodyKind::Multipart {
+                binary_fields(self.doc, b.schema)
+            } else {
+                Vec::new()
+            };
             Body {
                 field: fields.unique(&naming::snake_ident(&arg_name), "_"),
                 arg_name,
-                ty: match b.kind {
-                    BodyKind::Binary => super::RustType::String,
-                    _ => self.types.type_of(self.doc, b.schema),
+                // File content may be base64 text or `{"path": …}`: only `Value` holds both.
+                ty: if b.kind == BodyKind::Binary || !binary_fields.is_empty() {
+                    super::RustType::Value
+                } else {
+                    self.types.type_of(self.doc, b.schema)
                 },
                 media_type: b.media_type,
                 kind: b.kind,
@@ -463,7 +484,20 @@ impl<'a> Builder<'a> {
             root["required"] = Value::Array(required);
         }
         root["additionalProperties"] = Value::Bool(false);
-        self.converter.finish(root, Mode::Input, defs)
+        let mut root = self.converter.finish(root, Mode::Input, defs);
+        // File fields of a multipart body take base64 or a path: say so where the body's schema
+        // ended up (inline, or a `$defs` entry).
+        if let Some(body) = body.filter(|b| !b.binary_fields.is_empty()) {
+            let target = root["properties"][&body.arg_name]["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+                .map(str::to_owned);
+            match target {
+                Some(name) => mark_base64(&mut root["$defs"][&name], &body.binary_fields),
+                None => mark_base64(&mut root["properties"][&body.arg_name], &body.binary_fields),
+            }
+        }
+        root
     }
 
     /// The output schema of a JSON success body; non-object roots are wrapped.
@@ -531,13 +565,26 @@ fn mark_base64(schema: &mut Value, fields: &[String]) {
         } else {
             Some(prop)
         };
-        if let Some(Value::Object(map)) = target {
-            map.remove("format");
-            map.insert("contentEncoding".into(), json!("base64"));
-            map.entry("description")
-                .or_insert_with(|| json!("The file's contents, base64-encoded."));
+        if let Some(target) = target {
+            let description = target.get("description").cloned();
+            *target = file_schema();
+            if let Some(description) = description {
+                target["description"] = description;
+            }
         }
     }
+}
+
+/// A file argument: its bytes base64-encoded, or `{"path": …}` naming a file in a directory the
+/// server's operator allows (`MCP_FILE_ROOTS`).
+fn file_schema() -> Value {
+    json!({
+        "description": "The file: its bytes base64-encoded, or {\"path\": …} naming a file the server may read.",
+        "anyOf": [
+            {"type": "string", "contentEncoding": "base64"},
+            {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"], "additionalProperties": false}
+        ]
+    })
 }
 
 /// Adds a parameter's own description and deprecation to its schema.

@@ -1,6 +1,7 @@
 //! Reading a spec: YAML or JSON, Swagger 2.0 / OpenAPI 3.0 / 3.1, normalized into one OpenAPI 3.0
 //! model (`openapiv3::OpenAPI`), with every local `$ref` checked.
 
+pub mod bundle;
 pub mod oas31;
 pub mod refs;
 pub mod repair;
@@ -66,18 +67,29 @@ pub fn load(path: &Path) -> Result<Spec> {
         )
         .hint("save the spec as UTF-8")
     })?;
-    load_str(&text, &file)
+    load_text(&text, &file, path)
 }
 
-/// Normalizes a spec given as text; `file` names it in messages.
+/// Normalizes a spec given as text; `file` names it in messages. References to other files
+/// (`./schemas/pet.yaml`) are resolved as if the spec were the file `file` (a relative `file` is
+/// relative to the current directory); a spec without such references never touches the file
+/// system.
 pub fn load_str(text: &str, file: &str) -> Result<Spec> {
+    load_text(text, file, Path::new(file))
+}
+
+/// Normalizes the spec `text`, read from `path` and named `file` in messages.
+fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
     let hash = hex(&Sha256::digest(text.as_bytes()));
     let original = source::parse(text, file)?;
+    let mut warnings = Vec::new();
+    // References to other files are brought in first, in the spec's own version, so everything
+    // after this sees one document.
+    let original = bundle::bundle(original, path, file, &mut warnings)?;
     let version = detect_version(&original, file)?;
     // Dangling pointers are reported against the document as written; references the
     // normalization resolves (3.1 `$id`s) or rewrites are checked again once it is done.
     refs::check_local(&original, file)?;
-    let mut warnings = Vec::new();
     let mut raw = match version {
         SpecVersion::Swagger2 => swagger2::to_openapi30(original, file, &mut warnings)?,
         SpecVersion::OpenApi31 => oas31::to_openapi30(original, file, &mut warnings)?,

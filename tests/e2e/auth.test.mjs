@@ -214,7 +214,7 @@ describe('the whole OAuth flow with the official SDK client', () => {
       const client = new Client(INFO);
       await client.connect(new StreamableHTTPClientTransport(new URL(jwtServer.url), { authProvider: auth }));
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 6);
+      assert.equal(tools.length, 7);
       upstream.take();
       const result = await client.callTool({ name: 'getPet', arguments: { petId: 5 } });
       assert.ok(!result.isError, text(result));

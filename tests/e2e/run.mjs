@@ -6,6 +6,9 @@
 // Exits non-zero with the failed assertion when the server misbehaves.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startUpstream, connect, text } from './harness.mjs';
 
 const [example, bin, mode] = process.argv.slice(2);
@@ -26,7 +29,7 @@ const scenarios = {
     const { tools } = await ctx.client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ['listPets', 'createPet', 'getPet', 'updatePet', 'deletePet', 'listVisits'],
+      ['listPets', 'createPet', 'getPet', 'updatePet', 'deletePet', 'uploadPetPhoto', 'listVisits'],
     );
     for (const tool of tools) {
       assert.ok(tool.description?.trim(), `${tool.name} has a description`);
@@ -97,6 +100,26 @@ const scenarios = {
     ({ result, requests } = await call(ctx, 'getPet', { petId: 1, extra: true }));
     assert.equal(result.isError, true);
     assert.match(text(result), /extra/);
+    assert.equal(requests.length, 0);
+
+    // A multipart upload: a file part from base64, a text part…
+    ({ result, requests } = await call(ctx, 'uploadPetPhoto', {
+      petId: 1,
+      body: { photo: Buffer.from('hello').toString('base64'), caption: 'cute' },
+    }));
+    assert.ok(!result.isError, text(result));
+    const type = requests[0].headers['content-type'];
+    assert.match(type, /^multipart\/form-data; boundary=/);
+    const boundary = type.split('boundary=')[1];
+    assert.ok(requests[0].body.includes(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="photo"\r\nContent-Type: application/octet-stream\r\n\r\nhello\r\n`), requests[0].body);
+    assert.ok(requests[0].body.includes('name="caption"\r\n\r\ncute\r\n'), requests[0].body);
+    // …a file from a directory the operator allows, and none from anywhere else.
+    ({ result, requests } = await call(ctx, 'uploadPetPhoto', { petId: 1, body: { photo: { path: 'pic.png' } } }));
+    assert.ok(!result.isError, text(result));
+    assert.ok(requests[0].body.includes('filename="pic.png"') && requests[0].body.includes('png-bytes'), requests[0].body);
+    ({ result, requests } = await call(ctx, 'uploadPetPhoto', { petId: 1, body: { photo: { path: '../secret.txt' } } }));
+    assert.equal(result.isError, true);
+    assert.match(text(result), /outside/);
     assert.equal(requests.length, 0);
 
     // Cookies, and an object answer with a nullable field.
@@ -215,6 +238,7 @@ const upstreams = {
       return { json: pet(Number(m[1])) };
     }
     if (m && method === 'DELETE') return { status: 204 };
+    if (method === 'POST' && /^\/v1\/pets\/\d+\/photo$/.test(path)) return { status: 201, json: { bytes: body.length } };
     m = path.match(/^\/v1\/pets\/(\d+)\/visits$/);
     if (m) return { json: { items: [{ date: '2024-02-01', reason: 'check-up' }], next: null } };
     return undefined;
@@ -243,6 +267,11 @@ if (!scenario) {
   console.error(`unknown example ${example}`);
   process.exit(2);
 }
+// A directory the server may upload files from, with a file outside it that it must not read.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwright-e2e-'));
+fs.mkdirSync(path.join(scratch, 'uploads'));
+fs.writeFileSync(path.join(scratch, 'uploads', 'pic.png'), 'png-bytes');
+fs.writeFileSync(path.join(scratch, 'secret.txt'), 'secret');
 const upstream = await startUpstream(upstreams[example]);
 const server = await connect({
   bin,
@@ -254,6 +283,7 @@ const server = await connect({
     // Upstream credentials for the examples' security schemes.
     PETSTORE_AUTH_BEARER_TOKEN: 'petstore-token',
     API_KEY_API_KEY: 'bookshop-key',
+    MCP_FILE_ROOTS: path.join(scratch, 'uploads'),
   },
 });
 try {
@@ -266,4 +296,5 @@ try {
 } finally {
   await server.close().catch(() => {});
   await upstream.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -316,28 +316,23 @@ impl Request {
         Ok(())
     }
 
-    /// Sets a binary body from base64 text.
+    /// Sets a binary body from base64 text, or from `{"path": …}` naming an allowed local file.
     pub fn bytes<T: Serialize + ?Sized>(
         &mut self,
         content_type: &'static str,
         arg: &str,
         value: &T,
     ) -> Result<(), ArgError> {
-        use base64::Engine as _;
-        match to_value(arg, value)? {
-            Value::Null => Ok(()),
-            Value::String(text) => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .map_err(|err| ArgError::new(arg, format!("must be base64: {err}")))?;
-                self.body = Some(Body::Bytes {
-                    content_type,
-                    bytes,
-                });
-                Ok(())
-            }
-            _ => Err(ArgError::new(arg, "must be a base64 string")),
+        let value = to_value(arg, value)?;
+        if value.is_null() {
+            return Ok(());
         }
+        let (bytes, _) = super::multipart::file_content(arg, &value)?;
+        self.body = Some(Body::Bytes {
+            content_type,
+            bytes,
+        });
+        Ok(())
     }
 
     /// Sets a credential header, replacing any header of that name an argument set: the configured

@@ -120,6 +120,16 @@ pub struct ServeArgs {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// Directories whose files tools may upload (file fields and binary bodies given as
+    /// `{"path": …}`), comma-separated. Without any, no local file is read.
+    #[arg(
+        long = "file-root",
+        env = "MCP_FILE_ROOTS",
+        value_name = "DIRS",
+        value_delimiter = ','
+    )]
+    pub file_roots: Vec<String>,
+
     /// Log filter, e.g. `debug` or `info,rmcp=warn` [default: RUST_LOG when set, else info].
     /// Logs go to stderr.
     #[arg(long, env = "MCP_LOG_LEVEL", value_name = "FILTER")]
@@ -297,6 +307,7 @@ fn fail(api: &ApiDef, err: &StartError) -> ExitCode {
 
 /// Serves `config.transport` until the client goes away or SIGINT/SIGTERM arrives.
 pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), StartError> {
+    super::files::allow(&config.file_roots);
     let upstream = Upstream::new(api, &config.upstream).map_err(StartError::runtime)?;
     // Token exchange needs callers with validated tokens: HTTP with an issuer.
     let exchange_available = config.transport == Transport::Http && config.auth.is_some();
@@ -602,6 +613,7 @@ mod tests {
             ("max-response-bytes", Some("MCP_MAX_RESPONSE_BYTES")),
             ("allowed-hosts", Some("MCP_ALLOWED_HOSTS")),
             ("allowed-origins", Some("MCP_ALLOWED_ORIGINS")),
+            ("file-root", Some("MCP_FILE_ROOTS")),
             ("log-level", Some("MCP_LOG_LEVEL")),
         ]
         .map(|(long, env)| (long.to_owned(), env.map(str::to_owned)));

@@ -17,6 +17,8 @@ pub struct Config {
     /// Inbound OAuth over HTTP; `None` without an issuer (then HTTP needs
     /// `--allow-unauthenticated`) and always over stdio, which trusts the process that started it.
     pub auth: Option<AuthConfig>,
+    /// Directories whose files tools may upload.
+    pub file_roots: Vec<String>,
     /// A tracing filter (`--log-level` / `MCP_LOG_LEVEL`); `None` falls back to `RUST_LOG`, then
     /// `info`.
     pub log_level: Option<String>,
@@ -219,6 +221,7 @@ impl Config {
                 allowed_origins: list(&args.allowed_origins),
             },
             auth,
+            file_roots: list(&args.file_roots),
             log_level: args
                 .log_level
                 .clone()

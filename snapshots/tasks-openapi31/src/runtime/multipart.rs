@@ -71,20 +71,10 @@ pub fn encode(arg: &str, fields: &Value, binary: &[&str]) -> Result<Option<Multi
 
 fn part(arg: &str, name: &str, value: &Value, binary: bool) -> Result<Part, ArgError> {
     if binary {
-        let Value::String(text) = value else {
-            return Err(ArgError::new(
-                format!("{arg}/{name}"),
-                "must be a base64 string (the file's contents)",
-            ));
-        };
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .map_err(|err| {
-                ArgError::new(format!("{arg}/{name}"), format!("must be base64: {err}"))
-            })?;
+        let (data, filename) = file_content(&format!("{arg}/{name}"), value)?;
         return Ok(Part {
             name: name.to_owned(),
-            filename: Some(name.to_owned()),
+            filename: Some(filename.unwrap_or_else(|| name.to_owned())),
             content_type: Some("application/octet-stream"),
             data,
         });
@@ -101,6 +91,24 @@ fn part(arg: &str, name: &str, value: &Value, binary: bool) -> Result<Part, ArgE
         content_type,
         data,
     })
+}
+
+/// The bytes of a file argument: base64 text, or `{"path": …}` naming a file in a directory the
+/// operator allows (with its file name).
+pub fn file_content(field: &str, value: &Value) -> Result<(Vec<u8>, Option<String>), ArgError> {
+    match value {
+        Value::String(text) => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map(|data| (data, None))
+            .map_err(|err| ArgError::new(field, format!("must be base64: {err}"))),
+        Value::Object(map) => match map.get("path").and_then(Value::as_str) {
+            Some(path) => super::files::read(path)
+                .map(|(data, name)| (data, Some(name)))
+                .map_err(|err| ArgError::new(field, err)),
+            None => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),
+        },
+        _ => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),
+    }
 }
 
 /// Quotes a name for a `Content-Disposition` parameter the way browsers do: `"`, CR and LF are
