@@ -5,6 +5,8 @@
 //! schemas and security that is the only thing the emitters read, [`emit`] renders the crate into
 //! memory, and [`write`] puts it on disk without touching what the user owns.
 
+pub mod check;
+pub mod contract;
 pub mod emit;
 pub mod error;
 pub mod inspect;
@@ -29,6 +31,11 @@ pub struct Options {
     /// Treat problems the generator can work around (duplicate operationIds, repaired values)
     /// as errors.
     pub strict: bool,
+    /// Tool names to keep, by `METHOD /path` (read from the output's `mcpwright.lock` by
+    /// [`render`]).
+    pub locked_names: std::collections::HashMap<String, String>,
+    /// Tool names the user chose, by operationId or `METHOD /path`.
+    pub renames: std::collections::HashMap<String, String>,
 }
 
 /// Loads a spec and builds its IR.
@@ -37,6 +44,8 @@ pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
     let ir_options = ir::Options {
         scope_map: options.scope_map.clone(),
         filters: options.filters.clone(),
+        locked_names: options.locked_names.clone(),
+        renames: options.renames.clone(),
     };
     let api = ir::build(&spec, &ir_options)?;
     if options.strict
@@ -60,6 +69,18 @@ pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
 
 /// Generates the crate for the spec at `spec` in memory.
 pub fn render(spec: &Path, out: &Path, options: &Options) -> Result<(ir::Api, emit::Crate)> {
+    // Tool names already given stay: the lock file of a previous generation says which.
+    let mut options = options.clone();
+    if let Some(lock) = std::fs::read_to_string(out.join(contract::LOCK_FILE))
+        .ok()
+        .as_deref()
+        .and_then(contract::Contract::parse)
+    {
+        for (operation, name) in lock.names() {
+            options.locked_names.entry(operation).or_insert(name);
+        }
+    }
+    let options = &options;
     let api = model(spec, options)?;
     let crate_name = options
         .crate_name

@@ -33,6 +33,24 @@ enum Command {
         #[command(flatten)]
         selection: SelectionArgs,
     },
+    /// Check that a generated crate is current: exit 1 with the MCP contract diff and the changed
+    /// files when the spec (or mcpwright) would generate something else.
+    Check {
+        /// The OpenAPI document.
+        spec: PathBuf,
+        /// The generated crate's folder.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// The crate's name (default: the output folder's name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[command(flatten)]
+        scopes: ScopeArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+    },
     /// Show the tools a spec turns into.
     Inspect {
         /// The OpenAPI document.
@@ -145,7 +163,8 @@ fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Stale) => ExitCode::from(1),
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(err.exit_code())
@@ -153,7 +172,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> mcpwright::Result<()> {
+/// How a successful command ended.
+enum Outcome {
+    Done,
+    /// `check` found the crate out of date (exit code 1, like a failed check in CI).
+    Stale,
+}
+
+fn run(command: Command) -> mcpwright::Result<Outcome> {
     match command {
         Command::Generate {
             spec,
@@ -167,6 +193,7 @@ fn run(command: Command) -> mcpwright::Result<()> {
                 scope_map: scopes.scope_map()?,
                 filters: selection.filters(),
                 strict: selection.strict,
+                ..mcpwright::Options::default()
             };
             let (api, report) = mcpwright::generate(&spec, &out, &options)?;
             print_warnings(&api.warnings);
@@ -185,7 +212,36 @@ fn run(command: Command) -> mcpwright::Result<()> {
                 "next: cd {} && cargo build --release && ./target/release/{name} serve --transport stdio",
                 out.display()
             );
-            Ok(())
+            Ok(Outcome::Done)
+        }
+        Command::Check {
+            spec,
+            out,
+            name,
+            format,
+            scopes,
+            selection,
+        } => {
+            let options = mcpwright::Options {
+                crate_name: name,
+                scope_map: scopes.scope_map()?,
+                filters: selection.filters(),
+                strict: selection.strict,
+                ..mcpwright::Options::default()
+            };
+            let report = mcpwright::check::check(&spec, &out, &options)?;
+            match format {
+                Format::Table => print!("{}", report.to_text(&out)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+                ),
+            }
+            Ok(if report.is_current() {
+                Outcome::Done
+            } else {
+                Outcome::Stale
+            })
         }
         Command::Inspect {
             spec,
@@ -211,7 +267,7 @@ fn run(command: Command) -> mcpwright::Result<()> {
                     println!("{text}");
                 }
             }
-            Ok(())
+            Ok(Outcome::Done)
         }
     }
 }

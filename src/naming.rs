@@ -203,6 +203,11 @@ impl ToolNamer {
         ToolNamer::default()
     }
 
+    /// Marks a name as taken (a name the lock file gives an operation), so no other tool gets it.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_ascii_lowercase());
+    }
+
     pub fn name(&mut self, base: &str) -> String {
         let mut name = shorten(base, MAX_TOOL_NAME);
         let mut n = 2;

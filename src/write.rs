@@ -48,7 +48,13 @@ pub fn write_crate(out: &Path, krate: &Crate) -> Result<WriteReport> {
                 return Err(err(&target, "the file has no @generated header, so it is yours: mcpwright will not overwrite it; move it away and run again".into()));
             }
         }
-        changed.push(path);
+        changed.push((path, contents));
+    }
+    // The user's files are created once; an existing one is theirs, whatever it holds.
+    for (path, contents) in &krate.user_files {
+        if !existing.contains(path) {
+            changed.push((path, contents));
+        }
     }
     let stale: Vec<&String> = existing
         .iter()
@@ -64,12 +70,12 @@ pub fn write_crate(out: &Path, krate: &Crate) -> Result<WriteReport> {
         .prefix(".mcpwright-staging-")
         .tempdir_in(&parent)
         .map_err(|e| err(&parent, format!("cannot create a staging folder: {e}")))?;
-    for path in &changed {
+    for (path, contents) in &changed {
         let staged = staging.path().join(path);
         if let Some(dir) = staged.parent() {
             fs::create_dir_all(dir).map_err(|e| err(dir, e.to_string()))?;
         }
-        fs::write(&staged, &krate.files[*path]).map_err(|e| err(&staged, e.to_string()))?;
+        fs::write(&staged, contents).map_err(|e| err(&staged, e.to_string()))?;
     }
 
     if existing.is_empty() {
@@ -83,7 +89,7 @@ pub fn write_crate(out: &Path, krate: &Crate) -> Result<WriteReport> {
             err(out, e.to_string())
         })?;
     } else {
-        for path in &changed {
+        for (path, _) in &changed {
             let target = out.join(path);
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(|e| err(dir, e.to_string()))?;
@@ -97,13 +103,13 @@ pub fn write_crate(out: &Path, krate: &Crate) -> Result<WriteReport> {
             remove_empty_parents(out, &target);
         }
     }
-    report.written = changed.into_iter().cloned().collect();
+    report.written = changed.into_iter().map(|(path, _)| path.clone()).collect();
     report.removed = stale.into_iter().cloned().collect();
     Ok(report)
 }
 
 /// Relative paths (with `/`) of the files under `out`, outside skipped folders.
-fn existing_files(out: &Path) -> Result<BTreeSet<String>> {
+pub(crate) fn existing_files(out: &Path) -> Result<BTreeSet<String>> {
     let mut files = BTreeSet::new();
     if !out.exists() {
         return Ok(files);
@@ -176,6 +182,7 @@ mod tests {
                 .iter()
                 .map(|(p, c)| ((*p).to_owned(), (*c).to_owned()))
                 .collect(),
+            user_files: Default::default(),
         }
     }
 

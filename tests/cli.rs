@@ -282,3 +282,176 @@ fn inspect_prints_the_tool_table_and_json() {
     assert_eq!(json["tools"][0]["name"], "listPets");
     assert_eq!(json["tools"][0]["inputSchema"]["type"], "object");
 }
+
+/// A spec file in a scratch folder, from text.
+fn spec_file(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("api.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn check_reports_the_contract_diff() {
+    let dir = scratch("check");
+    let original =
+        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
+    let spec = spec_file(&dir, &original);
+    let out = dir.join("petstore-mcp");
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    let current = mcpwright(&["check", spec_arg, "-o", out_arg]);
+    assert_eq!(current.status.code(), Some(0), "{}", stderr(&current));
+    assert!(String::from_utf8_lossy(&current.stdout).contains("is current"));
+
+    // Remove an operation, add one, change a parameter's type, add a scope.
+    let changed = original
+        .replace("      operationId: deletePet\n", "      operationId: deletePet\n      deprecated: true\n")
+        .replace("schema: { type: integer, format: int32, minimum: 1, maximum: 100, default: 20 }", "schema: { type: string }")
+        .replace(
+            "      operationId: getPet\n      summary: Get a pet by id\n      tags: [pets]\n",
+            "      operationId: getPet\n      summary: Get a pet by id\n      tags: [pets]\n      security:\n        - petstore_auth: [pets:read, pets:audit]\n",
+        )
+        .replace(
+            "  /pets/{petId}/visits:\n",
+            "  /pets/{petId}/vaccinations:\n    get:\n      operationId: listVaccinations\n      responses: {'200': {description: ok}}\n  /pets/{petId}/visits:\n",
+        );
+    let without_delete: String = {
+        // The DELETE operation goes away entirely.
+        let start = changed
+            .find("    delete:\n      operationId: deletePet")
+            .unwrap();
+        let end = start + changed[start..].find("  /pets/{petId}/photo:").unwrap();
+        format!("{}{}", &changed[..start], &changed[end..])
+    };
+    spec_file(&dir, &without_delete);
+    let stale = mcpwright(&["check", spec_arg, "-o", out_arg]);
+    assert_eq!(stale.status.code(), Some(1), "{}", stderr(&stale));
+    let report = String::from_utf8_lossy(&stale.stdout);
+    for expected in [
+        "is stale",
+        "with breaking changes",
+        "+ tool `listVaccinations` added",
+        "- tool `deletePet` removed (breaking)",
+        "breaking   input.limit: type changed from integer to string",
+        "breaking   scopes: pets:read pets:audit (was pets:read)",
+        "added     src/tools/other.rs",
+    ] {
+        assert!(
+            report.contains(expected),
+            "`{expected}` missing from:\n{report}"
+        );
+    }
+    let json = mcpwright(&["check", spec_arg, "-o", out_arg, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["current"], false);
+    assert_eq!(json["contract"]["breaking"], true);
+    assert_eq!(json["contract"]["removed"][0], "deletePet");
+
+    // Regenerating makes it current again; nothing was written by `check`.
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    assert_eq!(
+        mcpwright(&["check", spec_arg, "-o", out_arg]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn hooks_are_the_users_and_survive_regeneration() {
+    let dir = scratch("hooks");
+    let spec = common::repo().join("examples/petstore/openapi.yaml");
+    let out = dir.join("petstore-mcp");
+    let args = [
+        "generate",
+        spec.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    assert!(mcpwright(&args).status.success());
+    let hooks = out.join("src/hooks.rs");
+    let mine = "//! My hooks.\nuse crate::runtime::hooks::Hooks;\npub struct AppHooks;\nimpl Hooks for AppHooks {}\npub static HOOKS: AppHooks = AppHooks;\n";
+    std::fs::write(&hooks, mine).unwrap();
+    assert!(mcpwright(&args).status.success());
+    assert_eq!(
+        std::fs::read_to_string(&hooks).unwrap(),
+        mine,
+        "regeneration kept the user's hooks"
+    );
+    let check = mcpwright(&["check", spec.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a user's hooks are not drift: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn tool_names_stay_stable_across_regenerations() {
+    let dir = scratch("stable-names");
+    let out = dir.join("api-mcp");
+    let v1 = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /things:\n    get: {responses: {'200': {description: ok}}}\n";
+    let spec = spec_file(&dir, v1);
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    let names = |out: &Path| -> Vec<(String, String)> {
+        let lock: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("mcpwright.lock")).unwrap())
+                .unwrap();
+        lock["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["operation"].as_str().unwrap().to_owned(),
+                    t["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(&out),
+        [("GET /things".to_owned(), "get_things".to_owned())]
+    );
+    // A new operation, listed first, whose operationId is the existing tool's name: without the
+    // lock it would take `get_things` and push the old tool to `get_things_2`.
+    let v2 = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /other:\n    get: {operationId: get_things, responses: {'200': {description: ok}}}\n  /things:\n    get: {responses: {'200': {description: ok}}}\n";
+    spec_file(&dir, v2);
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    let names_v2 = names(&out);
+    assert!(
+        names_v2.contains(&("GET /things".to_owned(), "get_things".to_owned())),
+        "{names_v2:?}"
+    );
+    assert!(
+        names_v2.contains(&("GET /other".to_owned(), "get_things_2".to_owned())),
+        "{names_v2:?}"
+    );
+    // A name from an older naming rule stays too.
+    let lock = std::fs::read_to_string(out.join("mcpwright.lock"))
+        .unwrap()
+        .replace("\"name\": \"get_things\"", "\"name\": \"things_get\"");
+    std::fs::write(out.join("mcpwright.lock"), lock).unwrap();
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    assert!(names(&out).contains(&("GET /things".to_owned(), "things_get".to_owned())));
+}

@@ -9,17 +9,27 @@ use std::path::Path;
 
 use common::{examples, repo, snapshot_crate_name};
 
+/// Every file of the generated crate, the user's starter files (`src/hooks.rs`) included.
 fn render(spec: &Path, out: &Path, name: &str) -> BTreeMap<String, String> {
-    let (_, krate) = mcpwright::render(
-        spec,
-        out,
-        &mcpwright::Options {
-            crate_name: Some(name.to_owned()),
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
-    krate.files
+    let options = mcpwright::Options {
+        crate_name: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let (_, krate) = mcpwright::render(spec, out, &options)
+        .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
+    krate.files.into_iter().chain(krate.user_files).collect()
+}
+
+/// Replaces the snapshot folder's files with `files` (build output and lock files stay).
+fn rewrite(dir: &Path, files: &BTreeMap<String, String>) {
+    for stale in read_snapshot(dir).keys() {
+        let _ = std::fs::remove_file(dir.join(stale));
+    }
+    for (path, contents) in files {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, contents).unwrap();
+    }
 }
 
 /// The files of a snapshot folder, outside build output and lock files.
@@ -58,8 +68,7 @@ fn generated_crates_match_their_snapshots() {
         let dir = repo().join("snapshots").join(&example);
         let generated = render(&spec, &dir, &snapshot_crate_name(&example));
         if update {
-            mcpwright::write::write_crate(&dir, &mcpwright::emit::Crate { files: generated })
-                .unwrap();
+            rewrite(&dir, &generated);
             continue;
         }
         let stored = read_snapshot(&dir);

@@ -32,6 +32,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![doc = #summary]
         #[rustfmt::skip]
         mod api;
+        pub mod hooks;
         pub mod runtime;
         #[rustfmt::skip]
         pub mod tools;
@@ -85,6 +86,7 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
             scopes_supported: &[#(#scopes_supported),*],
             default_issuer: #default_issuer,
             schemes: &[#(#schemes),*],
+            hooks: &crate::hooks::HOOKS,
         };
     }
 }

@@ -35,6 +35,18 @@ struct Readme<'a> {
     schemes: Vec<SchemeRow>,
 }
 
+#[derive(Template)]
+#[template(path = "crate/hooks.rs.j2", escape = "none")]
+struct HooksRs<'a> {
+    example_tool: &'a str,
+}
+
+/// The user's hooks file, created once (it carries no `@generated` header: it is theirs).
+pub fn hooks_rs(api: &Api) -> Result<String> {
+    let example_tool = api.tools.first().map_or("some_tool", |t| t.name.as_str());
+    rendered(HooksRs { example_tool }.render(), "src/hooks.rs")
+}
+
 /// One security scheme and the settings that configure it.
 struct SchemeRow {
     name: String,

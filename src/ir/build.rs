@@ -42,8 +42,10 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         build_fns: Namer::new(),
         warnings: spec.warnings.clone(),
         global_security: spec.doc.security.as_ref(),
+        fixed_names: HashMap::new(),
     };
     builder.warnings.extend(duplicate_operation_ids(spec));
+    builder.reserve_names(options);
     let mut filtered = Vec::new();
     let mut tools = Vec::new();
     for (path, path_item, path_pointer) in path_items(doc, &spec.file, &mut builder.warnings) {
@@ -227,9 +229,43 @@ struct Builder<'a> {
     build_fns: Namer,
     warnings: Vec<Diagnostic>,
     global_security: Option<&'a Vec<openapiv3::SecurityRequirement>>,
+    /// Names fixed before naming starts: the user's renames and the lock file's, by operationId
+    /// or `METHOD /path`.
+    fixed_names: HashMap<String, String>,
 }
 
 impl<'a> Builder<'a> {
+    /// Fixes the names the user chose and the names the lock file keeps (for operations that still
+    /// exist), and reserves them, so a new operation never takes an existing tool's name.
+    fn reserve_names(&mut self, options: &super::Options) {
+        let mut present = Vec::new();
+        let mut ignored = Vec::new();
+        for (path, item, _) in path_items(self.doc, self.file, &mut ignored) {
+            for (key, method) in operations(item) {
+                let id = item
+                    .get(key)
+                    .and_then(|op| op.get("operationId"))
+                    .and_then(Value::as_str)
+                    .map(str::trim);
+                present.push((
+                    format!("{} {}", method.as_str(), normalized_template(path)),
+                    id.map(str::to_owned),
+                ));
+            }
+        }
+        for (label, id) in &present {
+            let renamed = id
+                .as_ref()
+                .and_then(|id| options.renames.get(id))
+                .or_else(|| options.renames.get(label));
+            let name = renamed.or_else(|| options.locked_names.get(label));
+            if let Some(name) = name {
+                self.tool_names.reserve(name);
+                self.fixed_names.insert(label.clone(), name.clone());
+            }
+        }
+    }
+
     fn tool(&mut self, op: &OperationRef<'a>) -> Tool {
         let label = format!("{} {}", op.method.as_str(), op.path);
         let location = Location::new(self.file, op.pointer.clone()).with_operation(&label);
@@ -241,11 +277,14 @@ impl<'a> Builder<'a> {
                 .filter(|s| !s.is_empty())
         };
         let operation_id = text("operationId").map(str::to_owned);
-        let name = self.tool_names.name(&naming::tool_name_base(
-            operation_id.as_deref(),
-            op.method.as_str(),
-            &op.path,
-        ));
+        let name = match self.fixed_names.get(label.as_str()) {
+            Some(name) => name.clone(),
+            None => self.tool_names.name(&naming::tool_name_base(
+                operation_id.as_deref(),
+                op.method.as_str(),
+                &op.path,
+            )),
+        };
         let summary = text("summary");
         let deprecated = op
             .operation

@@ -272,6 +272,10 @@ pub struct Options {
     pub scope_map: ScopeMap,
     /// Which operations become tools.
     pub filters: Filters,
+    /// Tool names to keep, by operation (`METHOD /path`), from the crate's lock file.
+    pub locked_names: std::collections::HashMap<String, String>,
+    /// Tool names chosen by the user, by operationId or `METHOD /path` (they win over the lock).
+    pub renames: std::collections::HashMap<String, String>,
 }
 
 /// One security requirement: all of these schemes, each with its scopes.

@@ -31,7 +31,7 @@ use crate::error::{Diagnostic, Location, pointer_join, pointer_unescape};
 
 /// How deep path items, examples and other copied-in-place nodes may nest through references
 /// before the chain is reported as a cycle.
-const MAX_INLINE_DEPTH: usize = 64;
+const MAX_INLINE_DEPTH: usize = 32;
 
 /// Brings every node that `doc` (the parsed main document, read from `main_file`, named
 /// `display_file` in messages) references in other files into `doc`, and rewrites those
@@ -408,7 +408,10 @@ impl Bundler {
                     }
                     _ => None,
                 };
-                let site = pointer_join(pointer, "$ref");
+                let site = match &reference {
+                    Some(_) => pointer_join(pointer, "$ref"),
+                    None => String::new(),
+                };
                 let target = match reference {
                     Some(reference) => self.target(&reference, src, &site)?,
                     None => None,
@@ -527,7 +530,7 @@ impl Bundler {
         if src == Src::Main && path.is_empty() {
             return Ok(None);
         }
-        if self.main_ids.contains(path.trim_end_matches('#')) {
+        if !path.is_empty() && self.main_ids.contains(path.trim_end_matches('#')) {
             return Ok(None);
         }
         if is_uri(path) {
@@ -1401,6 +1404,12 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multi-file/openapi.yaml");
         let spec = crate::load::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert!(spec.warnings.is_empty(), "{:#?}", spec.warnings);
+        // `load_str` resolves against its `file`, relative to the current directory (the crate's
+        // folder under `cargo test`).
+        let text = std::fs::read_to_string(&path).unwrap();
+        let same = crate::load::load_str(&text, "tests/fixtures/multi-file/openapi.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(same.raw, spec.raw);
         let mut operations = Vec::new();
         for (path, item) in &spec.doc.paths.paths {
             let item = item.as_item().expect("path items are inlined");

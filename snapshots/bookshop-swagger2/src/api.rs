@@ -26,4 +26,5 @@ pub static API: ApiDef = ApiDef {
             },
         },
     ],
+    hooks: &crate::hooks::HOOKS,
 };

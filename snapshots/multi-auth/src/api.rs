@@ -73,4 +73,5 @@ open endpoint. The bundled example of mcpwright's upstream credentials."#,
             },
         },
     ],
+    hooks: &crate::hooks::HOOKS,
 };

@@ -3,6 +3,7 @@
 
 #[rustfmt::skip]
 mod api;
+pub mod hooks;
 pub mod runtime;
 
 #[rustfmt::skip]

@@ -31,4 +31,5 @@ to the vet. The bundled example of mcpwright."#,
             },
         },
     ],
+    hooks: &crate::hooks::HOOKS,
 };

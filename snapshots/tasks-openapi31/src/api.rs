@@ -15,4 +15,5 @@ pub static API: ApiDef = ApiDef {
     scopes_supported: &[],
     default_issuer: ::std::option::Option::None,
     schemes: &[],
+    hooks: &crate::hooks::HOOKS,
 };

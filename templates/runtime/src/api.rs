@@ -2,13 +2,13 @@
 //! [`ToolDef`] per OpenAPI operation. Everything here is `'static` data so a generated crate
 //! declares its tools as plain statics, with no start-up work beyond parsing schemas lazily.
 
+use super::hooks::Hooks;
 use super::request::{ArgError, Request};
 
 /// A JSON object, as MCP tool arguments arrive.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
 /// The whole API as the generator saw it.
-#[derive(Debug)]
 pub struct ApiDef {
     /// The generated crate's name, used as the MCP server name.
     pub name: &'static str,
@@ -32,6 +32,17 @@ pub struct ApiDef {
     pub default_issuer: Option<&'static str>,
     /// The spec's security schemes: how the upstream API wants to be authenticated.
     pub schemes: &'static [SchemeDef],
+    /// The user's hooks around every call (`src/hooks.rs` in a generated crate).
+    pub hooks: &'static dyn Hooks,
+}
+
+impl std::fmt::Debug for ApiDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiDef")
+            .field("name", &self.name)
+            .field("tools", &self.tools.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiDef {

@@ -499,6 +499,7 @@ mod tests {
         scopes_supported: &[],
         default_issuer: None,
         schemes: &[],
+        hooks: &super::super::hooks::NoHooks,
         tools: &[&LIST, &DELETE],
     };
 

@@ -244,6 +244,7 @@ static API: ApiDef = ApiDef {
     scopes_supported: &[],
     default_issuer: None,
     schemes: &[],
+    hooks: &mcpwright_runtime::hooks::NoHooks,
     tools: &[
         &GET_PET,
         &CREATE_PET,

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod discovery;
 pub mod encode;
 pub mod files;
+pub mod hooks;
 pub mod http;
 pub mod jwt_ring;
 pub mod logging;

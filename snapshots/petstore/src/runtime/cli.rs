@@ -500,6 +500,7 @@ mod tests {
         scopes_supported: &[],
         default_issuer: None,
         schemes: &[],
+        hooks: &super::super::hooks::NoHooks,
         tools: &[&LIST, &DELETE],
     };
 

@@ -344,6 +344,7 @@ mod tests {
         scopes_supported: &[],
         default_issuer: None,
         schemes: &[],
+        hooks: &super::super::hooks::NoHooks,
     };
 
     static NO_SERVER: ApiDef = ApiDef {

@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::api::{ApiDef, JsonObject, ToolDef};
 use super::auth::Identity;
 use super::credentials::Credentials;
+use super::hooks::Call;
 use super::upstream::Upstream;
 use super::{args, response};
 
@@ -159,7 +160,7 @@ impl McpServer {
                 .run(tool, arguments.unwrap_or_default(), caller.as_ref())
                 .await
         }));
-        let (result, outcome) = match task.join().await {
+        let (mut result, outcome) = match task.join().await {
             Ok(done) => done,
             Err(err) if err.is_panic() => {
                 tracing::error!(tool = tool.name, "the tool call panicked");
@@ -179,6 +180,10 @@ impl McpServer {
                 ));
             }
         };
+        self.inner
+            .api
+            .hooks
+            .result(&Call { tool, identity }, &mut result);
         tracing::info!(
             tool = tool.name,
             subject = identity.and_then(|i| i.subject.as_deref()),
@@ -195,16 +200,24 @@ impl McpServer {
     async fn run(
         &self,
         tool: &'static ToolDef,
-        arguments: JsonObject,
+        mut arguments: JsonObject,
         identity: Option<&Identity>,
     ) -> (CallToolResult, Outcome) {
+        let hooks = self.inner.api.hooks;
+        let call = Call { tool, identity };
+        if let Err(err) = hooks.arguments(&call, &mut arguments) {
+            return (response::argument_error(&err), Outcome::InvalidArguments);
+        }
         if let Err(err) = args::validate(tool, &arguments) {
             return (response::argument_error(&err), Outcome::InvalidArguments);
         }
-        let request = match (tool.build)(arguments) {
+        let mut request = match (tool.build)(arguments) {
             Ok(request) => request,
             Err(err) => return (response::argument_error(&err), Outcome::InvalidArguments),
         };
+        if let Err(err) = hooks.request(&call, &mut request) {
+            return (response::argument_error(&err), Outcome::InvalidArguments);
+        }
         let chosen = match self.credentials.choose(tool, identity) {
             Ok(chosen) => chosen,
             Err(message) => {

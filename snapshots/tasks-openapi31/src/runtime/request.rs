@@ -336,6 +336,12 @@ impl Request {
         Ok(())
     }
 
+    /// Sets a header (for hooks), replacing any header of that name.
+    pub fn set_header(&mut self, name: &str, value: String) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value));
+    }
+
     /// Sets a credential header, replacing any header of that name an argument set: the configured
     /// credential decides, never the caller.
     pub fn set_secret_header(&mut self, name: &str, value: String) {
