@@ -970,3 +970,77 @@ impl JsonText for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
 }
+
+/// Hooks that touch each stage: an argument default, a request header, a redacted result.
+struct TestHooks;
+
+impl mcpwright_runtime::hooks::Hooks for TestHooks {
+    fn arguments(
+        &self,
+        call: &mcpwright_runtime::hooks::Call<'_>,
+        arguments: &mut JsonObject,
+    ) -> Result<(), ArgError> {
+        if call.tool.name == "getPet" && !arguments.contains_key("petId") {
+            arguments.insert("petId".into(), json!("42"));
+        }
+        if arguments.get("petId") == Some(&json!("forbidden")) {
+            return Err(ArgError::new("petId", "not this one"));
+        }
+        Ok(())
+    }
+
+    fn request(
+        &self,
+        _call: &mcpwright_runtime::hooks::Call<'_>,
+        request: &mut Request,
+    ) -> Result<(), ArgError> {
+        request.set_header("X-From-Hook", "yes".to_owned());
+        Ok(())
+    }
+
+    fn result(
+        &self,
+        _call: &mcpwright_runtime::hooks::Call<'_>,
+        result: &mut rmcp::model::CallToolResult,
+    ) {
+        if let Some(Value::Object(map)) = &mut result.structured_content {
+            map.insert("name".into(), json!("[redacted]"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn hooks_run_around_every_call() {
+    static HOOKED: ApiDef = ApiDef {
+        hooks: &TestHooks,
+        ..API
+    };
+    let (upstream_url, recorder) = start_upstream().await;
+    let config = UpstreamConfig {
+        base_url: upstream_url,
+        timeout: Duration::from_secs(10),
+        max_response_bytes: 1 << 20,
+    };
+    let server = McpServer::new(&HOOKED, Upstream::new(&HOOKED, &config).unwrap());
+    // The arguments hook supplies the required petId, the request hook adds a header, the result
+    // hook redacts the name.
+    let result = server
+        .call("getPet", Some(JsonObject::new()))
+        .await
+        .unwrap();
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    assert_eq!(result.structured_content.as_ref().unwrap()["id"], "42");
+    assert_eq!(
+        result.structured_content.as_ref().unwrap()["name"],
+        "[redacted]"
+    );
+    let seen = recorder.all();
+    assert_eq!(seen[0].target, "/v1/pets/42");
+    assert_eq!(seen[0].headers["x-from-hook"], "yes");
+    // A hook's error is the model's tool error, and nothing is sent.
+    let mut args = JsonObject::new();
+    args.insert("petId".into(), json!("forbidden"));
+    let result = server.call("getPet", Some(args)).await.unwrap();
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(recorder.all().len(), 1);
+}
