@@ -41,14 +41,121 @@ pub fn table(api: &Api) -> String {
             .map(|row| line(row.iter().map(String::as_str).collect())),
     );
     out.push(format!(
-        "\n{} tools from {} ({} {}, {})",
+        "\n{} tools from {} ({} {}, {}); tools/list is {} bytes",
         api.tools.len(),
         api.source.file_name,
         api.title,
         api.api_version,
-        api.source.version.as_str()
+        api.source.version.as_str(),
+        tools_list_bytes(api)
     ));
     out.join("\n") + "\n"
+}
+
+/// How many tools some clients accept or show (Cursor and others cap around 40, several at 100).
+const TOOL_LIMITS: [usize; 2] = [40, 100];
+/// Cursor's tool name limit; Claude and OpenAI allow 64.
+const SHORT_NAME_LIMIT: usize = 60;
+/// An input schema beyond this many bytes costs every request its share of the context.
+const LARGE_SCHEMA_BYTES: usize = 16 * 1024;
+/// A `tools/list` answer beyond this many bytes (about 25k tokens) crowds out the conversation.
+const LARGE_LIST_BYTES: usize = 100 * 1024;
+
+/// The `tools/list` answer as MCP clients receive it, in bytes.
+pub fn tools_list_bytes(api: &Api) -> usize {
+    let tools: Vec<Value> = api
+        .tools
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name, "title": t.title, "description": t.description,
+                "inputSchema": t.input_schema, "outputSchema": t.output.as_ref().map(|o| &o.schema),
+                "annotations": {"readOnlyHint": t.annotations.read_only, "destructiveHint": t.annotations.destructive,
+                                "idempotentHint": t.annotations.idempotent, "openWorldHint": t.annotations.open_world},
+            })
+        })
+        .collect();
+    json!({"tools": tools}).to_string().len()
+}
+
+/// What MCP clients may dislike about this tool surface, each with the choice that fixes it.
+pub fn lints(api: &Api) -> Vec<String> {
+    let mut lints = Vec::new();
+    let count = api.tools.len();
+    if let Some(limit) = TOOL_LIMITS.iter().rev().find(|limit| count > **limit) {
+        let mut tags: Vec<(String, usize)> = Vec::new();
+        for tag in api.tools.iter().flat_map(|t| t.tags.first()) {
+            match tags.iter_mut().find(|(t, _)| t == tag) {
+                Some((_, n)) => *n += 1,
+                None => tags.push((tag.clone(), 1)),
+            }
+        }
+        tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let largest: Vec<String> = tags
+            .iter()
+            .take(5)
+            .map(|(t, n)| format!("{t} ({n})"))
+            .collect();
+        let fix = if largest.is_empty() {
+            "keep fewer with --include-op / --exclude-op or --include-method GET".to_owned()
+        } else {
+            format!(
+                "keep fewer with --include-tag or --exclude-tag; the largest tags: {}",
+                largest.join(", ")
+            )
+        };
+        lints.push(format!(
+            "{count} tools: more than the {limit} some MCP clients accept; {fix}"
+        ));
+    }
+    let long: Vec<&str> = api
+        .tools
+        .iter()
+        .filter(|t| t.name.len() >= SHORT_NAME_LIMIT)
+        .map(|t| t.name.as_str())
+        .collect();
+    if !long.is_empty() {
+        let shown: Vec<String> = long
+            .iter()
+            .take(5)
+            .map(|n| format!("`{n}` ({})", n.len()))
+            .collect();
+        lints.push(format!(
+            "{} tool names are {SHORT_NAME_LIMIT} characters or longer (Cursor accepts up to {SHORT_NAME_LIMIT}, Claude and OpenAI 64): {}{}; shorten them with --rename OPERATION=NAME",
+            long.len(),
+            shown.join(", "),
+            if long.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    let mut large: Vec<(usize, &str)> = api
+        .tools
+        .iter()
+        .map(|t| (t.input_schema.to_string().len(), t.name.as_str()))
+        .filter(|(size, _)| *size > LARGE_SCHEMA_BYTES)
+        .collect();
+    large.sort_by(|a, b| b.cmp(a));
+    if !large.is_empty() {
+        let shown: Vec<String> = large
+            .iter()
+            .take(5)
+            .map(|(size, name)| format!("`{name}` ({} KB)", size / 1024))
+            .collect();
+        lints.push(format!(
+            "{} tools have input schemas over {} KB: {}; leave them out with --exclude-op if clients struggle",
+            large.len(),
+            LARGE_SCHEMA_BYTES / 1024,
+            shown.join(", ")
+        ));
+    }
+    let bytes = tools_list_bytes(api);
+    if bytes > LARGE_LIST_BYTES {
+        lints.push(format!(
+            "tools/list is {} KB (about {}k tokens) before the conversation starts; keep fewer tools with --include-tag or --exclude-op",
+            bytes / 1024,
+            bytes / 4 / 1000
+        ));
+    }
+    lints
 }
 
 /// Everything `inspect` knows, as JSON.
@@ -60,6 +167,8 @@ pub fn json(api: &Api) -> Value {
         "servers": api.servers.iter().map(|s| &s.url).collect::<Vec<_>>(),
         "tools": api.tools.iter().map(tool_json).collect::<Vec<_>>(),
         "warnings": api.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "toolsListBytes": tools_list_bytes(api),
+        "clientLimits": lints(api),
     })
 }
 

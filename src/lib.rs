@@ -6,6 +6,7 @@
 //! memory, and [`write`] puts it on disk without touching what the user owns.
 
 pub mod check;
+pub mod config;
 pub mod contract;
 pub mod emit;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod inspect;
 pub mod ir;
 pub mod load;
 pub mod naming;
+pub mod suggest;
 pub mod write;
 
 use std::path::Path;
@@ -34,8 +36,14 @@ pub struct Options {
     /// Tool names to keep, by `METHOD /path` (read from the output's `mcpwright.lock` by
     /// [`render`]).
     pub locked_names: std::collections::HashMap<String, String>,
-    /// Tool names the user chose, by operationId or `METHOD /path`.
+    /// Tool names the user chose, by operationId, tool name or `METHOD /path`.
     pub renames: std::collections::HashMap<String, String>,
+    /// Tool descriptions the user chose, by operationId, tool name or `METHOD /path`.
+    pub descriptions: std::collections::HashMap<String, String>,
+    /// The upstream base URL built into the server (instead of the spec's first server).
+    pub upstream_url: Option<String>,
+    /// Default credential strategies, by security scheme name.
+    pub strategies: std::collections::BTreeMap<String, String>,
 }
 
 /// Loads a spec and builds its IR.
@@ -46,6 +54,9 @@ pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
         filters: options.filters.clone(),
         locked_names: options.locked_names.clone(),
         renames: options.renames.clone(),
+        descriptions: options.descriptions.clone(),
+        upstream_url: options.upstream_url.clone(),
+        strategies: options.strategies.clone(),
     };
     let api = ir::build(&spec, &ir_options)?;
     if options.strict

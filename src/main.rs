@@ -1,9 +1,11 @@
 //! The `mcpwright` command line: a thin layer over the library.
 
-use std::path::PathBuf;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mcpwright::Diagnostic;
 
 #[derive(Parser)]
 #[command(
@@ -14,6 +16,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print every warning (not only the first ones) and how long each stage took.
+    #[arg(long, short, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -25,13 +33,8 @@ enum Command {
         /// The folder to write the crate into (created when missing).
         #[arg(short, long)]
         out: PathBuf,
-        /// The crate's name (default: the output folder's name).
-        #[arg(long)]
-        name: Option<String>,
         #[command(flatten)]
-        scopes: ScopeArgs,
-        #[command(flatten)]
-        selection: SelectionArgs,
+        choices: Choices,
     },
     /// Check that a generated crate is current: exit 1 with the MCP contract diff and the changed
     /// files when the spec (or mcpwright) would generate something else.
@@ -41,32 +44,58 @@ enum Command {
         /// The generated crate's folder.
         #[arg(short, long)]
         out: PathBuf,
-        /// The crate's name (default: the output folder's name).
-        #[arg(long)]
-        name: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         #[command(flatten)]
-        scopes: ScopeArgs,
-        #[command(flatten)]
-        selection: SelectionArgs,
+        choices: Choices,
     },
-    /// Show the tools a spec turns into.
+    /// Show the tools a spec turns into, and what MCP clients will think of them.
     Inspect {
         /// The OpenAPI document.
         spec: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         #[command(flatten)]
-        scopes: ScopeArgs,
-        #[command(flatten)]
-        selection: SelectionArgs,
+        choices: Choices,
     },
 }
 
-/// Which operations become tools, and how strictly the spec is read.
-#[derive(clap::Args)]
-struct SelectionArgs {
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// Generation choices. Each can also be set in `mcpwright.toml` next to the spec (flags win).
+#[derive(Args)]
+struct Choices {
+    /// The generation settings file [default: mcpwright.toml next to the spec, when present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The crate's name [default: the output folder's name].
+    #[arg(long)]
+    name: Option<String>,
+    /// The upstream base URL built into the server [default: the spec's first server].
+    #[arg(long, value_name = "URL")]
+    upstream_url: Option<String>,
+    /// Name a tool: OPERATION=NAME, OPERATION being an operationId, a tool name or "GET /path"
+    /// (repeatable).
+    #[arg(long, value_name = "OPERATION=NAME")]
+    rename: Vec<String>,
+    /// Describe a tool: OPERATION=TEXT (repeatable).
+    #[arg(long, value_name = "OPERATION=TEXT")]
+    describe: Vec<String>,
+    /// Default credential strategy of a security scheme: SCHEME=STRATEGY (static,
+    /// client-credentials, token-exchange, passthrough; repeatable).
+    #[arg(long, value_name = "SCHEME=STRATEGY")]
+    strategy: Vec<String>,
+    /// Rename a scope the tools need: FROM=TO (repeatable), when the MCP authorization server names
+    /// scopes differently than the upstream API.
+    #[arg(long = "scope-map", value_name = "FROM=TO")]
+    scope_map: Vec<String>,
+    /// Prefix every scope that --scope-map does not rename.
+    #[arg(long = "scope-prefix", value_name = "PREFIX")]
+    scope_prefix: Option<String>,
     /// Keep only operations with this tag (repeatable).
     #[arg(long, value_name = "TAG")]
     include_tag: Vec<String>,
@@ -97,68 +126,141 @@ struct SelectionArgs {
     strict: bool,
 }
 
-impl SelectionArgs {
-    fn filters(&self) -> mcpwright::ir::Filters {
-        mcpwright::ir::Filters {
-            include_tags: self.include_tag.clone(),
-            exclude_tags: self.exclude_tag.clone(),
-            include_ops: self.include_op.clone(),
-            exclude_ops: self.exclude_op.clone(),
-            include_methods: self.include_method.clone(),
-            exclude_methods: self.exclude_method.clone(),
-            include_paths: self.include_path.clone(),
-            exclude_paths: self.exclude_path.clone(),
+impl Choices {
+    /// The options: flags first, then `mcpwright.toml` for whatever the flags left unset.
+    fn options(&self, spec: &Path) -> mcpwright::Result<mcpwright::Options> {
+        let usage = |flag: &str, err: String| mcpwright::Error::Usage(format!("--{flag}: {err}"));
+        let pairs = |flag: &str, values: &[String]| -> mcpwright::Result<Vec<(String, String)>> {
+            values
+                .iter()
+                .map(|value| match value.split_once('=') {
+                    Some((key, val)) if !key.trim().is_empty() => {
+                        Ok((key.trim().to_owned(), val.trim().to_owned()))
+                    }
+                    _ => Err(usage(flag, format!("`{value}` is not KEY=VALUE"))),
+                })
+                .collect()
+        };
+        let mut options = mcpwright::Options {
+            crate_name: self.name.clone(),
+            upstream_url: self.upstream_url.clone(),
+            scope_map: mcpwright::ir::ScopeMap::parse(&self.scope_map, self.scope_prefix.clone())
+                .map_err(|err| usage("scope-map", err))?,
+            filters: mcpwright::ir::Filters {
+                include_tags: self.include_tag.clone(),
+                exclude_tags: self.exclude_tag.clone(),
+                include_ops: self.include_op.clone(),
+                exclude_ops: self.exclude_op.clone(),
+                include_methods: self.include_method.clone(),
+                exclude_methods: self.exclude_method.clone(),
+                include_paths: self.include_path.clone(),
+                exclude_paths: self.exclude_path.clone(),
+            },
+            strict: self.strict,
+            renames: pairs("rename", &self.rename)?.into_iter().collect(),
+            descriptions: pairs("describe", &self.describe)?.into_iter().collect(),
+            ..mcpwright::Options::default()
+        };
+        for (scheme, strategy) in pairs("strategy", &self.strategy)? {
+            if !mcpwright::config::STRATEGIES.contains(&strategy.as_str()) {
+                return Err(usage(
+                    "strategy",
+                    format!(
+                        "`{strategy}` is not one of {}",
+                        mcpwright::config::STRATEGIES.join(", ")
+                    ),
+                ));
+            }
+            options.strategies.insert(scheme, strategy);
         }
+        let file = match &self.config {
+            Some(path) => Some(path.clone()),
+            None => mcpwright::config::beside(spec),
+        };
+        if let Some(file) = file {
+            mcpwright::config::load(&file)?.apply(&mut options)?;
+        }
+        Ok(options)
     }
 }
 
-/// How the spec's OAuth scopes are named at the MCP server's authorization server.
-#[derive(clap::Args)]
-struct ScopeArgs {
-    /// Rename a scope the tools need: FROM=TO (repeatable), when the MCP authorization server names
-    /// scopes differently than the upstream API.
-    #[arg(long = "scope-map", value_name = "FROM=TO")]
-    map: Vec<String>,
-    /// Prefix every scope that --scope-map does not rename.
-    #[arg(long = "scope-prefix", value_name = "PREFIX")]
-    prefix: Option<String>,
-}
-
-impl ScopeArgs {
-    fn scope_map(&self) -> mcpwright::Result<mcpwright::ir::ScopeMap> {
-        mcpwright::ir::ScopeMap::parse(&self.map, self.prefix.clone())
-            .map_err(|err| mcpwright::Error::Usage(format!("--scope-map: {err}")))
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-}
-
-/// How many warnings to print before summarizing the rest.
+/// How many warnings to print before summarizing the rest (without --verbose).
 const SHOWN_WARNINGS: usize = 20;
 
 /// Stack for the generator's thread: schema graphs are walked recursively, and a spec may chain
 /// thousands of components; a large stack keeps that an ordinary run instead of an overflow.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
 
+/// How diagnostics are printed.
+#[derive(Clone, Copy)]
+struct Output {
+    quiet: bool,
+    verbose: bool,
+    /// ANSI colours: only on a terminal, and never with `NO_COLOR` set.
+    colour: bool,
+}
+
+impl Output {
+    fn label(self, text: &str, code: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn error(self, message: &str) {
+        eprintln!("{}: {message}", self.label("error", "1;31"));
+    }
+
+    fn warnings(self, warnings: &[Diagnostic]) {
+        if self.quiet {
+            return;
+        }
+        let shown = if self.verbose {
+            warnings.len()
+        } else {
+            SHOWN_WARNINGS
+        };
+        for warning in warnings.iter().take(shown) {
+            eprintln!("{}: {warning}", self.label("warning", "1;33"));
+        }
+        if warnings.len() > shown {
+            eprintln!(
+                "{}: … and {} more (--verbose shows them all)",
+                self.label("warning", "1;33"),
+                warnings.len() - shown
+            );
+        }
+    }
+
+    fn note(self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let output = Output {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
-        .spawn(move || run(cli.command));
+        .spawn(move || run(cli.command, output));
     let result = match worker.map(|handle| handle.join()) {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => {
-            eprintln!(
-                "error: internal error (the generator panicked); please report the spec that caused it"
+            output.error(
+                "internal error (the generator panicked); please report the spec that caused it",
             );
             return ExitCode::from(1);
         }
         Err(err) => {
-            eprintln!("error: cannot start the generator thread: {err}");
+            output.error(&format!("cannot start the generator thread: {err}"));
             return ExitCode::from(1);
         }
     };
@@ -166,7 +268,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Stale) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            output.error(&err.to_string());
             ExitCode::from(err.exit_code())
         }
     }
@@ -179,56 +281,50 @@ enum Outcome {
     Stale,
 }
 
-fn run(command: Command) -> mcpwright::Result<Outcome> {
+fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
     match command {
-        Command::Generate {
-            spec,
-            out,
-            name,
-            scopes,
-            selection,
-        } => {
-            let options = mcpwright::Options {
-                crate_name: name.clone(),
-                scope_map: scopes.scope_map()?,
-                filters: selection.filters(),
-                strict: selection.strict,
-                ..mcpwright::Options::default()
-            };
+        Command::Generate { spec, out, choices } => {
+            let options = choices.options(&spec)?;
+            let started = std::time::Instant::now();
             let (api, report) = mcpwright::generate(&spec, &out, &options)?;
-            print_warnings(&api.warnings);
-            let name =
-                name.unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
-            eprintln!(
-                "generated {} tools from {} into {} ({} files written, {} unchanged, {} removed)",
+            output.warnings(&api.warnings);
+            let name = options
+                .crate_name
+                .clone()
+                .unwrap_or_else(|| mcpwright::emit::default_crate_name(&out, &api.title));
+            output.note(&format!(
+                "generated {} tools from {} into {} ({} files written, {} unchanged, {} removed{})",
                 api.tools.len(),
                 spec.display(),
                 out.display(),
                 report.written.len(),
                 report.unchanged.len(),
-                report.removed.len()
-            );
-            eprintln!(
+                report.removed.len(),
+                if output.verbose {
+                    format!(", {} ms", started.elapsed().as_millis())
+                } else {
+                    String::new()
+                }
+            ));
+            if !api.filtered.is_empty() {
+                output.note(&format!(
+                    "{} operations left out by the filters",
+                    api.filtered.len()
+                ));
+            }
+            output.note(&format!(
                 "next: cd {} && cargo build --release && ./target/release/{name} serve --transport stdio",
                 out.display()
-            );
+            ));
             Ok(Outcome::Done)
         }
         Command::Check {
             spec,
             out,
-            name,
             format,
-            scopes,
-            selection,
+            choices,
         } => {
-            let options = mcpwright::Options {
-                crate_name: name,
-                scope_map: scopes.scope_map()?,
-                filters: selection.filters(),
-                strict: selection.strict,
-                ..mcpwright::Options::default()
-            };
+            let options = choices.options(&spec)?;
             let report = mcpwright::check::check(&spec, &out, &options)?;
             match format {
                 Format::Table => print!("{}", report.to_text(&out)),
@@ -246,20 +342,21 @@ fn run(command: Command) -> mcpwright::Result<Outcome> {
         Command::Inspect {
             spec,
             format,
-            scopes,
-            selection,
+            choices,
         } => {
-            let options = mcpwright::Options {
-                scope_map: scopes.scope_map()?,
-                filters: selection.filters(),
-                strict: selection.strict,
-                ..mcpwright::Options::default()
-            };
+            let options = choices.options(&spec)?;
             let api = mcpwright::model(&spec, &options)?;
+            let lints = mcpwright::inspect::lints(&api);
             match format {
                 Format::Table => {
-                    print_warnings(&api.warnings);
+                    output.warnings(&api.warnings);
                     print!("{}", mcpwright::inspect::table(&api));
+                    if !lints.is_empty() {
+                        println!();
+                        for lint in &lints {
+                            println!("client limits: {lint}");
+                        }
+                    }
                 }
                 Format::Json => {
                     let text = serde_json::to_string_pretty(&mcpwright::inspect::json(&api))
@@ -269,17 +366,5 @@ fn run(command: Command) -> mcpwright::Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
-    }
-}
-
-fn print_warnings(warnings: &[mcpwright::Diagnostic]) {
-    for warning in warnings.iter().take(SHOWN_WARNINGS) {
-        eprintln!("warning: {warning}");
-    }
-    if warnings.len() > SHOWN_WARNINGS {
-        eprintln!(
-            "warning: … and {} more (see `mcpwright inspect --format json`)",
-            warnings.len() - SHOWN_WARNINGS
-        );
     }
 }

@@ -455,3 +455,171 @@ fn tool_names_stay_stable_across_regenerations() {
     );
     assert!(names(&out).contains(&("GET /things".to_owned(), "things_get".to_owned())));
 }
+
+/// `mcpwright.toml` beside the spec: every section takes effect, flags win, and `check` reads it
+/// too (so CI makes the same choices).
+#[test]
+fn the_config_file_sets_every_choice_and_flags_win() {
+    let dir = scratch("config");
+    let petstore =
+        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
+    let spec = spec_file(&dir, &petstore);
+    std::fs::write(
+        dir.join("mcpwright.toml"),
+        r#"
+name = "store-mcp"
+upstream_url = "https://store.example.com/v2/"
+
+[filters]
+exclude_methods = ["DELETE"]
+
+[scopes]
+prefix = "store:"
+
+[tools.listPets]
+name = "browse_pets"
+description = "Browse the pets for sale."
+
+[tools."GET /pets/{petId}"]
+description = "One pet."
+
+[credentials.petstore_auth]
+strategy = "client-credentials"
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let output = mcpwright(&["generate", spec_arg, "-o", out_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let cargo = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"store-mcp\""), "{cargo}");
+    let api = std::fs::read_to_string(out.join("src/api.rs")).unwrap();
+    assert!(
+        api.contains("Some(\"https://store.example.com/v2\")"),
+        "{api}"
+    );
+    assert!(
+        api.contains("default_strategy: ::std::option::Option::Some(\"client-credentials\")"),
+        "{api}"
+    );
+    let lock = std::fs::read_to_string(out.join("mcpwright.lock")).unwrap();
+    assert!(lock.contains("\"name\": \"browse_pets\"") && !lock.contains("\"name\": \"listPets\""));
+    assert!(
+        !lock.contains("deletePet"),
+        "DELETE operations are filtered"
+    );
+    assert!(lock.contains("store:"), "scopes are prefixed: {lock}");
+    let tools = out.join("src/tools");
+    let text: String = std::fs::read_dir(&tools)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(text.contains("Browse the pets for sale.") && text.contains("One pet."));
+
+    let check = mcpwright(&["check", spec_arg, "-o", out_arg]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "check reads the same config: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // A flag wins over the file.
+    let inspect = mcpwright(&[
+        "inspect",
+        spec_arg,
+        "--format",
+        "json",
+        "--rename",
+        "listPets=pets_list",
+        "--include-method",
+        "DELETE",
+    ]);
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let json: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    let names: Vec<&str> = json["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["deletePet"],
+        "filters from flags replace the file's"
+    );
+    let inspect = mcpwright(&[
+        "inspect",
+        spec_arg,
+        "--format",
+        "json",
+        "--rename",
+        "listPets=pets_list",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(json["tools"][0]["name"], "pets_list");
+}
+
+#[test]
+fn config_mistakes_are_located_with_a_suggestion() {
+    let dir = scratch("config-errors");
+    let petstore =
+        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
+    let spec = spec_file(&dir, &petstore);
+    let spec_arg = spec.to_str().unwrap();
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "[filters]\nexclude_method = [\"DELETE\"]\n",
+            &["mcpwright.toml:2:1", "did you mean `exclude_methods`?"],
+        ),
+        (
+            "[credentials.petstore_auth]\nstrategy = \"magic\"\n",
+            &["`magic` is not a credential strategy", "client-credentials"],
+        ),
+        (
+            "[credentials.petstore_aut]\nstrategy = \"static\"\n",
+            &["not a security scheme", "did you mean `petstore_auth`?"],
+        ),
+        (
+            "upstream_url = \"store.example.com\"\n",
+            &["not an absolute http(s) URL"],
+        ),
+    ];
+    for (config, needles) in cases {
+        std::fs::write(dir.join("mcpwright.toml"), config).unwrap();
+        let output = mcpwright(&["inspect", spec_arg]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{config}: {message}");
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{config}: `{needle}` in {message}"
+            );
+        }
+    }
+    // A tool key that matches nothing is a warning with the closest key.
+    std::fs::write(
+        dir.join("mcpwright.toml"),
+        "[tools.listPet]\nname = \"x\"\n",
+    )
+    .unwrap();
+    let output = mcpwright(&["inspect", spec_arg]);
+    assert!(output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("tool settings for `listPet` match no operation")
+            && message.contains("did you mean `listPets`?"),
+        "{message}"
+    );
+    // An explicit --config that does not exist is an error, not silently ignored.
+    let output = mcpwright(&[
+        "inspect",
+        spec_arg,
+        "--config",
+        "/nonexistent/mcpwright.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("/nonexistent/mcpwright.toml"));
+}

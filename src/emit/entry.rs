@@ -55,8 +55,9 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
     let schemes = api.security_schemes.iter().map(|(name, scheme)| {
         let prefix = str_lit(&api.scheme_prefixes[name]);
         let kind = scheme_kind(scheme);
+        let strategy = opt_str(api.scheme_strategies.get(name).map(String::as_str));
         let name = str_lit(name);
-        quote!(SchemeDef { name: #name, env_prefix: #prefix, kind: #kind })
+        quote!(SchemeDef { name: #name, env_prefix: #prefix, kind: #kind, default_strategy: #strategy })
     });
     // Import only what is used: unused imports would fail `clippy -D warnings`.
     let mut imports = vec![quote!(ApiDef)];

@@ -43,9 +43,21 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         warnings: spec.warnings.clone(),
         global_security: spec.doc.security.as_ref(),
         fixed_names: HashMap::new(),
+        fixed_descriptions: HashMap::new(),
     };
     builder.warnings.extend(duplicate_operation_ids(spec));
     builder.reserve_names(options);
+    let mut errors = Vec::new();
+    let servers = match &options.upstream_url {
+        Some(url) => match upstream_override(url) {
+            Ok(server) => vec![server],
+            Err(diagnostic) => {
+                errors.push(diagnostic);
+                Vec::new()
+            }
+        },
+        None => servers::servers(&spec.doc),
+    };
     let mut filtered = Vec::new();
     let mut tools = Vec::new();
     for (path, path_item, path_pointer) in path_items(doc, &spec.file, &mut builder.warnings) {
@@ -72,6 +84,14 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
     }
     builder.types.finish();
     let security_schemes = security::schemes(&spec.doc, doc);
+    errors.extend(check_strategies(
+        &options.strategies,
+        &security_schemes,
+        &spec.file,
+    ));
+    if let Some(first) = errors.into_iter().next() {
+        return Err(first.into());
+    }
     let mut scopes_supported: Vec<String> = Vec::new();
     for tool in &mut tools {
         tool.scopes = scopes::tool_scopes(&tool.security, &security_schemes, &options.scope_map);
@@ -105,7 +125,8 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
-        servers: servers::servers(&spec.doc),
+        servers,
+        scheme_strategies: options.strategies.clone(),
         scheme_prefixes: security::prefixes(&security_schemes),
         security_schemes,
         scopes_supported,
@@ -116,6 +137,70 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         filtered,
         warnings,
     })
+}
+
+/// The server chosen with `--upstream-url` (or `upstream_url` in `mcpwright.toml`).
+fn upstream_override(url: &str) -> std::result::Result<super::Server, Diagnostic> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => Ok(super::Server {
+            url: url.to_owned(),
+            description: None,
+        }),
+        _ => Err(Diagnostic::new(
+            Location::new("--upstream-url", ""),
+            format!("`{url}` is not an absolute http(s) URL"),
+        )
+        .hint("give the API's base URL, like https://api.example.com/v1")),
+    }
+}
+
+/// Strategies chosen at generation must name a scheme of the spec, and one that can use them:
+/// only OAuth 2 and OpenID Connect schemes obtain tokens.
+fn check_strategies(
+    strategies: &std::collections::BTreeMap<String, String>,
+    schemes: &indexmap::IndexMap<String, SecurityScheme>,
+    file: &str,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (name, strategy) in strategies {
+        let pointer = pointer_join("/components/securitySchemes", name);
+        let Some(scheme) = schemes.get(name) else {
+            let diagnostic = Diagnostic::new(
+                Location::new(file, "/components/securitySchemes"),
+                format!(
+                    "a credential strategy is set for `{name}`, which is not a security scheme of the spec"
+                ),
+            );
+            errors.push(
+                match crate::suggest::closest(name, schemes.keys().map(String::as_str)) {
+                    Some(close) => diagnostic.hint(format!("did you mean `{close}`?")),
+                    None => diagnostic.hint(format!(
+                        "the spec's schemes are: {}",
+                        schemes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )),
+                },
+            );
+            continue;
+        };
+        let obtains_tokens = matches!(
+            scheme,
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. }
+        );
+        if !obtains_tokens && matches!(strategy.as_str(), "client-credentials" | "token-exchange") {
+            errors.push(
+                Diagnostic::new(
+                    Location::new(file, pointer),
+                    format!("`{name}` cannot use the `{strategy}` strategy: only OAuth 2 and OpenID Connect schemes obtain tokens"),
+                )
+                .hint("use `static` (a configured secret) or `passthrough`"),
+            );
+        }
+    }
+    errors
 }
 
 /// Duplicate operationIds make tool names ambiguous. They are warnings: the later operation's
@@ -229,14 +314,18 @@ struct Builder<'a> {
     build_fns: Namer,
     warnings: Vec<Diagnostic>,
     global_security: Option<&'a Vec<openapiv3::SecurityRequirement>>,
-    /// Names fixed before naming starts: the user's renames and the lock file's, by operationId
-    /// or `METHOD /path`.
+    /// Names fixed before naming starts: the user's renames and the lock file's, by
+    /// `METHOD /path`.
     fixed_names: HashMap<String, String>,
+    /// Descriptions the user chose, by `METHOD /path`.
+    fixed_descriptions: HashMap<String, String>,
 }
 
 impl<'a> Builder<'a> {
     /// Fixes the names the user chose and the names the lock file keeps (for operations that still
-    /// exist), and reserves them, so a new operation never takes an existing tool's name.
+    /// exist), and reserves them, so a new operation never takes an existing tool's name. The
+    /// user's choices are keyed by operationId, default tool name or `METHOD /path`; a key that
+    /// matches no operation is a warning (it is usually a typo, or an operation the API dropped).
     fn reserve_names(&mut self, options: &super::Options) {
         let mut present = Vec::new();
         let mut ignored = Vec::new();
@@ -246,23 +335,60 @@ impl<'a> Builder<'a> {
                     .get(key)
                     .and_then(|op| op.get("operationId"))
                     .and_then(Value::as_str)
-                    .map(str::trim);
-                present.push((
-                    format!("{} {}", method.as_str(), normalized_template(path)),
-                    id.map(str::to_owned),
-                ));
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty());
+                let path = normalized_template(path);
+                let base = naming::tool_name_base(id, method.as_str(), &path);
+                let label = format!("{} {path}", method.as_str());
+                present.push((label, id.map(str::to_owned), base));
             }
         }
-        for (label, id) in &present {
-            let renamed = id
-                .as_ref()
-                .and_then(|id| options.renames.get(id))
-                .or_else(|| options.renames.get(label));
-            let name = renamed.or_else(|| options.locked_names.get(label));
-            if let Some(name) = name {
-                self.tool_names.reserve(name);
-                self.fixed_names.insert(label.clone(), name.clone());
+        let mut used = std::collections::HashSet::new();
+        let mut pick =
+            |choices: &'_ HashMap<String, String>, label: &str, id: Option<&str>, base: &str| {
+                let key = [id, Some(base), Some(label)]
+                    .into_iter()
+                    .flatten()
+                    .find(|key| choices.contains_key(*key))?;
+                used.insert(key.to_owned());
+                choices.get(key).cloned()
+            };
+        for (label, id, base) in &present {
+            let renamed = pick(&options.renames, label, id.as_deref(), base);
+            if let Some(description) = pick(&options.descriptions, label, id.as_deref(), base) {
+                self.fixed_descriptions
+                    .insert(label.clone(), description.trim().to_owned());
             }
+            let name = renamed.or_else(|| options.locked_names.get(label).cloned());
+            if let Some(name) = name {
+                self.tool_names.reserve(&name);
+                self.fixed_names.insert(label.clone(), name);
+            }
+        }
+        let mut unused: Vec<&String> = options
+            .renames
+            .keys()
+            .chain(options.descriptions.keys())
+            .filter(|key| !used.contains(key.as_str()))
+            .collect();
+        unused.sort();
+        unused.dedup();
+        for key in unused {
+            let candidates = present
+                .iter()
+                .flat_map(|(label, id, base)| [Some(label), id.as_ref(), Some(base)])
+                .flatten()
+                .map(String::as_str);
+            let diagnostic = Diagnostic::new(
+                Location::new(self.file, "/paths"),
+                format!("tool settings for `{key}` match no operation"),
+            );
+            self.warnings.push(match crate::suggest::closest(key, candidates) {
+                Some(close) => diagnostic.hint(format!("did you mean `{close}`?")),
+                None => diagnostic.hint(
+                    "key tool settings by operationId, tool name or `METHOD /path` (see `mcpwright inspect`)",
+                ),
+            });
         }
     }
 
@@ -291,13 +417,24 @@ impl<'a> Builder<'a> {
             .get("deprecated")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let description = description(summary, text("description"), &label, deprecated);
-        let module = op
+        let description = match self.fixed_descriptions.get(label.as_str()) {
+            Some(chosen) => chosen.clone(),
+            None => description(summary, text("description"), &label, deprecated),
+        };
+        let tags: Vec<String> = op
             .operation
             .get("tags")
             .and_then(Value::as_array)
-            .and_then(|tags| tags.iter().find_map(Value::as_str))
-            .map_or_else(|| "other".to_owned(), naming::module_ident);
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let module = tags
+            .first()
+            .map_or_else(|| "other".to_owned(), |tag| naming::module_ident(tag));
 
         let mut spec_params = params::collect(
             self.doc,
@@ -338,6 +475,7 @@ impl<'a> Builder<'a> {
             title: summary.map(str::to_owned),
             description,
             module,
+            tags,
             deprecated,
             params,
             body,

@@ -42,6 +42,8 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes by their name in the spec.
     pub security_schemes: IndexMap<String, SecurityScheme>,
+    /// Default credential strategies chosen at generation, by scheme name.
+    pub scheme_strategies: std::collections::BTreeMap<String, String>,
     /// The prefix of each scheme's credential settings (`HubAuth` → `HUB_AUTH`, for
     /// `HUB_AUTH_API_KEY` and so on), by scheme name.
     pub scheme_prefixes: IndexMap<String, String>,
@@ -101,6 +103,8 @@ pub struct Tool {
     pub description: String,
     /// The module the tool's code goes into (from its first tag).
     pub module: String,
+    /// The operation's tags.
+    pub tags: Vec<String>,
     pub deprecated: bool,
     pub params: Vec<Param>,
     pub body: Option<Body>,
@@ -274,8 +278,15 @@ pub struct Options {
     pub filters: Filters,
     /// Tool names to keep, by operation (`METHOD /path`), from the crate's lock file.
     pub locked_names: std::collections::HashMap<String, String>,
-    /// Tool names chosen by the user, by operationId or `METHOD /path` (they win over the lock).
+    /// Tool names chosen by the user, by operationId, tool name or `METHOD /path` (they win over
+    /// the lock).
     pub renames: std::collections::HashMap<String, String>,
+    /// Tool descriptions chosen by the user, keyed the same way.
+    pub descriptions: std::collections::HashMap<String, String>,
+    /// The upstream base URL to build in, instead of the spec's first server.
+    pub upstream_url: Option<String>,
+    /// Default credential strategies, by security scheme name.
+    pub strategies: std::collections::BTreeMap<String, String>,
 }
 
 /// One security requirement: all of these schemes, each with its scopes.

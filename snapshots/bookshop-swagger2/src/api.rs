@@ -24,6 +24,7 @@ pub static API: ApiDef = ApiDef {
                 name: "X-API-Key",
                 location: KeyLocation::Header,
             },
+            default_strategy: ::std::option::Option::None,
         },
     ],
     hooks: &crate::hooks::HOOKS,

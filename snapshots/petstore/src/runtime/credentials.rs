@@ -782,7 +782,7 @@ fn read_scheme(
             ));
         }
     };
-    let strategy = match var("STRATEGY") {
+    let strategy = match var("STRATEGY").or_else(|| def.default_strategy.map(str::to_owned)) {
         Some(text) => Strategy::parse(&text).ok_or_else(|| {
             format!(
                 "{}_STRATEGY=`{text}` is not a strategy: use static, client-credentials, token-exchange or passthrough",
@@ -852,6 +852,7 @@ mod tests {
             name: "X-Key",
             location: KeyLocation::Header,
         },
+        default_strategy: None,
     };
     static MACHINE: SchemeDef = SchemeDef {
         name: "machine",
@@ -860,6 +861,7 @@ mod tests {
             client_credentials_url: Some("/oauth/token"),
             user_flows: false,
         },
+        default_strategy: None,
     };
     static USER: SchemeDef = SchemeDef {
         name: "user",
@@ -868,6 +870,7 @@ mod tests {
             client_credentials_url: None,
             user_flows: true,
         },
+        default_strategy: None,
     };
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {

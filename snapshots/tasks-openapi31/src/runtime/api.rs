@@ -114,6 +114,8 @@ pub struct SchemeDef {
     /// The scheme's name in SCREAMING_SNAKE_CASE.
     pub env_prefix: &'static str,
     pub kind: SchemeKind,
+    /// The credential strategy chosen at generation (`<SCHEME>_STRATEGY` overrides it).
+    pub default_strategy: Option<&'static str>,
 }
 
 /// What a security scheme asks for.
