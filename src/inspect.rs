@@ -121,8 +121,8 @@ pub fn lints(api: &Api) -> Vec<String> {
             .map(|n| format!("`{n}` ({})", n.len()))
             .collect();
         lints.push(format!(
-            "{} tool names are {SHORT_NAME_LIMIT} characters or longer (Cursor accepts up to {SHORT_NAME_LIMIT}, Claude and OpenAI 64): {}{}; shorten them with --rename OPERATION=NAME",
-            long.len(),
+            "{} {SHORT_NAME_LIMIT} characters or longer (Cursor accepts up to {SHORT_NAME_LIMIT}, Claude and OpenAI 64): {}{}; shorten them with --rename OPERATION=NAME",
+            if long.len() == 1 { "1 tool name is".to_owned() } else { format!("{} tool names are", long.len()) },
             shown.join(", "),
             if long.len() > 5 { ", …" } else { "" }
         ));
@@ -141,8 +141,12 @@ pub fn lints(api: &Api) -> Vec<String> {
             .map(|(size, name)| format!("`{name}` ({} KB)", size / 1024))
             .collect();
         lints.push(format!(
-            "{} tools have input schemas over {} KB: {}; leave them out with --exclude-op if clients struggle",
-            large.len(),
+            "{} over {} KB: {}; leave them out with --exclude-op if clients struggle",
+            if large.len() == 1 {
+                "1 tool has an input schema".to_owned()
+            } else {
+                format!("{} tools have input schemas", large.len())
+            },
             LARGE_SCHEMA_BYTES / 1024,
             shown.join(", ")
         ));

@@ -623,3 +623,64 @@ fn config_mistakes_are_located_with_a_suggestion() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("/nonexistent/mcpwright.toml"));
 }
+
+/// A spec that trips every client-limit lint, and the suggested filter that clears them.
+#[test]
+fn inspect_warns_about_client_limits() {
+    let dir = scratch("lints");
+    let mut paths = String::new();
+    for i in 0..120 {
+        let tag = if i < 70 { "bulk" } else { "core" };
+        paths.push_str(&format!(
+            "  /items{i}:\n    get:\n      operationId: item{i}\n      tags: [{tag}]\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
+    }
+    let long_name = format!("get{}", "_very".repeat(12));
+    paths.push_str(&format!(
+        "  /long:\n    get:\n      operationId: {long_name}\n      tags: [bulk]\n      responses: {{'200': {{description: ok}}}}\n"
+    ));
+    let mut properties = String::new();
+    for i in 0..1200 {
+        properties.push_str(&format!(
+            "                field{i}: {{type: string, description: 'A field with a long description to make the schema large, number {i}.'}}\n"
+        ));
+    }
+    paths.push_str(&format!(
+        "  /big:\n    post:\n      operationId: bigBody\n      tags: [bulk]\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n              properties:\n{properties}      responses: {{'200': {{description: ok}}}}\n"
+    ));
+    let spec = spec_file(
+        &dir,
+        &format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}"),
+    );
+    let spec_arg = spec.to_str().unwrap();
+    let output = mcpwright(&["inspect", spec_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "122 tools: more than the 100 some MCP clients accept",
+        "--exclude-tag; the largest tags: bulk (72), core (50)",
+        &format!(
+            "1 tool name is 60 characters or longer (Cursor accepts up to 60, Claude and OpenAI 64): `{long_name}` ({})",
+            long_name.len()
+        ),
+        "--rename OPERATION=NAME",
+        "1 tool has an input schema over 16 KB: `bigBody`",
+        "tools/list is",
+    ] {
+        assert!(table.contains(needle), "`{needle}` missing from:\n{table}");
+    }
+    let json = mcpwright(&["inspect", spec_arg, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(json["toolsListBytes"].as_u64().unwrap() > 40_000);
+    assert_eq!(json["clientLimits"].as_array().unwrap().len(), 4);
+
+    // The suggested filter: 50 tools left, over 40 but under 100, and nothing else to say.
+    let output = mcpwright(&["inspect", spec_arg, "--exclude-tag", "bulk"]);
+    let table = String::from_utf8_lossy(&output.stdout);
+    let lints: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("client limits:"))
+        .collect();
+    assert_eq!(lints.len(), 1, "{table}");
+    assert!(lints[0].contains("50 tools: more than the 40"), "{table}");
+}
