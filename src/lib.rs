@@ -13,6 +13,7 @@ pub mod error;
 pub mod inspect;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod naming;
 pub mod suggest;
 pub mod write;

@@ -222,7 +222,9 @@ impl Output {
         } else {
             SHOWN_WARNINGS
         };
-        for warning in warnings.iter().take(shown) {
+        let mut shown_warnings = warnings[..shown.min(warnings.len())].to_vec();
+        mcpwright::locate::fill(&mut shown_warnings);
+        for warning in &shown_warnings {
             eprintln!("{}: {warning}", self.label("warning", "1;33"));
         }
         if warnings.len() > shown {
@@ -267,6 +269,11 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Stale) => ExitCode::from(1),
+        Err(mcpwright::Error::Spec(mut diagnostic)) => {
+            mcpwright::locate::fill(std::slice::from_mut(&mut *diagnostic));
+            output.error(&diagnostic.to_string());
+            ExitCode::from(1)
+        }
         Err(err) => {
             output.error(&err.to_string());
             ExitCode::from(err.exit_code())

@@ -106,7 +106,7 @@ fn unknown_version_is_located() {
         "version",
         "api.yaml",
         "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
-        &["#/openapi", "4.0.0"],
+        &["api.yaml:1:10 at #/openapi", "4.0.0"],
     );
 }
 
@@ -119,8 +119,7 @@ fn dangling_ref_is_located() {
         "api.json",
         spec,
         &[
-            "api.json",
-            "#/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+            "api.json:2:104 at #/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
             "#/components/schemas/Missing",
         ],
     );

@@ -2058,11 +2058,7 @@ mod tests {
 
     fn load_real_spec(path: &std::path::Path) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|err| err.to_string())?;
-        let doc: Value = if text.trim_start().starts_with('{') {
-            serde_json::from_str(&text).map_err(|err| err.to_string())?
-        } else {
-            serde_saphyr::from_str(&text).map_err(|err| err.to_string())?
-        };
+        let doc = crate::load::source::parse(&text, "spec").map_err(|err| err.to_string())?;
         let version = |key: &str| {
             doc.get(key).map(|v| {
                 v.as_str()

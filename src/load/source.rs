@@ -16,7 +16,7 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Diagnostic> {
                 .hint("fix the syntax error (a JSON linter such as `jq . FILE` shows it too)")
         });
     }
-    serde_saphyr::from_str::<Value>(text).map_err(|err| {
+    serde_saphyr::from_str_with_options::<Value>(text, yaml_options(text.len())).map_err(|err| {
         let mut location = Location::new(file, "");
         location.line_col = err
             .location()
@@ -28,6 +28,22 @@ pub fn parse(text: &str, file: &str) -> Result<Value, Diagnostic> {
         )
         .hint("fix the syntax error; a spec must be one YAML or JSON document")
     })
+}
+
+/// YAML parser limits sized to the input. The parser's defaults suit configuration files (250,000
+/// nodes, nesting 64 deep) and reject real API specs, which reach millions of nodes; a node takes
+/// at least a byte or two of text, so limits of one per input byte stop nothing legitimate. The
+/// alias limits that stop "billion laughs" expansion stay as they are, and nesting is capped where
+/// JSON parsing caps it.
+pub fn yaml_options(len: usize) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = len.saturating_mul(2).max(budget.max_events);
+    budget.max_nodes = len.max(budget.max_nodes);
+    budget.max_depth = 128;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    options
 }
 
 /// The first line of a possibly multi-line parser message (the snippet rendering is noise here,
@@ -44,6 +60,17 @@ mod tests {
     fn json_and_yaml() {
         assert_eq!(parse("{\"a\": 1}", "x.json").unwrap()["a"], 1);
         assert_eq!(parse("a: 1\nb: [x]\n", "x.yaml").unwrap()["b"][0], "x");
+    }
+
+    #[test]
+    fn large_documents_load() {
+        // Past the YAML parser's default budget of 250,000 nodes, as big real specs are.
+        let mut text = String::from("paths:\n");
+        for i in 0..150_000 {
+            text.push_str(&format!("  /p{i}: {{x: 1}}\n"));
+        }
+        let value = parse(&text, "big.yaml").unwrap();
+        assert_eq!(value["paths"].as_object().unwrap().len(), 150_000);
     }
 
     #[test]
