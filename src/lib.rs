@@ -16,6 +16,7 @@ pub mod load;
 pub mod locate;
 pub mod naming;
 pub mod suggest;
+pub mod workflow;
 pub mod write;
 
 use std::path::Path;
@@ -45,6 +46,8 @@ pub struct Options {
     pub upstream_url: Option<String>,
     /// Default credential strategies, by security scheme name.
     pub strategies: std::collections::BTreeMap<String, String>,
+    /// The `mcpwright.toml` these options came from, if any (the CI workflow watches it).
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 /// Loads a spec and builds its IR.
@@ -98,7 +101,27 @@ pub fn render(spec: &Path, out: &Path, options: &Options) -> Result<(ir::Api, em
         .crate_name
         .clone()
         .unwrap_or_else(|| emit::default_crate_name(out, &api.title));
-    let krate = emit::emit(&api, &emit::Options { crate_name })?;
+    let workflow = workflow::paths(spec, out, options.config_file.as_deref());
+    let mut api = api;
+    if workflow.spec.starts_with("../") {
+        api.warnings.push(
+            Diagnostic::new(
+                Location::new(spec.display().to_string(), ""),
+                format!(
+                    "the spec is outside the repository that holds the crate (at `{}` from its root), so the generated CI workflow cannot check it",
+                    workflow.spec
+                ),
+            )
+            .hint("keep the spec in the same repository as the generated crate"),
+        );
+    }
+    let krate = emit::emit(
+        &api,
+        &emit::Options {
+            crate_name,
+            workflow,
+        },
+    )?;
     Ok((api, krate))
 }
 

@@ -179,6 +179,7 @@ impl Choices {
         };
         if let Some(file) = file {
             mcpwright::config::load(&file)?.apply(&mut options)?;
+            options.config_file = Some(file);
         }
         Ok(options)
     }

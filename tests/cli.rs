@@ -683,3 +683,69 @@ fn inspect_warns_about_client_limits() {
     assert_eq!(lints.len(), 1, "{table}");
     assert!(lints[0].contains("50 tools: more than the 40"), "{table}");
 }
+
+/// The crate's CI workflow runs `mcpwright check` with paths that work from the repository root,
+/// and is triggered by changes to the spec and its settings.
+#[test]
+fn the_ci_workflow_checks_the_crate_from_the_repository_root() {
+    let dir = scratch("workflow");
+    let petstore =
+        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
+    let spec = spec_file(&dir, &petstore);
+    std::fs::write(
+        dir.join("mcpwright.toml"),
+        "[filters]\nexclude_methods = [\"DELETE\"]\n",
+    )
+    .unwrap();
+    let out = dir.join("servers/petstore-mcp");
+    let output = mcpwright(&[
+        "generate",
+        spec.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(out.join(".github/workflows/mcpwright-check.yml")).unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
+    let watched = &workflow["on"]["pull_request"]["paths"];
+    assert_eq!(
+        watched,
+        &serde_json::json!([
+            "target/cli-tests/workflow/api.yaml",
+            "target/cli-tests/workflow/mcpwright.toml",
+            "target/cli-tests/workflow/servers/petstore-mcp/**"
+        ]),
+        "{text}"
+    );
+    let steps = workflow["jobs"]["check"]["steps"].as_array().unwrap();
+    let run = steps.last().unwrap()["run"].as_str().unwrap();
+    let args: Vec<&str> = run
+        .strip_prefix("mcpwright ")
+        .expect("runs mcpwright")
+        .split_whitespace()
+        .collect();
+    assert_eq!(args[0], "check", "{run}");
+    let check = Command::new(env!("CARGO_BIN_EXE_mcpwright"))
+        .args(&args)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{run}: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+    // And it catches drift: a spec change makes the same command fail.
+    spec_file(
+        &dir,
+        &petstore.replace("operationId: listPets", "operationId: listAllPets"),
+    );
+    let check = Command::new(env!("CARGO_BIN_EXE_mcpwright"))
+        .args(&args)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+}

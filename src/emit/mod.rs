@@ -22,6 +22,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct Options {
     /// The crate's name (and its binary's).
     pub crate_name: String,
+    /// Where the CI workflow finds the spec and the crate.
+    pub workflow: crate::workflow::Paths,
 }
 
 /// A generated crate: relative paths (with `/`) to contents, sorted.
@@ -76,6 +78,10 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     );
     files.insert(".env.example".into(), text::env_example(api, &hash)?);
     files.insert(".gitignore".into(), format!("{hash}\n/target\n"));
+    files.insert(
+        ".github/workflows/mcpwright-check.yml".into(),
+        text::check_workflow(options, &hash)?,
+    );
 
     files.insert(
         "src/main.rs".into(),

@@ -36,6 +36,68 @@ struct Readme<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "crate/mcpwright-check.yml.j2", escape = "none")]
+struct CheckWorkflow<'a> {
+    header: &'a str,
+    name: &'a str,
+    version: &'a str,
+    crate_dir: &'a str,
+    spec: &'a str,
+    /// Path filters (YAML-quoted) that trigger the check.
+    watched: Vec<String>,
+    /// The arguments of `mcpwright check`, shell-quoted.
+    command_args: String,
+}
+
+/// `.github/workflows/mcpwright-check.yml`: `mcpwright check` on every change to the spec.
+pub fn check_workflow(options: &Options, header: &str) -> Result<String> {
+    let paths = &options.workflow;
+    let mut watched = vec![paths.spec.clone()];
+    watched.extend(paths.config.clone());
+    watched.push(if paths.crate_dir == "." {
+        "**".to_owned()
+    } else {
+        format!("{}/**", paths.crate_dir)
+    });
+    let mut args = vec![paths.spec.as_str(), "-o", paths.crate_dir.as_str()];
+    if let (Some(config), true) = (&paths.config, paths.config_explicit) {
+        args.extend(["--config", config.as_str()]);
+    }
+    let template = CheckWorkflow {
+        header,
+        name: &options.crate_name,
+        version: VERSION,
+        crate_dir: &paths.crate_dir,
+        spec: &paths.spec,
+        watched: watched.iter().map(|p| yaml_quote(p)).collect(),
+        command_args: args
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    rendered(template.render(), ".github/workflows/mcpwright-check.yml")
+}
+
+/// A single-quoted YAML scalar.
+fn yaml_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A word for a POSIX shell: bare when it is plainly safe, else single-quoted.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=+,:@".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[derive(Template)]
 #[template(path = "crate/hooks.rs.j2", escape = "none")]
 struct HooksRs<'a> {
     example_tool: &'a str,
