@@ -749,3 +749,44 @@ fn the_ci_workflow_checks_the_crate_from_the_repository_root() {
         .unwrap();
     assert_eq!(check.status.code(), Some(1));
 }
+
+/// `--quiet` prints errors only, `--verbose` every warning and the timing; output to a pipe
+/// carries no colour codes.
+#[test]
+fn quiet_and_verbose() {
+    let dir = scratch("verbosity");
+    let mut paths = String::new();
+    for i in 0..25 {
+        // Each undeclared path parameter is a warning.
+        paths.push_str(&format!(
+            "  /things{i}/{{id}}:\n    get: {{operationId: get{i}, responses: {{'200': {{description: ok}}}}}}\n"
+        ));
+    }
+    let spec = spec_file(
+        &dir,
+        &format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}"),
+    );
+    let out = dir.join("out");
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let warnings = |text: &str| text.lines().filter(|l| l.starts_with("warning:")).count();
+
+    let normal = mcpwright(&["generate", spec_arg, "-o", out_arg]);
+    let text = stderr(&normal);
+    assert!(normal.status.success(), "{text}");
+    assert_eq!(warnings(&text), 21, "20 shown and a summary line: {text}");
+    assert!(
+        text.contains("… and 5 more (--verbose shows them all)"),
+        "{text}"
+    );
+    assert!(text.contains("generated 25 tools"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour codes on a pipe");
+
+    let verbose = mcpwright(&["generate", spec_arg, "-o", out_arg, "--verbose"]);
+    let text = stderr(&verbose);
+    assert_eq!(warnings(&text), 25, "{text}");
+    assert!(text.contains(" ms)"), "timing: {text}");
+
+    let quiet = mcpwright(&["--quiet", "generate", spec_arg, "-o", out_arg]);
+    assert!(quiet.status.success());
+    assert_eq!(stderr(&quiet), "", "--quiet prints nothing on success");
+}
