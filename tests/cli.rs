@@ -790,3 +790,49 @@ fn quiet_and_verbose() {
     assert!(quiet.status.success());
     assert_eq!(stderr(&quiet), "", "--quiet prints nothing on success");
 }
+
+/// A spec split over files: a change in a referenced file makes the crate stale too.
+#[test]
+fn check_sees_changes_in_referenced_files() {
+    let dir = scratch("split-spec");
+    std::fs::create_dir_all(dir.join("schemas")).unwrap();
+    let spec = spec_file(
+        &dir,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      parameters:\n        - {name: limit, in: query, schema: {$ref: './schemas/limit.yaml'}}\n      responses: {'200': {description: ok}}\n",
+    );
+    std::fs::write(dir.join("schemas/limit.yaml"), "type: integer\n").unwrap();
+    let out = dir.join("out");
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let output = mcpwright(&["generate", spec_arg, "-o", out_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        mcpwright(&["check", spec_arg, "-o", out_arg]).status.code(),
+        Some(0)
+    );
+
+    std::fs::write(dir.join("schemas/limit.yaml"), "type: string\n").unwrap();
+    let stale = mcpwright(&["check", spec_arg, "-o", out_arg]);
+    assert_eq!(stale.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&stale.stdout);
+    assert!(
+        report.contains("input.limit: type changed from integer to string"),
+        "{report}"
+    );
+    // A change that leaves the generated code alone still moves the source hash, so the
+    // headers say which spec text the crate came from.
+    std::fs::write(dir.join("schemas/limit.yaml"), "type: integer\n").unwrap();
+    assert!(
+        mcpwright(&["generate", spec_arg, "-o", out_arg])
+            .status
+            .success()
+    );
+    std::fs::write(
+        dir.join("schemas/limit.yaml"),
+        "type: integer # the page size\n",
+    )
+    .unwrap();
+    assert_eq!(
+        mcpwright(&["check", spec_arg, "-o", out_arg]).status.code(),
+        Some(1)
+    );
+}

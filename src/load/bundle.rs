@@ -46,9 +46,21 @@ pub fn bundle(
     display_file: &str,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Value, Diagnostic> {
+    bundle_files(doc, main_file, display_file, warnings).map(|(doc, _)| doc)
+}
+
+/// [`bundle`], also returning each other file it read, by name in messages, with the SHA-256 of its
+/// text (hex), sorted by name: the generated crate's source hash covers them, so a change in a
+/// referenced file makes the crate stale too.
+pub fn bundle_files(
+    doc: Value,
+    main_file: &Path,
+    display_file: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Value, Vec<(String, String)>), Diagnostic> {
     let mut doc = doc;
     let Some(root) = doc.as_object() else {
-        return Ok(doc);
+        return Ok((doc, Vec::new()));
     };
     let flavor = if root.contains_key("swagger") {
         Flavor::Swagger2
@@ -57,7 +69,7 @@ pub fn bundle(
     };
     let main_ids: HashSet<String> = collect_ids(&doc).into_keys().collect();
     if !has_external_ref(&doc, &main_ids) {
-        return Ok(doc);
+        return Ok((doc, Vec::new()));
     }
     let mut bundler = Bundler::new(flavor, main_file, display_file, main_ids, &doc);
     bundler.preregister(&doc);
@@ -65,7 +77,14 @@ pub fn bundle(
     bundler.drain()?;
     bundler.place(&mut doc)?;
     warnings.append(&mut bundler.warnings);
-    Ok(doc)
+    let mut files: Vec<(String, String)> = bundler
+        .files
+        .iter()
+        .filter(|file| !file.is_main)
+        .map(|file| (file.display.clone(), file.sha256.clone()))
+        .collect();
+    files.sort();
+    Ok((doc, files))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +279,8 @@ struct File {
     ids: HashMap<String, String>,
     /// The main document itself, referenced from another file.
     is_main: bool,
+    /// The SHA-256 of its text, in hex.
+    sha256: String,
 }
 
 /// A referenced node waiting to be bundled and added under `name` in `section`.
@@ -626,6 +647,7 @@ impl Bundler {
             doc,
             ids,
             is_main,
+            sha256: super::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
         });
         self.by_path.insert(canonical, index);
         Ok(index)

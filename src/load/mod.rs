@@ -78,14 +78,31 @@ pub fn load_str(text: &str, file: &str) -> Result<Spec> {
     load_text(text, file, Path::new(file))
 }
 
+/// The hash that identifies a spec: of its text alone when it is one file, else of its text and
+/// every file it references (by name and content), so `check` sees a change in any of them.
+fn source_hash(text: &str, others: &[(String, String)]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    if others.is_empty() {
+        return hex(&hasher.finalize());
+    }
+    for (name, sha256) in others {
+        hasher.update(b"\0");
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(sha256.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
 /// Normalizes the spec `text`, read from `path` and named `file` in messages.
 fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
-    let hash = hex(&Sha256::digest(text.as_bytes()));
     let original = source::parse(text, file)?;
     let mut warnings = Vec::new();
     // References to other files are brought in first, in the spec's own version, so everything
     // after this sees one document.
-    let original = bundle::bundle(original, path, file, &mut warnings)?;
+    let (original, others) = bundle::bundle_files(original, path, file, &mut warnings)?;
+    let hash = source_hash(text, &others);
     let version = detect_version(&original, file)?;
     // Dangling pointers are reported against the document as written; references the
     // normalization resolves (3.1 `$id`s) or rewrites are checked again once it is done.
@@ -241,7 +258,7 @@ fn display(value: &Value) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
