@@ -282,6 +282,14 @@ fn inspect_prints_the_tool_table_and_json() {
     assert_eq!(json["tools"][0]["inputSchema"]["type"], "object");
 }
 
+/// The Petstore example's text, and a copy of it in `dir`.
+fn petstore_copy(dir: &Path) -> (String, PathBuf) {
+    let text =
+        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
+    let spec = spec_file(dir, &text);
+    (text, spec)
+}
+
 /// A spec file in a scratch folder, from text.
 fn spec_file(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("api.yaml");
@@ -292,9 +300,7 @@ fn spec_file(dir: &Path, text: &str) -> PathBuf {
 #[test]
 fn check_reports_the_contract_diff() {
     let dir = scratch("check");
-    let original =
-        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
-    let spec = spec_file(&dir, &original);
+    let (original, spec) = petstore_copy(&dir);
     let out = dir.join("petstore-mcp");
     let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
     assert!(
@@ -460,9 +466,7 @@ fn tool_names_stay_stable_across_regenerations() {
 #[test]
 fn the_config_file_sets_every_choice_and_flags_win() {
     let dir = scratch("config");
-    let petstore =
-        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
-    let spec = spec_file(&dir, &petstore);
+    let (_, spec) = petstore_copy(&dir);
     std::fs::write(
         dir.join("mcpwright.toml"),
         r#"
@@ -564,9 +568,7 @@ strategy = "client-credentials"
 #[test]
 fn config_mistakes_are_located_with_a_suggestion() {
     let dir = scratch("config-errors");
-    let petstore =
-        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
-    let spec = spec_file(&dir, &petstore);
+    let (_, spec) = petstore_copy(&dir);
     let spec_arg = spec.to_str().unwrap();
     let cases: [(&str, &[&str]); 4] = [
         (
@@ -689,9 +691,7 @@ fn inspect_warns_about_client_limits() {
 #[test]
 fn the_ci_workflow_checks_the_crate_from_the_repository_root() {
     let dir = scratch("workflow");
-    let petstore =
-        std::fs::read_to_string(common::repo().join("examples/petstore/openapi.yaml")).unwrap();
-    let spec = spec_file(&dir, &petstore);
+    let (petstore, spec) = petstore_copy(&dir);
     std::fs::write(
         dir.join("mcpwright.toml"),
         "[filters]\nexclude_methods = [\"DELETE\"]\n",
