@@ -115,6 +115,13 @@ fn node_test(file: &str, server: &std::path::Path) {
     assert!(output.status.success(), "{file} failed:\n{out}\n{err}");
 }
 
+/// The stdio transport seen as a raw client process: protocol-only stdout, parse errors, clean
+/// exits on EOF and SIGTERM (`tests/e2e/stdio.test.mjs`).
+#[test]
+fn petstore_stdio_hygiene() {
+    node_test("stdio.test.mjs", &binary("petstore"));
+}
+
 /// Upstream credentials of every scheme type, against a recording upstream and a real OpenID
 /// provider for client credentials and token exchange (`tests/e2e/credentials.test.mjs`).
 #[test]

@@ -936,21 +936,39 @@ async fn stdio_transport_serves_json_lines() {
 
     let (client_read, mut client_write) = tokio::io::split(client_side);
     let mut lines = BufReader::new(client_read).lines();
-    let mut send = async |message: Value| {
+    let mut send_line = async |line: String| {
         client_write
-            .write_all(format!("{message}\n").as_bytes())
+            .write_all(format!("{line}\n").as_bytes())
             .await
             .unwrap();
     };
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).await;
+    send_line(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}).to_string()).await;
     let init: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
-    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
-    send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}})).await;
+    send_line(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string()).await;
+    send_line(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}}).to_string()).await;
     let call: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(call["id"], 2);
     assert_eq!(call["result"]["structuredContent"]["result"][0]["id"], "1");
     assert_eq!(recorder.all().pop().unwrap().target, "/v1/pets?limit=1");
+
+    // A line that is not JSON gets a JSON-RPC parse error, and the session goes on.
+    send_line("{not json".to_owned()).await;
+    let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(error["id"], Value::Null);
+    assert_eq!(error["error"]["code"], -32700);
+    // JSON that is not a request is refused by the protocol engine.
+    send_line(json!([1, 2]).to_string()).await;
+    let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(error["error"]["code"], -32600);
+    send_line(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}).to_string()).await;
+    let list: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(list["id"], 3);
+    assert!(
+        list["result"]["tools"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+    );
 
     // EOF on stdin ends the server cleanly.
     client_write.shutdown().await.unwrap();

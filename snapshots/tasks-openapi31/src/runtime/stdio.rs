@@ -4,6 +4,8 @@
 
 use rmcp::ServiceExt as _;
 use rmcp::service::ServerInitializeError;
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::config::StartError;
@@ -15,8 +17,117 @@ pub async fn serve(server: McpServer, shutdown: CancellationToken) -> Result<(),
     serve_on(server, rmcp::transport::stdio(), shutdown).await
 }
 
+/// Buffer between the line screen and the protocol engine, each way.
+const PIPE_BYTES: usize = 256 * 1024;
+
 /// Serves on any byte stream pair (stdio, or an in-memory pipe in tests).
+///
+/// Lines pass through a screen first: the protocol engine drops a line that is not JSON without a
+/// word, where JSON-RPC asks for a parse error (`-32700`, `id: null`), so the screen answers those
+/// itself. Answers from both reach the output a whole line at a time.
 pub async fn serve_on<R, W>(
+    server: McpServer,
+    (read, write): (R, W),
+    shutdown: CancellationToken,
+) -> Result<(), StartError>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (screened, engine_in) = tokio::io::duplex(PIPE_BYTES);
+    let (engine_out, answers) = tokio::io::duplex(PIPE_BYTES);
+    let (errors, error_lines) = mpsc::channel(16);
+    tokio::spawn(screen(read, screened, errors));
+    let output = tokio::spawn(merge(answers, error_lines, write));
+    let result = serve_engine(server, (engine_in, engine_out), shutdown).await;
+    // The engine has dropped its end of the pipe: the merge drains what is left and ends.
+    let _ = output.await;
+    result
+}
+
+/// Forwards each JSON line to the engine and answers the others with a parse error. Ends at EOF
+/// (closing the engine's input, which ends the session).
+async fn screen<R, W>(read: R, mut engine: W, errors: mpsc::Sender<String>)
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let mut reader = BufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        // Syntax only, without building the value: the engine parses it properly.
+        if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+            let answer = serde_json::json!({
+                "jsonrpc": "2.0",
+                "id": null,
+                "error": {"code": -32700, "message": format!("Parse error: {err}")},
+            });
+            tracing::warn!(error = %err, "stdin: a line that is not JSON");
+            if errors.send(answer.to_string()).await.is_err() {
+                break;
+            }
+            continue;
+        }
+        let forwarded = async {
+            engine.write_all(text).await?;
+            engine.write_all(b"\n").await?;
+            engine.flush().await
+        };
+        if forwarded.await.is_err() {
+            break;
+        }
+    }
+    let _ = engine.shutdown().await;
+}
+
+/// Writes the engine's answers and the screen's parse errors to the output, whole lines only.
+async fn merge<R, W>(answers: R, mut errors: mpsc::Receiver<String>, mut write: W)
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let mut answers = BufReader::new(answers);
+    // An answer being read: `read_until` may be interrupted by the other branch with part of a
+    // line read, which stays here until the rest arrives.
+    let mut answer = Vec::new();
+    let mut errors_open = true;
+    loop {
+        let line = tokio::select! {
+            read = answers.read_until(b'\n', &mut answer) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(_) if answer.ends_with(b"\n") => std::mem::take(&mut answer),
+                // The end of the output without a final newline: the next read says EOF.
+                Ok(_) => continue,
+            },
+            error = errors.recv(), if errors_open => match error {
+                Some(error) => format!("{error}\n").into_bytes(),
+                None => {
+                    errors_open = false;
+                    continue;
+                }
+            },
+        };
+        if write.write_all(&line).await.is_err() || write.flush().await.is_err() {
+            return;
+        }
+    }
+    if !answer.is_empty() {
+        answer.push(b'\n');
+        let _ = write.write_all(&answer).await;
+    }
+    let _ = write.flush().await;
+}
+
+async fn serve_engine<R, W>(
     server: McpServer,
     (read, write): (R, W),
     shutdown: CancellationToken,
