@@ -165,6 +165,15 @@ const scenarios = {
     ({ result, requests } = await call(ctx, 'getBook', { isbn: '../admin?x=1#y', 'X-Locale': 'en-GB' }));
     assert.equal(requests[0].url, '/api/books/..%2Fadmin%3Fx%3D1%23y');
     assert.equal(requests[0].headers['x-locale'], 'en-GB');
+    // Already-encoded separators stay data, and an absolute URL is just a path segment.
+    ({ result, requests } = await call(ctx, 'getBook', { isbn: '%2F..%2Fadmin' }));
+    assert.equal(requests[0].url, '/api/books/%252F..%252Fadmin');
+    ({ result, requests } = await call(ctx, 'getBook', { isbn: 'http://evil.example/x' }));
+    assert.equal(requests[0].url, '/api/books/http%3A%2F%2Fevil.example%2Fx');
+    assert.equal(requests[0].headers.host, new URL(ctx.upstream.url).host, 'the target host never changes');
+    // Query values cannot add parameters or a fragment.
+    ({ result, requests } = await call(ctx, 'listBooks', { author: 'x&admin=true#frag' }));
+    assert.equal(requests[0].url, '/api/books?author=x%26admin%3Dtrue%23frag');
     ({ result, requests } = await call(ctx, 'getBook', { isbn: '..' }));
     assert.equal(result.isError, true);
     assert.equal(requests.length, 0);
