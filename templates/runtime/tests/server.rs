@@ -947,6 +947,11 @@ async fn stdio_transport_serves_json_lines() {
     assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
     send_line(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string()).await;
     send_line(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}}).to_string()).await;
+    // A log notification for the call comes first (info is the default threshold).
+    let log: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(log["method"], "notifications/message");
+    assert_eq!(log["params"]["level"], "info");
+    assert_eq!(log["params"]["data"]["tool"], "listPets");
     let call: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(call["id"], 2);
     assert_eq!(call["result"]["structuredContent"]["result"][0]["id"], "1");
@@ -961,6 +966,14 @@ async fn stdio_transport_serves_json_lines() {
     send_line(json!([1, 2]).to_string()).await;
     let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(error["error"]["code"], -32600);
+    // `logging/setLevel` raises the threshold: a successful call then sends no notification.
+    send_line(json!({"jsonrpc": "2.0", "id": 5, "method": "logging/setLevel", "params": {"level": "error"}}).to_string()).await;
+    let set: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(set["id"], 5);
+    assert!(set.get("error").is_none(), "{set}");
+    send_line(json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}}).to_string()).await;
+    let call: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(call["id"], 6, "no notification before the answer: {call}");
     send_line(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}).to_string()).await;
     let list: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(list["id"], 3);

@@ -44,7 +44,14 @@ pub fn router(
         mcp_config.with_allowed_hosts(config.allowed_hosts.iter().cloned())
     };
     // Origins are checked by the guard, before authentication, so rmcp's own check is left off.
-    let factory = move || Ok(server.clone());
+    let stateless = config.stateless;
+    let factory = move || {
+        Ok(if stateless {
+            server.for_stateless_request()
+        } else {
+            server.for_session()
+        })
+    };
     let mcp = if config.stateless {
         // No session state: every POST is answered on its own, as plain JSON when it can be, so
         // any replica behind a load balancer can serve any request.

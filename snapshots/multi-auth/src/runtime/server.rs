@@ -2,6 +2,7 @@
 //! The MCP server: the tool list and tool-call dispatch, the same for every transport.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 use rmcp::model::{
@@ -29,6 +30,29 @@ pub struct McpServer {
     credentials: Arc<Credentials>,
     /// Leave out of `tools/list` the tools the caller's token lacks the scopes for.
     hide_unauthorized: bool,
+    /// The session's `logging/setLevel` threshold (see [`level_rank`]); each session has its own.
+    log_level: Arc<AtomicU8>,
+}
+
+/// Log notifications at this level and above are sent until the client sets another.
+const DEFAULT_LOG_RANK: u8 = 1; // info
+/// Above every level: no notifications.
+const NO_LOG_RANK: u8 = 8;
+
+/// The rank of an MCP logging level, debug (0) to emergency (7).
+#[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
+fn level_rank(level: rmcp::model::LoggingLevel) -> u8 {
+    use rmcp::model::LoggingLevel as L;
+    match level {
+        L::Debug => 0,
+        L::Info => 1,
+        L::Notice => 2,
+        L::Warning => 3,
+        L::Error => 4,
+        L::Critical => 5,
+        L::Alert => 6,
+        L::Emergency => 7,
+    }
 }
 
 struct Inner {
@@ -67,13 +91,20 @@ impl std::fmt::Display for Outcome {
 }
 
 impl McpServer {
+    // MCP logging is deprecated upstream (SEP-2577) but still in the protocol clients speak.
+    #[allow(deprecated)]
     pub fn new(api: &'static ApiDef, upstream: Upstream) -> Self {
         let mut implementation = Implementation::new(api.name, api.version);
         if !api.title.is_empty() {
             implementation = implementation.with_title(api.title);
         }
-        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(implementation);
+        let mut info = ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(implementation);
         if let Some(instructions) = api.instructions {
             info = info.with_instructions(instructions);
         }
@@ -87,7 +118,42 @@ impl McpServer {
             }),
             hide_unauthorized: false,
             credentials: Arc::new(Credentials::none()),
+            log_level: Arc::new(AtomicU8::new(DEFAULT_LOG_RANK)),
         }
+    }
+
+    /// A handler for a new session: the same API, upstream and credentials, its own log level.
+    pub fn for_session(&self) -> Self {
+        McpServer {
+            log_level: Arc::new(AtomicU8::new(DEFAULT_LOG_RANK)),
+            ..self.clone()
+        }
+    }
+
+    /// A handler for one stateless request. It sends no log notifications: with no session
+    /// to stream them on, they would turn a plain JSON answer into an event stream.
+    pub fn for_stateless_request(&self) -> Self {
+        McpServer {
+            log_level: Arc::new(AtomicU8::new(NO_LOG_RANK)),
+            ..self.clone()
+        }
+    }
+
+    /// Sends the client a log notification when `level` reaches the session's threshold. A client
+    /// that went away is not an error of the call.
+    #[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
+    async fn notify(
+        &self,
+        context: &RequestContext<RoleServer>,
+        level: rmcp::model::LoggingLevel,
+        data: Value,
+    ) {
+        if level_rank(level) < self.log_level.load(Ordering::Relaxed) {
+            return;
+        }
+        let message = rmcp::model::LoggingMessageNotificationParam::new(level, data)
+            .with_logger(self.inner.api.name);
+        let _ = context.peer.notify_logging_message(message).await;
     }
 
     /// The upstream credentials.
@@ -326,10 +392,37 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = identity(&context);
-        tokio::select! {
-            result = self.call_as(&request.name, request.arguments, caller.as_ref()) => result.map(Into::into),
+        let started = Instant::now();
+        let result = tokio::select! {
+            result = self.call_as(&request.name, request.arguments, caller.as_ref()) => result,
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
+        };
+        if let Ok(result) = &result {
+            #[allow(deprecated)]
+            let level = if result.is_error == Some(true) {
+                rmcp::model::LoggingLevel::Warning
+            } else {
+                rmcp::model::LoggingLevel::Info
+            };
+            let data = serde_json::json!({
+                "tool": request.name.as_ref(),
+                "isError": result.is_error == Some(true),
+                "ms": started.elapsed().as_millis() as u64,
+            });
+            self.notify(&context, level, data).await;
         }
+        result.map(Into::into)
+    }
+
+    #[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.log_level
+            .store(level_rank(request.level), Ordering::Relaxed);
+        Ok(())
     }
 }
 
