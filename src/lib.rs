@@ -10,6 +10,8 @@ pub mod config;
 pub mod contract;
 pub mod emit;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod inspect;
 pub mod ir;
 pub mod load;
@@ -52,7 +54,19 @@ pub struct Options {
 
 /// Loads a spec and builds its IR.
 pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
-    let spec = load::load(spec)?;
+    build_model(&load::load(spec)?, options)
+}
+
+/// Loads a spec held in memory (the bytes of a YAML or JSON file) and builds its IR, exactly as
+/// [`model`] does for a file. `file` names the spec in messages; references to other files
+/// (`./schemas/pet.yaml`) resolve as if the spec were the file `file`, and a spec without such
+/// references never touches the file system.
+pub fn model_from_bytes(bytes: &[u8], file: &str, options: &Options) -> Result<ir::Api> {
+    build_model(&load::load_bytes(bytes, file)?, options)
+}
+
+/// The IR of a loaded spec, with `--strict` applied to its warnings.
+fn build_model(spec: &load::Spec, options: &Options) -> Result<ir::Api> {
     let ir_options = ir::Options {
         scope_map: options.scope_map.clone(),
         filters: options.filters.clone(),
@@ -62,7 +76,7 @@ pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
         upstream_url: options.upstream_url.clone(),
         strategies: options.strategies.clone(),
     };
-    let api = ir::build(&spec, &ir_options)?;
+    let api = ir::build(spec, &ir_options)?;
     if options.strict
         && let Some(first) = api.warnings.first()
     {

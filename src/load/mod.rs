@@ -57,17 +57,27 @@ pub fn load(path: &Path) -> Result<Spec> {
         source,
     })?;
     let file = path.display().to_string();
-    let text = String::from_utf8(bytes).map_err(|err| {
+    load_text(utf8(&bytes, &file)?, &file, path)
+}
+
+/// Normalizes a spec given as the bytes of a file; `file` names it in messages and places it for
+/// references to other files, as in [`load_str`].
+pub fn load_bytes(bytes: &[u8], file: &str) -> Result<Spec> {
+    load_text(utf8(bytes, file)?, file, Path::new(file))
+}
+
+/// The text of a spec file, which must be UTF-8.
+fn utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Diagnostic> {
+    std::str::from_utf8(bytes).map_err(|err| {
         Diagnostic::new(
-            Location::new(&file, ""),
+            Location::new(file, ""),
             format!(
                 "the file is not UTF-8 (invalid byte at offset {})",
-                err.utf8_error().valid_up_to()
+                err.valid_up_to()
             ),
         )
         .hint("save the spec as UTF-8")
-    })?;
-    load_text(&text, &file, path)
+    })
 }
 
 /// Normalizes a spec given as text; `file` names it in messages. References to other files
