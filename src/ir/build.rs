@@ -16,6 +16,9 @@ use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
 use crate::naming::{self, Namer, ToolNamer};
 
+/// The JSON Schema dialect of every generated schema.
+pub const JSON_SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
 /// Operation keys of a path item, as OpenAPI 3.0 names them.
 const METHODS: [(&str, Method); 8] = [
     ("get", Method::Get),
@@ -656,7 +659,10 @@ impl<'a> Builder<'a> {
                 required.push(Value::String(name.clone()));
             }
         }
-        let mut root = json!({"type": "object", "properties": properties});
+        // The dialect is stated, not left to the MCP default: the schema uses 2020-12 forms
+        // (`$defs`, type arrays) that draft-07 validators would misread.
+        let mut root =
+            json!({"$schema": JSON_SCHEMA_DIALECT, "type": "object", "properties": properties});
         if !required.is_empty() {
             root["required"] = Value::Array(required);
         }

@@ -185,6 +185,11 @@ describe('metadata and challenges', () => {
     assert.equal(response.status, 403);
   });
 
+  test("the server's own Origin is same-origin: allowed, and still needs a token", async () => {
+    const response = await initializeWith(undefined, { headers: { origin: new URL(jwtServer.url).origin } });
+    assert.equal(response.status, 401);
+  });
+
   test('a Host that is not this server gets 403 (DNS rebinding)', async () => {
     const response = await new Promise((resolve, reject) => {
       // fetch cannot override Host; a raw request can.

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 /**
  * A small real HTTP server that records every request and answers from `handler`
- * (`(req, body) => ({status, json?, text?, headers?})`).
+ * (`(req, body) => ({status, json?, text?, bytes?, headers?, delayMs?})`).
  */
 export async function startUpstream(handler) {
   const requests = [];
@@ -34,9 +34,16 @@ export async function startUpstream(handler) {
       } else if (answer.text !== undefined) {
         headers['content-type'] ??= 'text/plain';
         payload = answer.text;
+      } else if (answer.bytes !== undefined) {
+        headers['content-type'] ??= 'application/octet-stream';
+        payload = answer.bytes;
       }
-      res.writeHead(answer.status ?? 200, headers);
-      res.end(payload);
+      const send = () => {
+        res.writeHead(answer.status ?? 200, headers);
+        res.end(payload);
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

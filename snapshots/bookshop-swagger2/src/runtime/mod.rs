@@ -21,6 +21,8 @@ pub mod http;
 pub mod jwt_ring;
 pub mod logging;
 pub mod multipart;
+pub mod notify;
+pub mod parts;
 pub mod request;
 pub mod resource;
 pub mod response;

@@ -35,7 +35,7 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
     description: "List books",
     method: Method::Get,
     path: "/books",
-    input_schema: r#"{"type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}}},"required":["result"]}"#,
     ),
@@ -75,7 +75,7 @@ pub static ADD_BOOK: ToolDef = ToolDef {
     description: "Add a book",
     method: Method::Post,
     path: "/books",
-    input_schema: r#"{"type":"object","properties":{"book":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string","pattern":"^[0-9]{13}$"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}},"required":["book"],"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"book":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string","pattern":"^[0-9]{13}$"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}},"required":["book"],"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}"#,
     ),
@@ -118,7 +118,7 @@ pub static GET_BOOK: ToolDef = ToolDef {
     description: "Get a book by ISBN",
     method: Method::Get,
     path: "/books/{isbn}",
-    input_schema: r#"{"type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"],"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"],"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}"#,
     ),
@@ -158,7 +158,7 @@ pub static REMOVE_BOOK: ToolDef = ToolDef {
     description: "Remove a book",
     method: Method::Delete,
     path: "/books/{isbn}",
-    input_schema: r#"{"type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"],"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"],"additionalProperties":false}"#,
     output_schema: ::std::option::Option::None,
     output: OutputShape::Object,
     annotations: Annotations {

@@ -15,6 +15,7 @@ use super::api::{OutputShape, ToolDef, WRAPPED_KEY};
 use super::request::ArgError;
 use super::schema;
 use super::upstream::{UpstreamError, UpstreamResponse};
+use super::{encode, parts};
 
 /// The most of an error response's body shown to the model.
 pub const ERROR_EXCERPT_BYTES: usize = 2048;
@@ -45,24 +46,45 @@ pub fn tool_result(tool: &ToolDef, response: &UpstreamResponse) -> CallToolResul
         return structured(tool, response, value);
     }
     let media = media.unwrap_or_else(|| sniff(&response.body).to_owned());
-    let content = if is_json(&media) || is_textual(&media) {
-        vec![ContentBlock::text(String::from_utf8_lossy(&response.body))]
-    } else if media.starts_with("image/") {
-        vec![ContentBlock::image(base64(&response.body), media.as_str())]
-    } else if media.starts_with("audio/") {
-        vec![ContentBlock::audio(base64(&response.body), media.as_str())]
-    } else {
-        let uri = format!("urn:mcpwright:response:{}", tool.name);
-        vec![
-            ContentBlock::text(format!(
-                "{}: {} bytes of {media}, attached as an embedded resource",
-                status_line(response.status),
-                response.body.len()
-            )),
-            ContentBlock::resource(
-                ResourceContents::blob(base64(&response.body), uri).with_mime_type(media.as_str()),
-            ),
-        ]
+    let parts = response
+        .content_type
+        .as_deref()
+        .and_then(|content_type| parts::split(content_type, &response.body))
+        .filter(|parts| !parts.is_empty());
+    let content = match parts {
+        // One block per part: a text, an image and an attached file stay what they are.
+        Some(parts) => parts
+            .iter()
+            .enumerate()
+            .flat_map(|(index, part)| {
+                let media = media_type(part.content_type.as_deref())
+                    .unwrap_or_else(|| sniff(part.body).to_owned());
+                let body = Body {
+                    media: &media,
+                    disposition: part.content_disposition.as_deref(),
+                    bytes: part.body,
+                };
+                body.blocks(tool, Some(index))
+            })
+            .collect(),
+        None => {
+            let body = Body {
+                media: &media,
+                disposition: response.content_disposition.as_deref(),
+                bytes: &response.body,
+            };
+            let mut blocks = body.blocks(tool, None);
+            if blocks.iter().any(|block| block.as_resource().is_some()) {
+                // Said in text too, for clients that do not show resources to the model.
+                let line = format!(
+                    "{}: {} bytes of {media}, attached as an embedded resource",
+                    status_line(response.status),
+                    response.body.len()
+                );
+                blocks.insert(0, ContentBlock::text(line));
+            }
+            blocks
+        }
     };
     if tool.output_schema.is_some() {
         let what = if is_json(&media) {
@@ -79,6 +101,52 @@ pub fn tool_result(tool: &ToolDef, response: &UpstreamResponse) -> CallToolResul
         return CallToolResult::error(blocks);
     }
     CallToolResult::success(content)
+}
+
+/// A body (or a part of one) to show as content.
+struct Body<'a> {
+    media: &'a str,
+    disposition: Option<&'a str>,
+    bytes: &'a [u8],
+}
+
+impl Body<'_> {
+    /// The content block for this body: a file (an attachment) becomes an embedded resource, as
+    /// does binary data that is neither image nor audio; text is text.
+    fn blocks(&self, tool: &ToolDef, part: Option<usize>) -> Vec<ContentBlock> {
+        let media = self.media;
+        let textual = is_json(media) || is_textual(media);
+        let file = self.disposition.and_then(parts::attachment_name);
+        if file.is_none() {
+            if textual {
+                return vec![ContentBlock::text(String::from_utf8_lossy(self.bytes))];
+            } else if media.starts_with("image/") {
+                return vec![ContentBlock::image(base64(self.bytes), media)];
+            } else if media.starts_with("audio/") {
+                return vec![ContentBlock::audio(base64(self.bytes), media)];
+            }
+        }
+        let uri = resource_uri(tool, file.as_deref(), part);
+        let contents = match std::str::from_utf8(self.bytes) {
+            Ok(text) if textual => ResourceContents::text(text, uri),
+            _ => ResourceContents::blob(base64(self.bytes), uri),
+        };
+        vec![ContentBlock::resource(contents.with_mime_type(media))]
+    }
+}
+
+/// `urn:mcpwright:response:getReport[:part-N][:report.csv]`: names where a resource came from;
+/// the file name is percent-encoded, so it cannot make the URI say anything else.
+fn resource_uri(tool: &ToolDef, file: Option<&str>, part: Option<usize>) -> String {
+    let mut uri = format!("urn:mcpwright:response:{}", tool.name);
+    if let Some(part) = part {
+        uri.push_str(&format!(":part-{}", part + 1));
+    }
+    if let Some(file) = file.filter(|file| !file.is_empty()) {
+        uri.push(':');
+        uri.push_str(&encode::encode(file, encode::STRICT));
+    }
+    uri
 }
 
 /// The tool result for a request that got no answer.
@@ -348,10 +416,87 @@ mod tests {
         UpstreamResponse {
             status,
             content_type: content_type.map(str::to_owned),
+            content_disposition: None,
             body: body.to_vec(),
             truncated: false,
             elapsed: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn attachments_become_resources() {
+        let mut answer = response(200, Some("text/csv"), b"a,b\n1,2\n");
+        answer.content_disposition = Some("attachment; filename=\"q3 report.csv\"".into());
+        let result = tool_result(&tool(None, OutputShape::Object), &answer);
+        assert_eq!(result.is_error, Some(false));
+        assert!(
+            text(&result).contains("8 bytes of text/csv"),
+            "{}",
+            text(&result)
+        );
+        let resource = result.content[1].as_resource().expect("embedded resource");
+        match &resource.resource {
+            ResourceContents::TextResourceContents {
+                uri,
+                text,
+                mime_type,
+                ..
+            } => {
+                assert_eq!(uri, "urn:mcpwright:response:getPet:q3%20report.csv");
+                assert_eq!(text, "a,b\n1,2\n");
+                assert_eq!(mime_type.as_deref(), Some("text/csv"));
+            }
+            other => panic!("expected text contents, got {other:?}"),
+        }
+        // Inline text stays text.
+        answer.content_disposition = Some("inline".into());
+        let result = tool_result(&tool(None, OutputShape::Object), &answer);
+        assert_eq!(result.content.len(), 1);
+        assert_eq!(text(&result), "a,b\n1,2\n");
+    }
+
+    #[test]
+    fn multipart_parts_become_one_block_each() {
+        let body = b"--XyZ\r\nContent-Type: text/plain\r\n\r\nThe chart and its data.\r\n\
+            --XyZ\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\
+            --XyZ\r\nContent-Type: application/octet-stream\r\n\r\n\x00\x01\r\n\
+            --XyZ\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=data.csv\r\n\r\nx\r\n\
+            --XyZ--\r\n";
+        let result = tool_result(
+            &tool(None, OutputShape::Object),
+            &response(200, Some("multipart/mixed; boundary=XyZ"), body),
+        );
+        assert_eq!(result.is_error, Some(false));
+        assert_eq!(result.content.len(), 4, "{:?}", result.content);
+        assert_eq!(text(&result), "The chart and its data.");
+        let image = result.content[1].as_image().expect("image");
+        assert_eq!(
+            (image.mime_type.as_str(), image.data.as_str()),
+            ("image/png", base64(b"\x89PNG").as_str())
+        );
+        let uris: Vec<&str> = result.content[2..]
+            .iter()
+            .map(
+                |block| match &block.as_resource().expect("resource").resource {
+                    ResourceContents::TextResourceContents { uri, .. }
+                    | ResourceContents::BlobResourceContents { uri, .. } => uri.as_str(),
+                    other => panic!("unexpected {other:?}"),
+                },
+            )
+            .collect();
+        assert_eq!(
+            uris,
+            [
+                "urn:mcpwright:response:getPet:part-3",
+                "urn:mcpwright:response:getPet:part-4:data.csv"
+            ]
+        );
+        // A multipart label on a body that does not follow it: one opaque body, as before.
+        let result = tool_result(
+            &tool(None, OutputShape::Object),
+            &response(200, Some("multipart/mixed; boundary=nope"), b"plain words"),
+        );
+        assert!(result.content[1].as_resource().is_some());
     }
 
     fn text(result: &CallToolResult) -> String {

@@ -25,7 +25,7 @@ pub static WITH_HEADER_KEY: ToolDef = ToolDef {
     description: "Read with an API key in a header",
     method: Method::Get,
     path: "/header-key",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -63,7 +63,7 @@ pub static WITH_QUERY_KEY: ToolDef = ToolDef {
     description: "Read with an API key in the query",
     method: Method::Get,
     path: "/query-key",
-    input_schema: r#"{"type":"object","properties":{"q":{"type":"string"}},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"q":{"type":"string"}},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -98,7 +98,7 @@ pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
     description: "Read with an API key in a cookie",
     method: Method::Get,
     path: "/cookie-key",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -132,7 +132,7 @@ pub static WITH_BEARER: ToolDef = ToolDef {
     description: "Read with a bearer token",
     method: Method::Get,
     path: "/bearer",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -166,7 +166,7 @@ pub static WITH_BASIC: ToolDef = ToolDef {
     description: "Read with a user name and password",
     method: Method::Get,
     path: "/basic",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -200,7 +200,7 @@ pub static LIST_REPORTS: ToolDef = ToolDef {
     description: "List reports (machine access)",
     method: Method::Get,
     path: "/reports",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -236,7 +236,7 @@ pub static GET_PROFILE: ToolDef = ToolDef {
     description: "Read the caller's profile (on the user's behalf)",
     method: Method::Get,
     path: "/me",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -272,7 +272,7 @@ pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
     description: "Read with an API key and a user name and password together",
     method: Method::Get,
     path: "/both",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -306,7 +306,7 @@ pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
     description: "Read with a bearer token, or else an API key",
     method: Method::Get,
     path: "/either",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),
@@ -340,7 +340,7 @@ pub static READ_PUBLIC: ToolDef = ToolDef {
     description: "Read without credentials",
     method: Method::Get,
     path: "/public",
-    input_schema: r#"{"type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","additionalProperties":true}"#,
     ),

@@ -141,10 +141,29 @@ impl Guard {
         })
     }
 
-    fn origin_allowed(&self, origin: &str) -> bool {
-        self.allowed_origins
+    /// An Origin is allowed when listed, or when it is this server itself: a page served from
+    /// the very host and port the request names (same-origin). Same-origin counts only while
+    /// Host is checked against a list; with `*` any Host passes, and a rebound attacker page
+    /// would be "same-origin" with whatever name it used.
+    fn origin_allowed(&self, origin: &str, headers: &HeaderMap) -> bool {
+        if self
+            .allowed_origins
             .iter()
             .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        {
+            return true;
+        }
+        if self.allowed_hosts.iter().any(|h| h == "*") {
+            return false;
+        }
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            return false;
+        };
+        ["http://", "https://"].iter().any(|scheme| {
+            origin
+                .strip_prefix(scheme)
+                .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
+        })
     }
 }
 
@@ -221,7 +240,7 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         .and_then(|o| o.to_str().ok())
         .map(str::to_owned);
     if let Some(origin) = &origin
-        && !guard.origin_allowed(origin)
+        && !guard.origin_allowed(origin, request.headers())
     {
         return plain(
             StatusCode::FORBIDDEN,

@@ -35,7 +35,7 @@ pub static LIST_VISITS: ToolDef = ToolDef {
     description: "List a pet's visits to the vet",
     method: Method::Get,
     path: "/pets/{petId}/visits",
-    input_schema: r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"],"additionalProperties":false}"#,
+    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"],"additionalProperties":false}"#,
     output_schema: ::std::option::Option::Some(
         r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["date","reason"],"properties":{"date":{"type":"string"},"reason":{"type":"string"},"weightKg":{"type":"number"}}}},"next":{"type":["string","null"],"description":"Cursor of the next page, if any."}}}"#,
     ),

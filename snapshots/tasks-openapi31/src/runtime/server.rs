@@ -5,6 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
+#[allow(deprecated)]
+// MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
+use rmcp::model::LoggingLevel;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -12,12 +15,13 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::api::{ApiDef, JsonObject, ToolDef};
 use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
+use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
 use super::upstream::Upstream;
 use super::{args, response};
 
@@ -32,27 +36,6 @@ pub struct McpServer {
     hide_unauthorized: bool,
     /// The session's `logging/setLevel` threshold (see [`level_rank`]); each session has its own.
     log_level: Arc<AtomicU8>,
-}
-
-/// Log notifications at this level and above are sent until the client sets another.
-const DEFAULT_LOG_RANK: u8 = 1; // info
-/// Above every level: no notifications.
-const NO_LOG_RANK: u8 = 8;
-
-/// The rank of an MCP logging level, debug (0) to emergency (7).
-#[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
-fn level_rank(level: rmcp::model::LoggingLevel) -> u8 {
-    use rmcp::model::LoggingLevel as L;
-    match level {
-        L::Debug => 0,
-        L::Info => 1,
-        L::Notice => 2,
-        L::Warning => 3,
-        L::Error => 4,
-        L::Critical => 5,
-        L::Alert => 6,
-        L::Emergency => 7,
-    }
 }
 
 struct Inner {
@@ -139,23 +122,6 @@ impl McpServer {
         }
     }
 
-    /// Sends the client a log notification when `level` reaches the session's threshold. A client
-    /// that went away is not an error of the call.
-    #[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
-    async fn notify(
-        &self,
-        context: &RequestContext<RoleServer>,
-        level: rmcp::model::LoggingLevel,
-        data: Value,
-    ) {
-        if level_rank(level) < self.log_level.load(Ordering::Relaxed) {
-            return;
-        }
-        let message = rmcp::model::LoggingMessageNotificationParam::new(level, data)
-            .with_logger(self.inner.api.name);
-        let _ = context.peer.notify_logging_message(message).await;
-    }
-
     /// The upstream credentials.
     pub fn credentials(&self) -> &Arc<Credentials> {
         &self.credentials
@@ -200,6 +166,20 @@ impl McpServer {
         arguments: Option<JsonObject>,
         identity: Option<&Identity>,
     ) -> Result<CallToolResult, ErrorData> {
+        self.call_reporting(name, arguments, identity, Reporter::silent())
+            .await
+    }
+
+    /// Calls tool `name` for `identity`, telling the client how it goes through `reporter`:
+    /// progress and debug log messages while the call runs, an info (or, for a tool error,
+    /// warning) log message when it ends.
+    pub async fn call_reporting(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+        identity: Option<&Identity>,
+        reporter: Reporter,
+    ) -> Result<CallToolResult, ErrorData> {
         let Some(tool) = self.inner.api.tool(name) else {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool `{name}`"),
@@ -221,9 +201,16 @@ impl McpServer {
         // error result instead of taking the session (or the stdio server) down with it.
         let server = self.clone();
         let caller = identity.cloned();
+        let reporter = Arc::new(reporter);
+        let task_reporter = reporter.clone();
         let task = AbortOnDrop(tokio::spawn(async move {
             server
-                .run(tool, arguments.unwrap_or_default(), caller.as_ref())
+                .run(
+                    tool,
+                    arguments.unwrap_or_default(),
+                    caller.as_ref(),
+                    &task_reporter,
+                )
                 .await
         }));
         let (mut result, outcome) = match task.join().await {
@@ -257,9 +244,23 @@ impl McpServer {
             method = %tool.method,
             path = tool.path,
             status = %outcome,
-            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            ms = millis(started),
             "tool call"
         );
+        #[allow(deprecated)]
+        let level = if result.is_error == Some(true) {
+            LoggingLevel::Warning
+        } else {
+            LoggingLevel::Info
+        };
+        if reporter.logs(level) {
+            let data = json!({
+                "tool": tool.name,
+                "isError": result.is_error == Some(true),
+                "ms": millis(started),
+            });
+            reporter.log(level, data).await;
+        }
         Ok(result)
     }
 
@@ -268,6 +269,7 @@ impl McpServer {
         tool: &'static ToolDef,
         mut arguments: JsonObject,
         identity: Option<&Identity>,
+        reporter: &Reporter,
     ) -> (CallToolResult, Outcome) {
         let hooks = self.inner.api.hooks;
         let call = Call { tool, identity };
@@ -312,7 +314,37 @@ impl McpServer {
                     Outcome::NoCredentials,
                 );
             }
-            match self.inner.upstream.send(tool, request).await {
+            let operation = format!("{} {}", tool.method, tool.path);
+            reporter.progress(1, format!("sending {operation}")).await;
+            #[allow(deprecated)]
+            if reporter.logs(LoggingLevel::Debug) {
+                let data = json!({"tool": tool.name, "event": "request", "operation": operation});
+                reporter.log(LoggingLevel::Debug, data).await;
+            }
+            let started = Instant::now();
+            let answer = match self.inner.upstream.start(tool, request).await {
+                Ok(pending) => {
+                    let status = response::status_line(pending.status);
+                    reporter.progress(2, format!("{operation}: {status}")).await;
+                    #[allow(deprecated)]
+                    if reporter.logs(LoggingLevel::Debug) {
+                        let data = json!({
+                            "tool": tool.name,
+                            "event": "response",
+                            "status": pending.status,
+                            "ms": millis(started),
+                        });
+                        reporter.log(LoggingLevel::Debug, data).await;
+                    }
+                    pending.read().await
+                }
+                Err(err) => Err(err),
+            };
+            if let Ok(answer) = &answer {
+                let read = format!("{operation}: read {} bytes", answer.body.len());
+                reporter.progress(3, read).await;
+            }
+            match answer {
                 Ok(answer) if answer.status == 401 && attempt < attempts => {
                     tracing::info!(
                         tool = tool.name,
@@ -334,6 +366,11 @@ impl McpServer {
         }
         unreachable!("the last attempt always returns")
     }
+}
+
+/// Milliseconds since `started`, for logs.
+fn millis(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A spawned task that is aborted when the caller stops waiting for it (the client cancelled the
@@ -392,25 +429,12 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = identity(&context);
-        let started = Instant::now();
+        let reporter = Reporter::for_request(&context, self.log_level.clone(), self.inner.api.name);
+        let call = self.call_reporting(&request.name, request.arguments, caller.as_ref(), reporter);
         let result = tokio::select! {
-            result = self.call_as(&request.name, request.arguments, caller.as_ref()) => result,
+            result = call => result,
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
         };
-        if let Ok(result) = &result {
-            #[allow(deprecated)]
-            let level = if result.is_error == Some(true) {
-                rmcp::model::LoggingLevel::Warning
-            } else {
-                rmcp::model::LoggingLevel::Info
-            };
-            let data = serde_json::json!({
-                "tool": request.name.as_ref(),
-                "isError": result.is_error == Some(true),
-                "ms": started.elapsed().as_millis() as u64,
-            });
-            self.notify(&context, level, data).await;
-        }
         result.map(Into::into)
     }
 

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue,
+};
 
 use super::api::{ApiDef, ToolDef};
 use super::config::{UpstreamConfig, redacted_url};
@@ -15,10 +17,62 @@ pub struct UpstreamResponse {
     pub status: u16,
     /// The `Content-Type` header, when present and readable.
     pub content_type: Option<String>,
+    /// The `Content-Disposition` header: an `attachment` is a file, returned as a resource.
+    pub content_disposition: Option<String>,
     pub body: Vec<u8>,
     /// The body was longer than `max_response_bytes`; `body` holds its start.
     pub truncated: bool,
     pub elapsed: Duration,
+}
+
+/// A response whose head has arrived and whose body has not been read yet.
+pub struct Pending {
+    pub status: u16,
+    response: reqwest::Response,
+    upstream: Upstream,
+    started: Instant,
+}
+
+impl Pending {
+    /// Reads the body, up to the configured cap: a longer body is cut there and the connection
+    /// closed rather than read to its end.
+    pub async fn read(mut self) -> Result<UpstreamResponse, UpstreamError> {
+        let header = |name| {
+            self.response
+                .headers()
+                .get(name)
+                .and_then(|value: &HeaderValue| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let content_disposition = header(CONTENT_DISPOSITION);
+        let max = self.upstream.max_response_bytes;
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = self
+            .response
+            .chunk()
+            .await
+            .map_err(|err| self.upstream.error(err))?
+        {
+            let room = max - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                // Dropping the response closes the connection instead of reading the rest.
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(UpstreamResponse {
+            status: self.status,
+            content_type,
+            content_disposition,
+            body,
+            truncated,
+            elapsed: self.started.elapsed(),
+        })
+    }
 }
 
 /// Why no upstream response could be had. The texts never contain the request URL, query strings,
@@ -117,6 +171,12 @@ impl Upstream {
         tool: &ToolDef,
         request: Request,
     ) -> Result<UpstreamResponse, UpstreamError> {
+        self.start(tool, request).await?.read().await
+    }
+
+    /// Sends `request` for `tool` and returns once the response's head has arrived; the body is
+    /// read by [`Pending::read`]. Split so a caller can report progress in between.
+    pub async fn start(&self, tool: &ToolDef, request: Request) -> Result<Pending, UpstreamError> {
         let started = Instant::now();
         // Appended as text: URL joining would drop the base URL's path for an absolute path.
         let url = format!("{}{}", self.base_url, request.path_and_query());
@@ -196,36 +256,16 @@ impl Upstream {
             headers.insert(CONTENT_TYPE, value);
             builder = builder.body(bytes);
         }
-        let mut response = builder
+        let response = builder
             .headers(headers)
             .send()
             .await
             .map_err(|err| self.error(err))?;
-
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let mut body = Vec::new();
-        let mut truncated = false;
-        while let Some(chunk) = response.chunk().await.map_err(|err| self.error(err))? {
-            let room = self.max_response_bytes - body.len();
-            if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
-                truncated = true;
-                // Dropping the response closes the connection instead of reading the rest.
-                break;
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(UpstreamResponse {
-            status,
-            content_type,
-            body,
-            truncated,
-            elapsed: started.elapsed(),
+        Ok(Pending {
+            status: response.status().as_u16(),
+            response,
+            upstream: self.clone(),
+            started,
         })
     }
 
