@@ -122,6 +122,14 @@ fn petstore_stdio_hygiene() {
     node_test("stdio.test.mjs", &binary("petstore"));
 }
 
+/// Upstream faults (refused, 5xx, invalid JSON, huge, redirect, slow) and the request, response
+/// and concurrency limits, through the real binary and its environment variables
+/// (`tests/e2e/faults.test.mjs`).
+#[test]
+fn petstore_faults_and_limits() {
+    node_test("faults.test.mjs", &binary("petstore"));
+}
+
 /// Upstream credentials of every scheme type, against a recording upstream and a real OpenID
 /// provider for client credentials and token exchange (`tests/e2e/credentials.test.mjs`).
 #[test]

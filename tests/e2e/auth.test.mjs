@@ -395,6 +395,47 @@ describe('keys and availability', () => {
     }
   });
 
+  test('clock skew: exp and nbf within the 60 s leeway are accepted, beyond it refused', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const accepted = [claims({ exp: now - 30 }), claims({ nbf: now + 30 }), claims({ iat: now + 30 })];
+    for (const c of accepted) {
+      assert.equal((await initializeWith(await mintToken(idp.keys, c))).status, 200, JSON.stringify(c));
+    }
+    await expectInvalidToken(await mintToken(idp.keys, claims({ exp: now - 120 })), 'exp 2 min ago');
+    await expectInvalidToken(await mintToken(idp.keys, claims({ nbf: now + 120 })), 'nbf in 2 min');
+  });
+
+  test('IdP down mid-run: cached keys keep working, unknown keys are refused, then picked up', async () => {
+    const [idpPort, serverPort] = [await freePort(), await freePort()];
+    const resource = `http://127.0.0.1:${serverPort}/mcp`;
+    let live = await startIdp({ port: idpPort, resource, scopes: SCOPES });
+    const server = await startServer({ port: serverPort, issuer: live.issuer });
+    try {
+      const tokenFor = (keys) => mintToken(keys, accessTokenClaims(live, { iss: live.issuer, aud: resource }));
+      const known = await tokenFor(live.keys);
+      assert.equal((await post(server.url, INITIALIZE, { token: known })).status, 200);
+      await live.close();
+      // Keys already fetched stay in use while the IdP is away.
+      assert.equal((await post(server.url, INITIALIZE, { token: known })).status, 200, 'cached key');
+      // A key the server has never seen cannot be checked: refused, never let through.
+      const newKeys = await generateKeys('after-outage');
+      const unknown = await tokenFor(newKeys);
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // past the refetch rate limit
+      const refused = await post(server.url, INITIALIZE, { token: unknown });
+      assert.ok([401, 503].includes(refused.status), `refused, got ${refused.status}`);
+      live = await startIdp({ port: idpPort, resource, scopes: SCOPES, keys: newKeys });
+      let status;
+      for (let attempt = 0; attempt < 40 && status !== 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = (await post(server.url, INITIALIZE, { token: unknown })).status;
+      }
+      assert.equal(status, 200, 'the new key is picked up once the IdP is back');
+    } finally {
+      await server.stop();
+      await live.close();
+    }
+  });
+
   test('tools a token cannot call are hidden with --hide-unauthorized-tools', async () => {
     const port = await freePort();
     const server = await startServer({ port, issuer: idp.issuer, extraArgs: ['--hide-unauthorized-tools', '--audience', idp.resource] });

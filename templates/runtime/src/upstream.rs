@@ -1,6 +1,9 @@
 //! The HTTP client that calls the upstream API: one per process, shared by every tool call.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use reqwest::header::{
     ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue,
@@ -30,6 +33,8 @@ pub struct Pending {
     response: reqwest::Response,
     upstream: Upstream,
     started: Instant,
+    /// The call's slot among `--max-concurrent-calls`, held until the body is read.
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Pending {
@@ -86,6 +91,8 @@ pub enum UpstreamError {
     Connect(String),
     /// Anything else that went wrong on the wire, including while reading the body.
     Transport(String),
+    /// Every upstream call slot stayed taken for the whole wait.
+    Busy { limit: usize, waited: Duration },
 }
 
 impl std::fmt::Display for UpstreamError {
@@ -103,6 +110,12 @@ impl std::fmt::Display for UpstreamError {
                 write!(f, "could not connect to the upstream API: {reason}")
             }
             UpstreamError::Transport(reason) => write!(f, "the upstream request failed: {reason}"),
+            UpstreamError::Busy { limit, waited } => write!(
+                f,
+                "the server is busy: all {limit} upstream call slots stayed taken for {} s \
+                 (--max-concurrent-calls / MCP_MAX_CONCURRENT_CALLS); try again shortly",
+                waited.as_secs_f64()
+            ),
         }
     }
 }
@@ -116,6 +129,9 @@ pub struct Upstream {
     base_url: String,
     timeout: Duration,
     max_response_bytes: usize,
+    /// One permit per upstream call in flight: the concurrency cap.
+    permits: Arc<Semaphore>,
+    max_concurrent: usize,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -124,6 +140,7 @@ impl std::fmt::Debug for Upstream {
             .field("base_url", &redacted_url(&self.base_url))
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_concurrent", &self.max_concurrent)
             .finish_non_exhaustive()
     }
 }
@@ -156,6 +173,10 @@ impl Upstream {
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             timeout: config.timeout,
             max_response_bytes: config.max_response_bytes,
+            permits: Arc::new(Semaphore::new(
+                config.max_concurrent.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            max_concurrent: config.max_concurrent,
         })
     }
 
@@ -175,7 +196,21 @@ impl Upstream {
 
     /// Sends `request` for `tool` and returns once the response's head has arrived; the body is
     /// read by [`Pending::read`]. Split so a caller can report progress in between.
+    ///
+    /// At most `max_concurrent` calls are under way at once; a call beyond that waits for one to
+    /// finish (backpressure on the client), for at most the upstream timeout.
     pub async fn start(&self, tool: &ToolDef, request: Request) -> Result<Pending, UpstreamError> {
+        let permit = self.permits.clone().acquire_owned();
+        let permit = match tokio::time::timeout(self.timeout, permit).await {
+            Ok(Ok(permit)) => permit,
+            // The semaphore is never closed; either way, no slot.
+            Ok(Err(_)) | Err(_) => {
+                return Err(UpstreamError::Busy {
+                    limit: self.max_concurrent,
+                    waited: self.timeout,
+                });
+            }
+        };
         let started = Instant::now();
         // Appended as text: URL joining would drop the base URL's path for an absolute path.
         let url = format!("{}{}", self.base_url, request.path_and_query());
@@ -265,6 +300,7 @@ impl Upstream {
             response,
             upstream: self.clone(),
             started,
+            _permit: permit,
         })
     }
 

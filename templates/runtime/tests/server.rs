@@ -358,6 +358,8 @@ struct Options {
     timeout: Duration,
     max_response_bytes: usize,
     allowed_origins: Vec<String>,
+    max_concurrent: usize,
+    max_request_bytes: usize,
 }
 
 impl Default for Options {
@@ -367,6 +369,8 @@ impl Default for Options {
             timeout: Duration::from_secs(10),
             max_response_bytes: 1 << 20,
             allowed_origins: Vec::new(),
+            max_concurrent: 64,
+            max_request_bytes: 4 << 20,
         }
     }
 }
@@ -389,6 +393,7 @@ async fn start_server(upstream_url: &str, options: Options) -> Running {
             base_url: upstream_url.to_owned(),
             timeout: options.timeout,
             max_response_bytes: options.max_response_bytes,
+            max_concurrent: options.max_concurrent,
         },
     )
     .unwrap();
@@ -398,6 +403,7 @@ async fn start_server(upstream_url: &str, options: Options) -> Running {
         stateless: options.stateless,
         allowed_hosts: vec!["localhost".into(), "127.0.0.1".into()],
         allowed_origins: options.allowed_origins,
+        max_request_bytes: options.max_request_bytes,
     };
     let shutdown = CancellationToken::new();
     let listener = TcpListener::bind(&config.bind).await.unwrap();
@@ -837,6 +843,7 @@ async fn large_bodies_are_cut_at_the_limit() {
         base_url: upstream_url,
         timeout: Duration::from_secs(10),
         max_response_bytes: 1000,
+        max_concurrent: 64,
     };
     let server = McpServer::new(&BIG_API, Upstream::new(&BIG_API, &config).unwrap());
     let result = server.call("big", Some(JsonObject::new())).await.unwrap();
@@ -846,6 +853,116 @@ async fn large_bodies_are_cut_at_the_limit() {
         text,
         &format!("{}\n[truncated after 1000 bytes]", "x".repeat(1000))
     );
+}
+
+#[tokio::test]
+async fn request_bodies_over_the_limit_get_413() {
+    let (upstream_url, _recorder) = start_upstream().await;
+    let server = start_server(
+        &upstream_url,
+        Options {
+            max_request_bytes: 2048,
+            ..Options::default()
+        },
+    )
+    .await;
+    let big =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": "x".repeat(4096)}})
+            .to_string();
+    let http = reqwest::Client::new();
+    let announced = http
+        .post(&server.url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(announced.status(), 413);
+    assert!(
+        announced
+            .text()
+            .await
+            .unwrap()
+            .contains("MCP_MAX_REQUEST_BYTES")
+    );
+    // Without a Content-Length (chunked), the limit is found while reading.
+    let status = {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let address = server
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches("/mcp");
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let head = format!(
+            "POST /mcp HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for chunk in big.as_bytes().chunks(512) {
+            let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
+            if stream.write_all(&framed).await.is_err() {
+                break; // the server may answer and close before the whole body is sent
+            }
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = vec![0; 64];
+        let n = stream.read(&mut answer).await.unwrap();
+        String::from_utf8_lossy(&answer[..n]).into_owned()
+    };
+    assert!(status.starts_with("HTTP/1.1 413"), "{status}");
+    // A request under the limit is served.
+    let mut client = Client::new(&server);
+    client.initialize().await;
+}
+
+#[tokio::test]
+async fn upstream_calls_beyond_the_cap_wait_then_report_busy() {
+    let (upstream_url, recorder) = start_upstream().await;
+    let config = |timeout| UpstreamConfig {
+        base_url: upstream_url.clone(),
+        timeout: Duration::from_secs(timeout),
+        max_response_bytes: 1 << 20,
+        max_concurrent: 1,
+    };
+    // Backpressure: with one slot, concurrent calls queue and all succeed.
+    let server = McpServer::new(&API, Upstream::new(&API, &config(10)).unwrap());
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let server = server.clone();
+        calls.spawn(async move {
+            let mut args = JsonObject::new();
+            args.insert("petId".into(), json!(i.to_string()));
+            server.call("getPet", Some(args)).await.unwrap()
+        });
+    }
+    let results = calls.join_all().await;
+    assert!(
+        results.iter().all(|r| r.is_error == Some(false)),
+        "{results:?}"
+    );
+    assert_eq!(recorder.all().len(), 4);
+    // A call that cannot get a slot within the timeout is a tool error that says why.
+    let server = McpServer::new(&API, Upstream::new(&API, &config(1)).unwrap());
+    // Two slow calls (each held up to the 1 s timeout, one after the other, as the queue is
+    // fair) keep the slot taken for longer than a third call may wait.
+    let mut slow = tokio::task::JoinSet::new();
+    for _ in 0..2 {
+        let server = server.clone();
+        slow.spawn(async move { server.call("slow", Some(JsonObject::new())).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let mut args = JsonObject::new();
+    args.insert("petId".into(), json!("1"));
+    let busy = server.call("getPet", Some(args)).await.unwrap();
+    assert_eq!(busy.is_error, Some(true));
+    let text = &busy.content[0].as_text().unwrap().text;
+    assert!(
+        text.contains("the server is busy: all 1 upstream call slots"),
+        "{text}"
+    );
+    slow.join_all().await;
 }
 
 #[tokio::test]
@@ -923,6 +1040,7 @@ async fn stdio_transport_serves_json_lines() {
         base_url: upstream_url,
         timeout: Duration::from_secs(10),
         max_response_bytes: 1 << 20,
+        max_concurrent: 64,
     };
     let server = McpServer::new(&API, Upstream::new(&API, &config).unwrap());
     let (client_side, server_side) = tokio::io::duplex(1 << 16);
@@ -931,6 +1049,7 @@ async fn stdio_transport_serves_json_lines() {
     let serving = tokio::spawn(mcpwright_runtime::stdio::serve_on(
         server,
         (server_read, server_write),
+        4096,
         shutdown.clone(),
     ));
 
@@ -962,6 +1081,25 @@ async fn stdio_transport_serves_json_lines() {
     let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(error["id"], Value::Null);
     assert_eq!(error["error"]["code"], -32700);
+    // A line over the limit (4096 bytes here) is refused without being kept, and the session goes
+    // on: the next line is answered.
+    send_line(format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":{{\"pad\":\"{}\"}}}}",
+        "x".repeat(100_000)
+    ))
+    .await;
+    let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(error["id"], Value::Null);
+    assert_eq!(error["error"]["code"], -32600);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 4096 bytes")
+    );
+    send_line(json!({"jsonrpc": "2.0", "id": 10, "method": "ping"}).to_string()).await;
+    let pong: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(pong["id"], 10, "{pong}");
     // JSON that is not a request is refused by the protocol engine.
     send_line(json!([1, 2]).to_string()).await;
     let error: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
@@ -1051,6 +1189,7 @@ async fn hooks_run_around_every_call() {
         base_url: upstream_url,
         timeout: Duration::from_secs(10),
         max_response_bytes: 1 << 20,
+        max_concurrent: 64,
     };
     let server = McpServer::new(&HOOKED, Upstream::new(&HOOKED, &config).unwrap());
     // The arguments hook supplies the required petId, the request hook adds a header, the result

@@ -34,6 +34,8 @@ pub struct UpstreamConfig {
     pub timeout: Duration,
     /// Response bodies are read up to this many bytes, the rest is dropped.
     pub max_response_bytes: usize,
+    /// Upstream calls in flight at once; more wait for a slot.
+    pub max_concurrent: usize,
 }
 
 impl std::fmt::Debug for UpstreamConfig {
@@ -42,6 +44,7 @@ impl std::fmt::Debug for UpstreamConfig {
             .field("base_url", &redacted_url(&self.base_url))
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_concurrent", &self.max_concurrent)
             .finish()
     }
 }
@@ -56,8 +59,10 @@ pub struct HttpConfig {
     /// Accepted `Host` header values (names, or `name:port`): loopback names, the bind host and
     /// `MCP_ALLOWED_HOSTS`. `*` in `MCP_ALLOWED_HOSTS` turns the check off.
     pub allowed_hosts: Vec<String>,
-    /// Accepted browser `Origin`s; empty means requests with an `Origin` header are not checked.
+    /// Accepted browser `Origin`s besides the server's own (same-origin) pages.
     pub allowed_origins: Vec<String>,
+    /// The largest request body accepted; larger ones get 413.
+    pub max_request_bytes: usize,
 }
 
 /// Inbound OAuth settings, before the listening address is known (it gives the default resource
@@ -213,12 +218,14 @@ impl Config {
                 base_url,
                 timeout: Duration::from_secs(args.upstream_timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
+                max_concurrent: usize::try_from(args.max_concurrent_calls).unwrap_or(usize::MAX),
             },
             http: HttpConfig {
                 bind: args.bind.clone(),
                 stateless: args.stateless,
                 allowed_hosts,
                 allowed_origins: list(&args.allowed_origins),
+                max_request_bytes: usize::try_from(args.max_request_bytes).unwrap_or(usize::MAX),
             },
             auth,
             file_roots: list(&args.file_roots),

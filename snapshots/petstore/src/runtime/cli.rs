@@ -100,6 +100,28 @@ pub struct ServeArgs {
     )]
     pub max_response_bytes: u64,
 
+    /// Upstream calls in flight at once. Calls beyond it wait for a free slot (backpressure), up
+    /// to the upstream timeout, then fail with a tool error saying the server is busy.
+    #[arg(
+        long,
+        env = "MCP_MAX_CONCURRENT_CALLS",
+        value_name = "N",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_concurrent_calls: u64,
+
+    /// The largest MCP request accepted: an HTTP body (larger ones get 413) or a stdio line
+    /// (answered with a JSON-RPC error).
+    #[arg(
+        long,
+        env = "MCP_MAX_REQUEST_BYTES",
+        value_name = "N",
+        default_value_t = 4 * 1024 * 1024,
+        value_parser = clap::value_parser!(u64).range(1024..)
+    )]
+    pub max_request_bytes: u64,
+
     /// Extra accepted `Host` header values for HTTP, comma-separated (`name` or `name:port`;
     /// `*` accepts any). Loopback names and the bind host are always accepted.
     #[arg(
@@ -329,7 +351,9 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
         "starting"
     );
     match config.transport {
-        super::cli::Transport::Stdio => stdio::serve(server, shutdown).await,
+        super::cli::Transport::Stdio => {
+            stdio::serve(server, config.http.max_request_bytes, shutdown).await
+        }
         super::cli::Transport::Http => {
             http::serve(server, &config.http, config.auth.as_ref(), shutdown).await
         }
@@ -612,6 +636,8 @@ mod tests {
             ("upstream-url", Some("MCP_UPSTREAM_URL")),
             ("upstream-timeout", Some("MCP_UPSTREAM_TIMEOUT")),
             ("max-response-bytes", Some("MCP_MAX_RESPONSE_BYTES")),
+            ("max-concurrent-calls", Some("MCP_MAX_CONCURRENT_CALLS")),
+            ("max-request-bytes", Some("MCP_MAX_REQUEST_BYTES")),
             ("allowed-hosts", Some("MCP_ALLOWED_HOSTS")),
             ("allowed-origins", Some("MCP_ALLOWED_ORIGINS")),
             ("file-root", Some("MCP_FILE_ROOTS")),

@@ -255,7 +255,10 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         );
     }
     let response = match &guard.auth {
-        None => next.run(request).await,
+        None => match read_body(request, guard.max_body_bytes).await {
+            Ok((parts, bytes)) => next.run(Request::from_parts(parts, bytes.into())).await,
+            Err(response) => response,
+        },
         Some(auth) => authorized(&guard, auth, request, next).await,
     };
     with_cors(response, origin.as_deref(), false)
@@ -293,29 +296,51 @@ async fn authorized(guard: &Guard, auth: &Authenticator, request: Request, next:
             return response;
         }
     };
-    let (mut parts, body) = request.into_parts();
     // Scopes are per tool, and the tool is named in the JSON-RPC body: read it (bounded) to decide,
     // then hand the same bytes on.
-    let body = if parts.method == Method::POST {
-        let bytes = match axum::body::to_bytes(body, guard.max_body_bytes).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                return plain(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "the request body is too large",
-                );
-            }
-        };
-        if let Some(response) = check_scopes(guard, &identity, &bytes) {
-            return response;
-        }
-        Body::from(bytes)
-    } else {
-        body
+    let (mut parts, bytes) = match read_body(request, guard.max_body_bytes).await {
+        Ok(read) => read,
+        Err(response) => return response,
     };
+    if parts.method == Method::POST
+        && let Some(response) = check_scopes(guard, &identity, &bytes)
+    {
+        return response;
+    }
+    let body = Body::from(bytes);
     tracing::debug!(subject = ?identity.subject, client = ?identity.client_id, "authenticated");
     parts.extensions.insert(identity);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The request's head and its whole body, read up to `max` bytes: a larger body (announced by
+/// `Content-Length`, or found while reading) gets 413 without being read to its end.
+async fn read_body(
+    request: Request,
+    max: usize,
+) -> Result<(axum::http::request::Parts, axum::body::Bytes), Response> {
+    let too_large = || {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "the request body is larger than {max} bytes (--max-request-bytes / \
+                 MCP_MAX_REQUEST_BYTES)"
+            ),
+        )
+    };
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > max as u64) {
+        return Err(too_large());
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, max).await {
+        Ok(bytes) => Ok((parts, bytes)),
+        Err(_) => Err(too_large()),
+    }
 }
 
 /// The 403 for the first `tools/call` in `body` whose scopes the token lacks. Batches are checked

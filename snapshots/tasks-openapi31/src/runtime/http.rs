@@ -25,9 +25,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Clock skew tolerated for `exp` and `nbf`.
 const LEEWAY: Duration = Duration::from_secs(60);
 
-/// The largest JSON-RPC body accepted (rmcp's own default).
-const MAX_REQUEST_BODY_BYTES: usize = 4 * 1024 * 1024;
-
 /// The router: `/mcp` for MCP behind the resource guard (Host, Origin, bearer token, scopes),
 /// RFC 9728 metadata at `/.well-known/oauth-protected-resource[/mcp]`, and `/healthz` for
 /// liveness probes. Cancelling `shutdown` ends every session and open stream.
@@ -163,7 +160,7 @@ pub fn guard_for(
         authenticator,
         config.allowed_hosts.clone(),
         config.allowed_origins.clone(),
-        MAX_REQUEST_BODY_BYTES,
+        config.max_request_bytes,
     ))
 }
 

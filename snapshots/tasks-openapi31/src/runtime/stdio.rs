@@ -12,9 +12,13 @@ use super::config::StartError;
 use super::server::McpServer;
 
 /// Serves on stdin/stdout until the client closes stdin or `shutdown` is cancelled. Both are a
-/// normal end.
-pub async fn serve(server: McpServer, shutdown: CancellationToken) -> Result<(), StartError> {
-    serve_on(server, rmcp::transport::stdio(), shutdown).await
+/// normal end. Lines longer than `max_line` bytes are refused with a JSON-RPC error.
+pub async fn serve(
+    server: McpServer,
+    max_line: usize,
+    shutdown: CancellationToken,
+) -> Result<(), StartError> {
+    serve_on(server, rmcp::transport::stdio(), max_line, shutdown).await
 }
 
 /// Buffer between the line screen and the protocol engine, each way.
@@ -28,6 +32,7 @@ const PIPE_BYTES: usize = 256 * 1024;
 pub async fn serve_on<R, W>(
     server: McpServer,
     (read, write): (R, W),
+    max_line: usize,
     shutdown: CancellationToken,
 ) -> Result<(), StartError>
 where
@@ -37,7 +42,7 @@ where
     let (screened, engine_in) = tokio::io::duplex(PIPE_BYTES);
     let (engine_out, answers) = tokio::io::duplex(PIPE_BYTES);
     let (errors, error_lines) = mpsc::channel(16);
-    tokio::spawn(screen(read, screened, errors));
+    tokio::spawn(screen(read, screened, errors, max_line));
     let output = tokio::spawn(merge(answers, error_lines, write));
     let result = serve_engine(server, (engine_in, engine_out), shutdown).await;
     // The engine has dropped its end of the pipe: the merge drains what is left and ends.
@@ -45,9 +50,58 @@ where
     result
 }
 
-/// Forwards each JSON line to the engine and answers the others with a parse error. Ends at EOF
-/// (closing the engine's input, which ends the session).
-async fn screen<R, W>(read: R, mut engine: W, errors: mpsc::Sender<String>)
+/// What [`read_line`] found.
+enum Line {
+    /// A line (with its `\n`, unless the input ended without one).
+    Read,
+    /// A line over the limit; it was consumed and dropped.
+    TooLong,
+    /// The end of the input.
+    End,
+}
+
+/// Reads one line into `line` (cleared by the caller), keeping at most `max` bytes of it: the
+/// rest of a longer line is consumed and dropped, so one huge line cannot exhaust memory.
+async fn read_line<R>(reader: &mut R, line: &mut Vec<u8>, max: usize) -> std::io::Result<Line>
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+{
+    let mut read_any = false;
+    let mut too_long = false;
+    loop {
+        let buffer = reader.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok(match (read_any, too_long) {
+                (false, _) => Line::End,
+                (true, false) => Line::Read,
+                (true, true) => Line::TooLong,
+            });
+        }
+        read_any = true;
+        let (taken, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (end + 1, true),
+            None => (buffer.len(), false),
+        };
+        if !too_long {
+            // The limit counts the content, not the line end.
+            if line.len() + taken > max.saturating_add(1) {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(&buffer[..taken]);
+            }
+        }
+        reader.consume(taken);
+        if done {
+            return Ok(if too_long { Line::TooLong } else { Line::Read });
+        }
+    }
+}
+
+/// Forwards each JSON line to the engine and answers the others with a parse error, and lines
+/// longer than `max_line` with an invalid-request error (without holding more than `max_line`
+/// bytes of them). Ends at EOF (closing the engine's input, which ends the session).
+async fn screen<R, W>(read: R, mut engine: W, errors: mpsc::Sender<String>, max_line: usize)
 where
     R: tokio::io::AsyncRead + Unpin,
     W: tokio::io::AsyncWrite + Unpin,
@@ -56,9 +110,27 @@ where
     let mut line = Vec::new();
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
+        match read_line(&mut reader, &mut line, max_line).await {
+            Ok(Line::End) | Err(_) => break,
+            Ok(Line::Read) => {}
+            Ok(Line::TooLong) => {
+                let answer = serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "id": null,
+                    "error": {
+                        "code": -32600,
+                        "message": format!(
+                            "Invalid Request: the line is longer than {max_line} bytes \
+                             (--max-request-bytes / MCP_MAX_REQUEST_BYTES)"
+                        ),
+                    },
+                });
+                tracing::warn!(limit = max_line, "stdin: a line over the size limit");
+                if errors.send(answer.to_string()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
         }
         let text = line.trim_ascii();
         if text.is_empty() {
