@@ -103,11 +103,17 @@ fn openapi31_tasks_over_stdio_and_http() {
 
 /// Runs one `node --test` file of `tests/e2e` against a generated server binary.
 fn node_test(file: &str, server: &std::path::Path) {
+    node_test_with(file, server, &[]);
+}
+
+/// [`node_test`] with more environment variables for the test file.
+fn node_test_with(file: &str, server: &std::path::Path, env: &[(&str, &std::path::Path)]) {
     let dir = npm_ready();
     let output = Command::new("node")
         .args(["--test", "--test-reporter=spec", file])
         .current_dir(&dir)
         .env("MCPWRIGHT_SERVER", server)
+        .envs(env.iter().copied())
         .output()
         .expect("node is installed");
     let out = String::from_utf8_lossy(&output.stdout);
@@ -128,6 +134,18 @@ fn petstore_stdio_hygiene() {
 #[test]
 fn petstore_faults_and_limits() {
     node_test("faults.test.mjs", &binary("petstore"));
+}
+
+/// Three stateless replicas behind nginx (Debian's package, unpacked under target/tools) with
+/// OAuth on: one client's calls spread over all of them (`tests/e2e/scaleout.test.mjs`).
+#[test]
+fn petstore_scales_out_behind_nginx() {
+    let nginx = common::nginx();
+    node_test_with(
+        "scaleout.test.mjs",
+        &binary("petstore"),
+        &[("MCPWRIGHT_NGINX", nginx.as_path())],
+    );
 }
 
 /// Upstream credentials of every scheme type, against a recording upstream and a real OpenID

@@ -121,3 +121,41 @@ pub fn npm_ready() -> PathBuf {
     }
     e2e
 }
+
+static NGINX: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// nginx from Debian's package, unpacked under `target/tools/nginx` (no root, no system
+/// install): `apt-get download` fetches the package and `dpkg-deb -x` unpacks it. Returns the
+/// `nginx` binary. An nginx on PATH is not used, so every machine tests the same build.
+pub fn nginx() -> PathBuf {
+    let mut found = NGINX.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = found.as_ref() {
+        return path.clone();
+    }
+    let dir = repo().join("target").join("tools").join("nginx");
+    let binary = dir.join("root").join("usr").join("sbin").join("nginx");
+    if !binary.exists() {
+        std::fs::create_dir_all(&dir).expect("create target/tools/nginx");
+        let status = Command::new("apt-get")
+            .args(["download", "nginx"])
+            .current_dir(&dir)
+            .status()
+            .expect("apt-get is installed (Debian)");
+        assert!(status.success(), "apt-get download nginx failed");
+        let package = std::fs::read_dir(&dir)
+            .expect("read target/tools/nginx")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "deb"))
+            .expect("the nginx package was downloaded");
+        let status = Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&package)
+            .arg(dir.join("root"))
+            .status()
+            .expect("dpkg-deb is installed (Debian)");
+        assert!(status.success(), "dpkg-deb -x {} failed", package.display());
+    }
+    *found = Some(binary.clone());
+    binary
+}

@@ -2,6 +2,7 @@
 // server started over stdio or streamable HTTP, and the official MCP TypeScript SDK client.
 
 import http from 'node:http';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -140,4 +141,66 @@ export async function freePort() {
 /** The text of a tool result's content. */
 export function text(result) {
   return (result.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}
+
+/**
+ * Starts nginx (the binary at `bin`) on a free loopback port with `http` as the body of its
+ * `http {}` block, where `{port}` stands for that port. Returns `{ url, port, logs, stop }`.
+ * Its files (config, pid, temp folders) live in a fresh temporary folder.
+ */
+export async function startNginx(bin, http) {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = await mkdtemp(path.join(tmpdir(), 'mcpwright-nginx-'));
+  const port = await freePort();
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((name) => `${name}_temp_path ${dir}/${name};`)
+    .join('\n  ');
+  const config = `
+${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  ${temp}
+  ${http.replaceAll('{port}', String(port))}
+}
+`;
+  await writeFile(path.join(dir, 'nginx.conf'), config);
+  const child = spawn(bin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', 'stderr'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs = [];
+  child.stdout.on('data', (d) => logs.push(d.toString()));
+  child.stderr.on('data', (d) => logs.push(d.toString()));
+  // Ready when the port accepts connections.
+  for (let waited = 0; ; waited += 50) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}:\n${logs.join('')}`);
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) break;
+    if (waited > 10000) throw new Error(`nginx did not start:\n${logs.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGQUIT');
+        await new Promise((resolve) => child.on('exit', resolve));
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
