@@ -18,6 +18,7 @@ pub mod files;
 pub mod hooks;
 pub mod http;
 pub mod jwt_ring;
+pub mod listing;
 pub mod logging;
 pub mod multipart;
 pub mod notify;

@@ -22,7 +22,7 @@ use super::credentials::Credentials;
 use super::hooks::Call;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
 use super::upstream::Upstream;
-use super::{args, response};
+use super::{args, listing, response};
 
 /// The `rmcp` server handler for one API. Cloning is cheap (one `Arc`): the HTTP transport makes
 /// one per session or request.
@@ -130,6 +130,20 @@ impl McpServer {
     pub fn with_credentials(mut self, credentials: Arc<Credentials>) -> Self {
         self.credentials = credentials;
         self
+    }
+
+    /// With the tools listed in their compact form ([`listing::compact`]).
+    pub fn with_compact_tools(self) -> Self {
+        let tools = self.inner.tools.iter().map(listing::compact).collect();
+        McpServer {
+            inner: Arc::new(Inner {
+                api: self.inner.api,
+                upstream: self.inner.upstream.clone(),
+                info: self.inner.info.clone(),
+                tools,
+            }),
+            ..self
+        }
     }
 
     /// With `hide`, `tools/list` shows a caller only the tools its token has the scopes for.

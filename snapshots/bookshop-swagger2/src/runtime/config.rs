@@ -19,6 +19,8 @@ pub struct Config {
     pub auth: Option<AuthConfig>,
     /// Directories whose files tools may upload.
     pub file_roots: Vec<String>,
+    /// List tools in their compact form (see [`super::listing`]).
+    pub compact_tools: bool,
     /// A tracing filter (`--log-level` / `MCP_LOG_LEVEL`); `None` falls back to `RUST_LOG`, then
     /// `info`.
     pub log_level: Option<String>,
@@ -229,6 +231,7 @@ impl Config {
             },
             auth,
             file_roots: list(&args.file_roots),
+            compact_tools: args.compact_tools,
             log_level: args
                 .log_level
                 .clone()

@@ -122,6 +122,11 @@ pub struct ServeArgs {
     )]
     pub max_request_bytes: u64,
 
+    /// A smaller `tools/list` for clients with small context windows: each tool's description cut
+    /// to its first sentence, no descriptions or examples inside input schemas, no output schemas.
+    #[arg(long, env = "MCP_COMPACT_TOOLS")]
+    pub compact_tools: bool,
+
     /// Extra accepted `Host` header values for HTTP, comma-separated (`name` or `name:port`;
     /// `*` accepts any). Loopback names and the bind host are always accepted.
     #[arg(
@@ -340,7 +345,10 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
         &|name| std::env::var(name).ok(),
     )
     .map_err(StartError::usage)?;
-    let server = McpServer::new(api, upstream).with_credentials(Arc::new(credentials));
+    let mut server = McpServer::new(api, upstream).with_credentials(Arc::new(credentials));
+    if config.compact_tools {
+        server = server.with_compact_tools();
+    }
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     tracing::info!(
@@ -638,6 +646,7 @@ mod tests {
             ("max-response-bytes", Some("MCP_MAX_RESPONSE_BYTES")),
             ("max-concurrent-calls", Some("MCP_MAX_CONCURRENT_CALLS")),
             ("max-request-bytes", Some("MCP_MAX_REQUEST_BYTES")),
+            ("compact-tools", Some("MCP_COMPACT_TOOLS")),
             ("allowed-hosts", Some("MCP_ALLOWED_HOSTS")),
             ("allowed-origins", Some("MCP_ALLOWED_ORIGINS")),
             ("file-root", Some("MCP_FILE_ROOTS")),

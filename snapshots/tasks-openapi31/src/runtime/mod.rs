@@ -19,6 +19,7 @@ pub mod files;
 pub mod hooks;
 pub mod http;
 pub mod jwt_ring;
+pub mod listing;
 pub mod logging;
 pub mod multipart;
 pub mod notify;
