@@ -489,7 +489,8 @@ fn check_url(case: &Case, args: &JsonObject, base: &str, request: &Request) {
     }
 
     // Query: declared names only (deepObject `name[…]` forms, and the keys of the free-form
-    // object parameter `obj`, which are the caller's by design), the credential exactly once.
+    // object parameter, which are the caller's by design; given a scalar, it is a plain
+    // `obj=…`), the credential exactly once.
     let free_keys: Vec<&str> = match case.free_query.and_then(|name| args.get(name)) {
         Some(Value::Object(map)) => map.keys().map(String::as_str).collect(),
         _ => Vec::new(),
@@ -500,7 +501,7 @@ fn check_url(case: &Case, args: &JsonObject, base: &str, request: &Request) {
             credential.push(value.into_owned());
             continue;
         }
-        let declared = case.query.iter().any(|name| {
+        let declared = case.query.iter().chain(&case.free_query).any(|name| {
             key == *name || (key.starts_with(&format!("{name}[")) && key.ends_with(']'))
         });
         assert!(
