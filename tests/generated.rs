@@ -148,6 +148,27 @@ fn petstore_scales_out_behind_nginx() {
     );
 }
 
+/// 64 sessions over streamable HTTP with JWT validation, from the Rust load generator
+/// (`benches/loadgen`), nginx as the upstream: no errors, no crossed answers, bounded memory
+/// (`tests/e2e/load.test.mjs`; a short soak here, the long one is documented in README.md).
+#[test]
+fn petstore_under_load_with_jwt() {
+    let server = binary("petstore");
+    cargo(&repo(), &["build", "--quiet", "-p", "mcpwright-loadgen"]);
+    let loadgen = common::generated_target()
+        .join("debug")
+        .join("mcpwright-loadgen");
+    let nginx = common::nginx();
+    node_test_with(
+        "load.test.mjs",
+        &server,
+        &[
+            ("MCPWRIGHT_LOADGEN", loadgen.as_path()),
+            ("MCPWRIGHT_NGINX", nginx.as_path()),
+        ],
+    );
+}
+
 /// Upstream credentials of every scheme type, against a recording upstream and a real OpenID
 /// provider for client credentials and token exchange (`tests/e2e/credentials.test.mjs`).
 #[test]
