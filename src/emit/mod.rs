@@ -64,6 +64,46 @@ fn header(api: &Api, comment: Comment) -> String {
     }
 }
 
+/// Renders every `src/tools/<module>.rs`, spread over the machine's cores: formatting the Rust of
+/// a large API's tools is most of generation's time. Each thread builds its own token streams
+/// (they cannot cross threads); the result does not depend on how the work was split.
+fn tool_modules(api: &Api, modules: &[String], slash: &str) -> Vec<(String, Result<String>)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(modules.len().max(1));
+    let render = |module: &String| {
+        let path = format!("src/tools/{module}.rs");
+        let contents = rust::render(slash, tools::tools_file(api, module), &path);
+        (path, contents)
+    };
+    if threads <= 1 {
+        return modules.iter().map(render).collect();
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let render = &render;
+                scope.spawn(move || {
+                    modules
+                        .iter()
+                        .skip(worker)
+                        .step_by(threads)
+                        .map(render)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// Renders the whole crate for `api`.
 pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     validate_crate_name(&options.crate_name)?;
@@ -107,10 +147,8 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
         "src/tools/mod.rs".into(),
         rust::render(&slash, tools::tools_mod(api, &modules), "src/tools/mod.rs")?,
     );
-    for module in &modules {
-        let path = format!("src/tools/{module}.rs");
-        let contents = rust::render(&slash, tools::tools_file(api, module), &path)?;
-        files.insert(path, contents);
+    for (path, contents) in tool_modules(api, &modules, &slash) {
+        files.insert(path, contents?);
     }
 
     for (name, source) in runtime::FILES {
