@@ -1065,8 +1065,12 @@ async fn stdio_transport_serves_json_lines() {
     let init: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(init["result"]["serverInfo"]["name"], "petstore-mcp");
     send_line(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string()).await;
+    // `logging/setLevel` to info: a log notification for each call, before its answer (the
+    // default threshold is warning).
+    send_line(json!({"jsonrpc": "2.0", "id": 4, "method": "logging/setLevel", "params": {"level": "info"}}).to_string()).await;
+    let set: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(set["id"], 4);
     send_line(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "listPets", "arguments": {"limit": 1}}}).to_string()).await;
-    // A log notification for the call comes first (info is the default threshold).
     let log: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(log["method"], "notifications/message");
     assert_eq!(log["params"]["level"], "info");

@@ -336,7 +336,10 @@ impl McpServer {
                 reporter.log(LoggingLevel::Debug, data).await;
             }
             let started = Instant::now();
-            let answer = match self.inner.upstream.start(tool, request).await {
+            let answer = match reporter
+                .during(self.inner.upstream.start(tool, request))
+                .await
+            {
                 Ok(pending) => {
                     let status = response::status_line(pending.status);
                     reporter.progress(2, format!("{operation}: {status}")).await;
@@ -350,7 +353,7 @@ impl McpServer {
                         });
                         reporter.log(LoggingLevel::Debug, data).await;
                     }
-                    pending.read().await
+                    reporter.during(pending.read()).await
                 }
                 Err(err) => Err(err),
             };
