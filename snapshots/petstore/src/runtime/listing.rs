@@ -8,6 +8,7 @@
 //! inside the input schema, markdown link targets, and output schemas (optional in MCP; results
 //! still carry structured content).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rmcp::model::Tool;
@@ -35,14 +36,23 @@ const SCHEMA_MAPS: [&str; 4] = [
     "dependentSchemas",
 ];
 
+/// Compacted input schemas by the full schema they came from: tools that share a schema share
+/// its compact form too.
+#[derive(Default)]
+pub struct Shared(HashMap<*const Map<String, Value>, Arc<Map<String, Value>>>);
+
 /// `tool` in its compact form.
-pub fn compact(tool: &Tool) -> Tool {
+pub fn compact(tool: &Tool, shared: &mut Shared) -> Tool {
     let mut out = tool.clone();
     out.description = tool
         .description
         .as_deref()
         .map(|text| first_sentence(text).into());
-    out.input_schema = Arc::new(strip_annotations(&tool.input_schema));
+    out.input_schema = shared
+        .0
+        .entry(Arc::as_ptr(&tool.input_schema))
+        .or_insert_with(|| Arc::new(strip_annotations(&tool.input_schema)))
+        .clone();
     out.output_schema = None;
     out
 }
@@ -174,7 +184,7 @@ mod tests {
         };
         let tool = Tool::new("t", "Gets a thing. At length.", Arc::new(map))
             .with_raw_output_schema(Arc::new(Map::new()));
-        let compacted = compact(&tool);
+        let compacted = compact(&tool, &mut Shared::default());
         assert_eq!(compacted.description.as_deref(), Some("Gets a thing."));
         assert!(compacted.output_schema.is_none());
         assert_eq!(
