@@ -338,11 +338,14 @@ impl McpServer {
                     Outcome::NoCredentials,
                 );
             }
-            let operation = format!("{} {}", tool.method, tool.path);
-            reporter.progress(1, format!("sending {operation}")).await;
+            // Messages are built only when they may be sent: this is every call's path.
+            let operation = || format!("{} {}", tool.method, tool.path);
+            reporter
+                .progress(1, || format!("sending {}", operation()))
+                .await;
             #[allow(deprecated)]
             if reporter.logs(LoggingLevel::Debug) {
-                let data = json!({"tool": tool.name, "event": "request", "operation": operation});
+                let data = json!({"tool": tool.name, "event": "request", "operation": operation()});
                 reporter.log(LoggingLevel::Debug, data).await;
             }
             let started = Instant::now();
@@ -351,8 +354,12 @@ impl McpServer {
                 .await
             {
                 Ok(pending) => {
-                    let status = response::status_line(pending.status);
-                    reporter.progress(2, format!("{operation}: {status}")).await;
+                    let status = pending.status;
+                    reporter
+                        .progress(2, || {
+                            format!("{}: {}", operation(), response::status_line(status))
+                        })
+                        .await;
                     #[allow(deprecated)]
                     if reporter.logs(LoggingLevel::Debug) {
                         let data = json!({
@@ -368,8 +375,10 @@ impl McpServer {
                 Err(err) => Err(err),
             };
             if let Ok(answer) = &answer {
-                let read = format!("{operation}: read {} bytes", answer.body.len());
-                reporter.progress(3, read).await;
+                let bytes = answer.body.len();
+                reporter
+                    .progress(3, || format!("{}: read {bytes} bytes", operation()))
+                    .await;
             }
             match answer {
                 Ok(answer) if answer.status == 401 && attempt < attempts => {

@@ -104,9 +104,9 @@ impl Reporter {
 
     /// Reports step `step` of [`STEPS`], when the client asked for progress, the step is past the
     /// last one reported, and the call has run [`PROGRESS_AFTER`] (earlier steps are held until
-    /// then; the last step of a quick call drops them). A client that went away is not an error
-    /// of the call.
-    pub async fn progress(&self, step: u8, message: impl Into<String>) {
+    /// then; the last step of a quick call drops them). `message` is only built for a step that
+    /// may be sent. A client that went away is not an error of the call.
+    pub async fn progress(&self, step: u8, message: impl FnOnce() -> String) {
         if self.peer.is_none() || self.progress.is_none() {
             return;
         }
@@ -115,12 +115,12 @@ impl Reporter {
             if f64::from(step) >= STEPS {
                 held.clear();
             } else {
-                held.push((step, message.into()));
+                held.push((step, message()));
             }
             return;
         }
         self.flush().await;
-        self.send(step, message.into()).await;
+        self.send(step, message()).await;
     }
 
     /// Runs `work`; if it is still running when the call reaches [`PROGRESS_AFTER`], the held
