@@ -24,8 +24,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::refs::decode_fragment;
-use super::schema_walk::METHODS;
+use super::refs::{decode_fragment, try_for_each_object};
+use super::schema_walk::{METHODS, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY, SCHEMA_SINGLES};
 use super::source;
 use crate::error::{Diagnostic, Location, pointer_join, pointer_unescape};
 
@@ -156,31 +156,6 @@ impl At {
     }
 }
 
-/// Subschema keywords whose value is a map of name → schema.
-const SCHEMA_MAPS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-/// Subschema keywords whose value is an array of schemas.
-const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-/// Subschema keywords whose value is one schema.
-const SCHEMA_SINGLES: [&str; 11] = [
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "contentSchema",
-    "additionalProperties",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-];
-
 fn object_child(obj: Obj, key: &str, child: &Value) -> At {
     use Obj::*;
     match (obj, key) {
@@ -214,9 +189,16 @@ fn object_child(obj: Obj, key: &str, child: &Value) -> At {
         (Response, "links") => At::Map(Link),
         (MediaType, "encoding") => At::Map(Encoding),
         (Callback, expression) if !expression.starts_with("x-") => At::One(PathItem),
-        (Schema, keyword) if SCHEMA_MAPS.contains(&keyword) => At::Map(Schema),
-        (Schema, keyword) if SCHEMA_LISTS.contains(&keyword) => At::List(Schema),
-        (Schema, keyword) if SCHEMA_SINGLES.contains(&keyword) => At::One(Schema),
+        // Draft-04 `definitions` too: referenced files may be plain JSON Schema documents.
+        (Schema, keyword) if SCHEMA_MAPS.contains(&keyword) || keyword == "definitions" => {
+            At::Map(Schema)
+        }
+        (Schema, keyword) if SCHEMA_ARRAYS.contains(&keyword) => At::List(Schema),
+        (Schema, keyword)
+            if SCHEMA_SINGLES.contains(&keyword) || SCHEMA_OBJECT_ONLY.contains(&keyword) =>
+        {
+            At::One(Schema)
+        }
         (Schema, "items") if child.is_array() => At::List(Schema),
         (Schema, "items") => At::One(Schema),
         _ => At::One(Other),
@@ -864,29 +846,12 @@ fn display_join(from: &str, relative: &Path) -> String {
     out.display().to_string()
 }
 
-/// Visits every object of `doc` with its pointer, without recursion.
+/// Visits every object of `doc` with its pointer.
 fn for_each_object(doc: &Value, mut f: impl FnMut(&Map<String, Value>, &str)) {
-    let mut stack = vec![(doc, String::new())];
-    while let Some((value, pointer)) = stack.pop() {
-        match value {
-            Value::Object(map) => {
-                f(map, &pointer);
-                for (key, child) in map.iter().rev() {
-                    if child.is_object() || child.is_array() {
-                        stack.push((child, pointer_join(&pointer, key)));
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for (index, child) in items.iter().enumerate().rev() {
-                    if child.is_object() || child.is_array() {
-                        stack.push((child, format!("{pointer}/{index}")));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let _ = try_for_each_object(doc, |map, pointer| {
+        f(map, pointer);
+        Ok::<(), std::convert::Infallible>(())
+    });
 }
 
 /// The `$id`s declared in a document (without a trailing `#`), with the pointer of the first

@@ -1,6 +1,6 @@
 //! `$ref` checks and resolution over the raw document.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Diagnostic, Location, pointer_join};
 
@@ -42,16 +42,26 @@ pub fn check_local(doc: &Value, file: &str) -> Result<(), Diagnostic> {
 }
 
 fn check_with(doc: &Value, file: &str, external_is_error: bool) -> Result<(), Diagnostic> {
+    try_for_each_object(doc, |map, pointer| match map.get("$ref") {
+        Some(Value::String(reference)) if external_is_error || reference.starts_with('#') => {
+            check_one(doc, file, pointer, reference)
+        }
+        _ => Ok(()),
+    })
+}
+
+/// Calls `f` with every object of `doc` and its pointer, in document order (so the first problem
+/// found is the first in the file), without recursion; stops at the first error.
+pub fn try_for_each_object<E>(
+    doc: &Value,
+    mut f: impl FnMut(&Map<String, Value>, &str) -> Result<(), E>,
+) -> Result<(), E> {
     let mut stack = vec![(doc, String::new())];
     while let Some((value, pointer)) = stack.pop() {
         match value {
             Value::Object(map) => {
-                if let Some(Value::String(reference)) = map.get("$ref")
-                    && (external_is_error || reference.starts_with('#'))
-                {
-                    check_one(doc, file, &pointer, reference)?;
-                }
-                // Push in reverse so the first problem in document order is reported first.
+                f(map, &pointer)?;
+                // Pushed in reverse, so children are visited in document order.
                 for (key, child) in map.iter().rev() {
                     if child.is_object() || child.is_array() {
                         stack.push((child, pointer_join(&pointer, key)));

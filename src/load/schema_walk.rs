@@ -50,16 +50,16 @@ pub const METHODS: [&str; 8] = [
 ];
 
 /// Subschema keywords whose value is a map of name → schema.
-const SCHEMA_MAPS: [&str; 4] = [
+pub const SCHEMA_MAPS: [&str; 4] = [
     "properties",
     "patternProperties",
     "$defs",
     "dependentSchemas",
 ];
 /// Subschema keywords whose value is an array of schemas.
-const SCHEMA_ARRAYS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+pub const SCHEMA_ARRAYS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Subschema keywords whose value is one schema, where `true`/`false` are boolean schemas.
-const SCHEMA_SINGLES: [&str; 7] = [
+pub const SCHEMA_SINGLES: [&str; 7] = [
     "not",
     "if",
     "then",
@@ -70,7 +70,7 @@ const SCHEMA_SINGLES: [&str; 7] = [
 ];
 /// Subschema keywords whose value is a schema or a boolean that keeps its own meaning in 3.0
 /// (`additionalProperties: false` is valid 3.0), so only object values are visited.
-const SCHEMA_OBJECT_ONLY: [&str; 4] = [
+pub const SCHEMA_OBJECT_ONLY: [&str; 4] = [
     "additionalProperties",
     "unevaluatedProperties",
     "unevaluatedItems",
