@@ -48,12 +48,6 @@ function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
 }
-function memoryMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
 /** Runs the load generator; its figures, also when some answers were wrong (recorded, not fatal:
  * a peer that crosses answers under concurrency is a finding). */
 async function load(args) {
@@ -140,7 +134,7 @@ try {
     const url = `http://127.0.0.1:${port}/mcp`;
     const running = await server.http(port, server.httpArgs);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    result.idle_rss_mb = memoryMb(running.child.pid).rss;
+    result.idle_rss_mb = harness.memoryMb(running.child.pid).rss;
     result.http = {};
     for (const sessions of [1, 8, 64]) {
       const calls = Math.max(50, Math.round(totalCalls / sessions));
@@ -151,7 +145,7 @@ try {
       result.http[sessions] = measured;
       console.error(`${name} http ×${sessions}: ${Math.round(measured.calls_per_s)} calls/s, p50 ${measured.p50_us} µs, p99 ${measured.p99_us} µs, cpu ${measured.cpu_ms_per_call.toFixed(3)} ms/call, errors ${measured.errors}, mismatches ${measured.mismatches}`);
     }
-    result.load_rss_mb = memoryMb(running.child.pid).peak;
+    result.load_rss_mb = harness.memoryMb(running.child.pid).peak;
     await running.stop();
 
     result.stdio = await load(['mcp', '--stdio', server.stdio, '--sessions', '1', '--calls', String(totalCalls), '--tool', server.tool]);
@@ -190,7 +184,7 @@ try {
         console.error(`mcpwright http+jwt ×${sessions}: ${Math.round(measured.calls_per_s)} calls/s, p50 ${measured.p50_us} µs, p99 ${measured.p99_us} µs, cpu ${measured.cpu_ms_per_call.toFixed(3)} ms/call`);
       }
       results.servers.mcpwright.http_jwt = jwt;
-      results.servers.mcpwright.jwt_load_rss_mb = memoryMb(running.child.pid).peak;
+      results.servers.mcpwright.jwt_load_rss_mb = harness.memoryMb(running.child.pid).peak;
     } finally {
       await running.stop();
       await idp.close();

@@ -11,10 +11,9 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { freePort, spawnServer, startNginx } from './harness.mjs';
+import { freePort, memoryMb, spawnServer, startNginx } from './harness.mjs';
 import { accessTokenClaims, mintToken, startIdp } from './idp.mjs';
 
 const bin = process.env.MCPWRIGHT_SERVER;
@@ -28,12 +27,6 @@ const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 2);
 let upstream;
 let idp;
 let server;
-
-function memoryMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
 
 before(async () => {
   upstream = await startNginx(
