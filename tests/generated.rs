@@ -1,6 +1,7 @@
-//! The generated crates for real: every snapshot crate is fmt-clean, clippy-clean (`-D warnings`)
-//! and builds, in one shared target folder; then the official MCP TypeScript SDK client drives
-//! each example server over stdio and streamable HTTP against a recording upstream on loopback.
+//! The generated crates for real: every snapshot crate, generated fresh into the shared target
+//! folder (`crates/<example>-mcp`), is fmt-clean, clippy-clean (`-D warnings`) and builds there,
+//! with one target folder for all of them; then the official MCP TypeScript SDK client drives each
+//! example server over stdio and streamable HTTP against a recording upstream on loopback.
 
 mod common;
 
@@ -8,16 +9,24 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{build_binary, cargo, examples, npm_ready, repo, snapshot_crate_name};
+use common::{build_binary, cargo, examples, npm_ready, repo, snapshot_crate, snapshot_crate_name};
 
-/// The snapshot crates, checked and built once for every test in this file.
-fn built() -> &'static Vec<(String, PathBuf)> {
-    static BUILT: OnceLock<Vec<(String, PathBuf)>> = OnceLock::new();
+/// A snapshot crate, checked and built.
+struct Built {
+    example: String,
+    /// The crate's folder.
+    dir: PathBuf,
+    binary: PathBuf,
+}
+
+/// The snapshot crates, generated, checked and built once for every test in this file.
+fn built() -> &'static Vec<Built> {
+    static BUILT: OnceLock<Vec<Built>> = OnceLock::new();
     BUILT.get_or_init(|| {
         examples()
             .into_iter()
-            .map(|(example, _)| {
-                let dir = repo().join("snapshots").join(&example);
+            .map(|(example, spec)| {
+                let dir = snapshot_crate(&example, &spec);
                 let name = snapshot_crate_name(&example);
                 cargo(&dir, &["fmt", "--check"]);
                 cargo(
@@ -25,7 +34,11 @@ fn built() -> &'static Vec<(String, PathBuf)> {
                     &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
                 );
                 let binary = build_binary(&dir, &name);
-                (example, binary)
+                Built {
+                    example,
+                    dir,
+                    binary,
+                }
             })
             .collect()
     })
@@ -34,8 +47,8 @@ fn built() -> &'static Vec<(String, PathBuf)> {
 fn binary(example: &str) -> PathBuf {
     built()
         .iter()
-        .find(|(e, _)| e == example)
-        .map(|(_, b)| b.clone())
+        .find(|built| built.example == example)
+        .map(|built| built.binary.clone())
         .unwrap_or_else(|| panic!("no example {example}"))
 }
 
@@ -67,11 +80,7 @@ fn snapshot_crates_are_clean_and_build() {
 #[test]
 fn generated_unit_tests_pass() {
     // The runtime's own unit tests travel with it into every generated crate.
-    let (example, _) = &built()[0];
-    cargo(
-        &repo().join("snapshots").join(example),
-        &["test", "--quiet", "--lib"],
-    );
+    cargo(&built()[0].dir, &["test", "--quiet", "--lib"]);
 }
 
 #[test]

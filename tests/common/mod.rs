@@ -42,6 +42,50 @@ pub fn snapshot_crate_name(example: &str) -> String {
     format!("{example}-mcp")
 }
 
+/// Where the snapshot of `example` is kept: what `emit` decides, without `src/runtime/`.
+pub fn snapshot_dir(example: &str) -> PathBuf {
+    repo().join("snapshots").join(example)
+}
+
+/// The crate `spec` generates as if into `out`, named `name`, in memory (the tool names a
+/// `mcpwright.lock` in `out` pins are kept, as `mcpwright generate` keeps them).
+pub fn render(spec: &Path, out: &Path, name: &str) -> mcpwright::emit::Crate {
+    let options = mcpwright::Options {
+        crate_name: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let (_, krate) = mcpwright::render(spec, out, &options)
+        .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
+    krate
+}
+
+/// The whole snapshot crate of `example` (the crate its snapshot holds, runtime included), in
+/// memory.
+pub fn render_snapshot(example: &str, spec: &Path) -> mcpwright::emit::Crate {
+    render(spec, &snapshot_dir(example), &snapshot_crate_name(example))
+}
+
+/// Generates the whole snapshot crate of `example` fresh into
+/// `<generated_target>/crates/<example>-mcp`, for building and running, and returns that folder.
+/// It is written by the writer `mcpwright generate` uses, so files that did not change keep their
+/// timestamps and incremental builds stay fast.
+pub fn snapshot_crate(example: &str, spec: &Path) -> PathBuf {
+    let name = snapshot_crate_name(example);
+    let dir = generated_target().join("crates").join(&name);
+    let krate = render_snapshot(example, spec);
+    // The writer never replaces a starter file (`src/hooks.rs`): the user owns it. This copy is
+    // the tests', so one the generator now writes differently is removed and written afresh.
+    for (path, contents) in &krate.user_files {
+        let file = dir.join(path);
+        if std::fs::read(&file).is_ok_and(|old| old != contents.as_bytes()) {
+            std::fs::remove_file(&file).expect("remove an outdated starter file");
+        }
+    }
+    mcpwright::write::write_crate(&dir, &krate)
+        .unwrap_or_else(|err| panic!("{example}: writing {}: {err}", dir.display()));
+    dir
+}
+
 /// The target folder every generated crate in the tests builds into: the workspace's own, so the
 /// dependencies this repository already compiled for the runtime crate are reused.
 pub fn generated_target() -> PathBuf {
