@@ -6,6 +6,7 @@
 //! name = "petstore-mcp"
 //! upstream_url = "https://api.example.com/v1"
 //! strict = false
+//! tool_mode = "auto"          # operations | search | auto
 //!
 //! [filters]
 //! include_tags = ["pets"]
@@ -40,6 +41,7 @@ pub struct Config {
     pub name: Option<String>,
     pub upstream_url: Option<String>,
     pub strict: Option<bool>,
+    pub tool_mode: Option<crate::search::ToolMode>,
     #[serde(default)]
     pub filters: FilterConfig,
     #[serde(default)]
@@ -174,6 +176,9 @@ impl Config {
             options.upstream_url.clone_from(&self.upstream_url);
         }
         options.strict |= self.strict.unwrap_or(false);
+        if options.tool_mode.is_none() {
+            options.tool_mode = self.tool_mode;
+        }
         // Filters work together, so filter flags replace the file's filters as a whole: a flag
         // that keeps DELETE operations is not undone by the file's `exclude_methods`.
         if options.filters.is_empty() {

@@ -18,6 +18,7 @@ pub fn load_and_emit(bytes: &[u8]) {
     inspect::table(&api);
     inspect::lints(&api);
     inspect::json(&api);
+    inspect::tool_mode_line(&api, crate::search::ToolMode::Auto);
     let options = emit::Options {
         crate_name: "fuzz-mcp".into(),
         workflow: workflow::Paths {
@@ -26,6 +27,7 @@ pub fn load_and_emit(bytes: &[u8]) {
             config: None,
             config_explicit: false,
         },
+        tool_mode: crate::search::ToolMode::Auto,
     };
     if let Err(err) = emit::emit(&api, &options) {
         panic!("the spec loads but its crate cannot be generated: {err}");

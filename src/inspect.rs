@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::ir::{Api, ParamLocation, Tool};
+use crate::search::{AUTO_SEARCH_ABOVE, ToolMode, search_tools};
 
 /// A fixed-width table: one line per tool.
 pub fn table(api: &Api) -> String {
@@ -76,6 +77,39 @@ pub fn tools_list_bytes(api: &Api) -> usize {
         })
         .collect();
     json!({"tools": tools}).to_string().len()
+}
+
+/// The `tools/list` answer of search mode (its three tools), in bytes.
+pub fn search_tools_list_bytes(api: &Api) -> usize {
+    let docs = crate::search::documents(api);
+    let tags = search_tools::tag_counts(docs.iter().map(|doc| doc.tags.as_slice()));
+    let tools = search_tools::tools(&api.title, api.tools.len(), &tags);
+    json!({"tools": tools}).to_string().len()
+}
+
+/// Which tool mode the server gets by default, and `tools/list`'s size in both modes.
+pub fn tool_mode_line(api: &Api, mode: ToolMode) -> String {
+    let searches = mode.searches(api.tools.len());
+    let why = match mode {
+        ToolMode::Auto if searches => format!(" (auto: more than {AUTO_SEARCH_ABOVE} tools)"),
+        ToolMode::Auto => format!(" (auto: {AUTO_SEARCH_ABOVE} tools or fewer)"),
+        _ => String::new(),
+    };
+    format!(
+        "tool mode: {}{why}; tools/list is {} bytes with one tool per operation, {} bytes in search mode (3 tools)",
+        if searches { "search" } else { "operations" },
+        tools_list_bytes(api),
+        search_tools_list_bytes(api),
+    )
+}
+
+/// Adds the tool mode to `inspect --format json`: `toolMode` (what the server serves by
+/// default), `toolModeSetting` and `searchToolsListBytes`.
+pub fn add_tool_mode(json: &mut Value, api: &Api, mode: ToolMode) {
+    let searches = mode.searches(api.tools.len());
+    json["toolMode"] = json!(if searches { "search" } else { "operations" });
+    json["toolModeSetting"] = json!(mode.as_str());
+    json["searchToolsListBytes"] = json!(search_tools_list_bytes(api));
 }
 
 /// What MCP clients may dislike about this tool surface, each with the choice that fixes it.

@@ -17,6 +17,7 @@ pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod naming;
+pub mod search;
 pub mod suggest;
 pub mod workflow;
 pub mod write;
@@ -50,6 +51,8 @@ pub struct Options {
     pub strategies: std::collections::BTreeMap<String, String>,
     /// The `mcpwright.toml` these options came from, if any (the CI workflow watches it).
     pub config_file: Option<std::path::PathBuf>,
+    /// The tool mode the server uses unless told otherwise (default: auto).
+    pub tool_mode: Option<search::ToolMode>,
 }
 
 /// Loads a spec and builds its IR.
@@ -134,6 +137,7 @@ pub fn render(spec: &Path, out: &Path, options: &Options) -> Result<(ir::Api, em
         &emit::Options {
             crate_name,
             workflow,
+            tool_mode: options.tool_mode.unwrap_or_default(),
         },
     )?;
     Ok((api, krate))

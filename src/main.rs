@@ -124,6 +124,10 @@ struct Choices {
     /// errors.
     #[arg(long)]
     strict: bool,
+    /// The server's default tool mode: one tool per operation, search mode's three tools, or
+    /// auto (search above 64 tools) [default: auto]; the server's --tool-mode overrides it.
+    #[arg(long, value_enum, value_name = "MODE")]
+    tool_mode: Option<mcpwright::search::ToolMode>,
 }
 
 impl Choices {
@@ -157,6 +161,7 @@ impl Choices {
                 exclude_paths: self.exclude_path.clone(),
             },
             strict: self.strict,
+            tool_mode: self.tool_mode,
             renames: pairs("rename", &self.rename)?.into_iter().collect(),
             descriptions: pairs("describe", &self.describe)?.into_iter().collect(),
             ..mcpwright::Options::default()
@@ -359,6 +364,13 @@ fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
                 Format::Table => {
                     output.warnings(&api.warnings);
                     print!("{}", mcpwright::inspect::table(&api));
+                    println!(
+                        "{}",
+                        mcpwright::inspect::tool_mode_line(
+                            &api,
+                            options.tool_mode.unwrap_or_default()
+                        )
+                    );
                     if !lints.is_empty() {
                         println!();
                         for lint in &lints {
@@ -367,8 +379,13 @@ fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
                     }
                 }
                 Format::Json => {
-                    let text = serde_json::to_string_pretty(&mcpwright::inspect::json(&api))
-                        .unwrap_or_default();
+                    let mut json = mcpwright::inspect::json(&api);
+                    mcpwright::inspect::add_tool_mode(
+                        &mut json,
+                        &api,
+                        options.tool_mode.unwrap_or_default(),
+                    );
+                    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
                     println!("{text}");
                 }
             }

@@ -60,7 +60,8 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
         quote!(SchemeDef { name: #name, env_prefix: #prefix, kind: #kind, default_strategy: #strategy })
     });
     // Import only what is used: unused imports would fail `clippy -D warnings`.
-    let mut imports = vec![quote!(ApiDef)];
+    let mut imports = vec![quote!(ApiDef), quote!(ToolMode)];
+    let tool_mode = syn::Ident::new(options.tool_mode.variant(), proc_macro2::Span::call_site());
     if api
         .security_schemes
         .values()
@@ -88,6 +89,8 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
             default_issuer: #default_issuer,
             schemes: &[#(#schemes),*],
             hooks: &crate::hooks::HOOKS,
+            default_tool_mode: ToolMode::#tool_mode,
+            search_index: include_str!("search_index.tsv"),
         };
     }
 }

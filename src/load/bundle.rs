@@ -464,7 +464,11 @@ impl Bundler {
         pointer: &str,
     ) -> Result<(), Diagnostic> {
         for (key, child) in map.iter_mut() {
-            if key != "$ref" && (child.is_object() || child.is_array()) {
+            // Extensions are the vendor's data, not OpenAPI: a `$ref` inside one (Spotify's
+            // `x-spotify-policy` points at a file it does not publish) is not ours to follow.
+            // Schema property names are free, so `x-` there is an ordinary property.
+            let extension = key.starts_with("x-") && at != At::Map(Obj::Schema);
+            if key != "$ref" && !extension && (child.is_object() || child.is_array()) {
                 let child_at = at.child(key, child);
                 self.walk(child, child_at, src, &pointer_join(pointer, key))?;
             }
@@ -1383,6 +1387,34 @@ mod tests {
         .unwrap();
         assert_eq!(out, doc);
         assert!(crate::load::load_str(&text, "api.yaml").is_ok());
+    }
+
+    #[test]
+    fn references_inside_extensions_are_not_followed() {
+        // Spotify's published spec: `components.x-spotify-policy.$ref` names a file it does not
+        // ship; a `$ref` in a schema beside it still bundles.
+        let doc = bundled(&[
+            (
+                "openapi.yaml",
+                &format!(
+                    "{}components:\n  x-policy: {{$ref: '../policies.yaml', Other: {{$ref: './missing.yaml'}}}}\n",
+                    get_pets("{$ref: './Pet.yaml'}")
+                ),
+            ),
+            (
+                "Pet.yaml",
+                "type: object\nproperties:\n  x-name: {$ref: './Name.yaml'}\n",
+            ),
+            ("Name.yaml", "type: string\n"),
+        ]);
+        assert_eq!(
+            doc["components"]["x-policy"]["$ref"],
+            json!("../policies.yaml")
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["Pet"]["properties"]["x-name"],
+            json!({"$ref": "#/components/schemas/Name"})
+        );
     }
 
     #[test]

@@ -43,11 +43,26 @@ pub fn check_local(doc: &Value, file: &str) -> Result<(), Diagnostic> {
 
 fn check_with(doc: &Value, file: &str, external_is_error: bool) -> Result<(), Diagnostic> {
     try_for_each_object(doc, |map, pointer| match map.get("$ref") {
-        Some(Value::String(reference)) if external_is_error || reference.starts_with('#') => {
+        Some(Value::String(reference))
+            if (external_is_error || reference.starts_with('#')) && !in_extension(pointer) =>
+        {
             check_one(doc, file, pointer, reference)
         }
         _ => Ok(()),
     })
+}
+
+/// Whether `pointer` lies inside an `x-` extension, whose contents are the vendor's data rather
+/// than OpenAPI (a schema property may still be called `x-…`).
+pub fn in_extension(pointer: &str) -> bool {
+    let mut previous = "";
+    for token in pointer.split('/') {
+        if token.starts_with("x-") && !matches!(previous, "properties" | "patternProperties") {
+            return true;
+        }
+        previous = token;
+    }
+    false
 }
 
 /// Calls `f` with every object of `doc` and its pointer, in document order (so the first problem
@@ -79,6 +94,15 @@ pub fn try_for_each_object<E>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[test]
+fn extensions_are_found_in_pointers() {
+    assert!(in_extension("/components/x-policy"));
+    assert!(in_extension("/paths/~1a/get/x-code-samples/0"));
+    assert!(!in_extension("/components/schemas/Pet/properties/x-name"));
+    assert!(!in_extension("/components/schemas/Pet"));
 }
 
 fn check_one(doc: &Value, file: &str, pointer: &str, reference: &str) -> Result<(), Diagnostic> {

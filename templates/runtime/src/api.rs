@@ -34,6 +34,46 @@ pub struct ApiDef {
     pub schemes: &'static [SchemeDef],
     /// The user's hooks around every call (`src/hooks.rs` in a generated crate).
     pub hooks: &'static dyn Hooks,
+    /// The tool mode when `--tool-mode` / `MCP_TOOL_MODE` is not given.
+    pub default_tool_mode: ToolMode,
+    /// Search mode's index, built by mcpwright with the tools (`src/search_index.tsv`; see
+    /// [`super::search_index`]).
+    pub search_index: &'static str,
+}
+
+/// Which tools a server lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToolMode {
+    /// One tool per operation.
+    Operations,
+    /// Three tools: `search_operations`, `describe_operation` and `call_operation`.
+    Search,
+    /// Search mode for APIs with more than [`AUTO_SEARCH_ABOVE`] operations, else one tool per
+    /// operation.
+    Auto,
+}
+
+/// Above this many tools, `auto` means search mode: clients cap or degrade on long tool lists
+/// (Cursor uses the first 40–80 tools, OpenAI accepts 128, JetBrains 100).
+pub const AUTO_SEARCH_ABOVE: usize = 64;
+
+impl ToolMode {
+    /// Whether a server of `tools` tools in this mode serves search mode.
+    pub fn searches(self, tools: usize) -> bool {
+        match self {
+            ToolMode::Operations => false,
+            ToolMode::Search => true,
+            ToolMode::Auto => tools > AUTO_SEARCH_ABOVE,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolMode::Operations => "operations",
+            ToolMode::Search => "search",
+            ToolMode::Auto => "auto",
+        }
+    }
 }
 
 impl std::fmt::Debug for ApiDef {

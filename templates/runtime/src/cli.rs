@@ -12,7 +12,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::api::ApiDef;
+use super::api::{ApiDef, ToolMode};
 use super::config::{Config, StartError};
 use super::credentials::Credentials;
 use super::server::McpServer;
@@ -120,6 +120,16 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1024..)
     )]
     pub max_request_bytes: u64,
+
+    /// Which tools to list: one per operation, or three that search, describe and call the
+    /// operations (for large APIs) [default: the crate's, see `tools`].
+    #[arg(long, env = "MCP_TOOL_MODE", value_enum, value_name = "MODE")]
+    pub tool_mode: Option<ToolMode>,
+
+    /// Offer only operations whose HTTP method is safe (GET, HEAD, OPTIONS): the others are left
+    /// out of every list and search, and calls to them are refused.
+    #[arg(long, env = "MCP_READ_ONLY")]
+    pub read_only: bool,
 
     /// A smaller `tools/list` for clients with small context windows: each tool's description cut
     /// to its first sentence, no descriptions or examples inside input schemas, no output schemas.
@@ -266,7 +276,7 @@ where
     match cli.command {
         Command::Tools(args) => {
             let text = match args.format {
-                ToolsFormat::Table => tools_table(api),
+                ToolsFormat::Table => format!("{}\n{}", tools_table(api), tool_mode_summary(api)),
                 ToolsFormat::Json => {
                     let mut text =
                         serde_json::to_string_pretty(&tools_json(api)).unwrap_or_default();
@@ -344,9 +354,14 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
         &|name| std::env::var(name).ok(),
     )
     .map_err(StartError::usage)?;
-    let mut server = McpServer::new(api, upstream).with_credentials(Arc::new(credentials));
+    let mut server = McpServer::new(api, upstream)
+        .with_credentials(Arc::new(credentials))
+        .with_read_only(config.read_only);
     if config.compact_tools {
         server = server.with_compact_tools();
+    }
+    if config.search_mode {
+        server = server.with_search_mode().map_err(StartError::runtime)?;
     }
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
@@ -354,6 +369,8 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
         server = api.name,
         version = api.version,
         transport = ?config.transport,
+        tool_mode = if config.search_mode { "search" } else { "operations" },
+        read_only = config.read_only,
         upstream = %super::config::redacted_url(&config.upstream.base_url),
         "starting"
     );
@@ -392,6 +409,40 @@ async fn cancel_on_signal(token: CancellationToken) {
     }
     tracing::info!("shutting down");
     token.cancel();
+}
+
+/// Which tool mode the crate serves unless told otherwise, and the size of `tools/list` in each.
+pub fn tool_mode_summary(api: &'static ApiDef) -> String {
+    let default = api.default_tool_mode;
+    let searches = default.searches(api.tools.len());
+    let why = match default {
+        ToolMode::Auto if searches => format!(
+            " (auto: more than {} operations)",
+            super::api::AUTO_SEARCH_ABOVE
+        ),
+        ToolMode::Auto => format!(
+            " (auto: {} operations or fewer)",
+            super::api::AUTO_SEARCH_ABOVE
+        ),
+        _ => String::new(),
+    };
+    let bytes = |tools: &[rmcp::model::Tool]| {
+        serde_json::to_vec(&rmcp::model::ListToolsResult::with_all_items(
+            tools.to_vec(),
+        ))
+        .map_or(0, |json| json.len())
+    };
+    let operations = bytes(&super::server::listed_tools(api));
+    let search = match super::search::Catalog::new(api) {
+        Ok(catalog) => format!("{} bytes", bytes(catalog.tools())),
+        Err(err) => format!("unavailable ({err})"),
+    };
+    format!(
+        "tool mode: {}{why}; change it with --tool-mode operations|search|auto or MCP_TOOL_MODE\n\
+         tools/list: {operations} bytes with one tool per operation ({} tools), {search} in search mode (3 tools)\n",
+        if searches { "search" } else { "operations" },
+        api.tools.len(),
+    )
 }
 
 /// `tools --format table`: one line per tool.
@@ -532,6 +583,8 @@ mod tests {
         default_issuer: None,
         schemes: &[],
         hooks: &super::super::hooks::NoHooks,
+        default_tool_mode: super::super::api::ToolMode::Auto,
+        search_index: "",
         tools: &[&LIST, &DELETE],
     };
 

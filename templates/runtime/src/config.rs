@@ -20,6 +20,10 @@ pub struct Config {
     pub file_roots: Vec<String>,
     /// List tools in their compact form (see [`super::listing`]).
     pub compact_tools: bool,
+    /// Serve search mode's three tools instead of one tool per operation.
+    pub search_mode: bool,
+    /// Offer only operations with a safe HTTP method.
+    pub read_only: bool,
     /// A tracing filter (`--log-level` / `MCP_LOG_LEVEL`); `None` falls back to `RUST_LOG`, then
     /// `info`.
     pub log_level: Option<String>,
@@ -231,6 +235,11 @@ impl Config {
             auth,
             file_roots: list(&args.file_roots),
             compact_tools: args.compact_tools,
+            search_mode: args
+                .tool_mode
+                .unwrap_or(api.default_tool_mode)
+                .searches(api.tools.len()),
+            read_only: args.read_only,
             log_level: args
                 .log_level
                 .clone()
@@ -354,6 +363,8 @@ mod tests {
         default_issuer: None,
         schemes: &[],
         hooks: &super::super::hooks::NoHooks,
+        default_tool_mode: super::super::api::ToolMode::Auto,
+        search_index: "",
     };
 
     static NO_SERVER: ApiDef = ApiDef {

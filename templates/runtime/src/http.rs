@@ -104,7 +104,9 @@ pub async fn serve(
              otherwise they get 403"
         );
     }
-    let guard = Arc::new(guard_for(server.api(), config, auth, addr)?);
+    let guard = Arc::new(
+        guard_for(server.api(), config, auth, addr)?.with_search_mode(server.search_mode()),
+    );
     if let Some(authority) = &guard.auth {
         // Token exchange happens at the same authorization server that issues callers' tokens.
         server.credentials().set_authority(authority.clone());

@@ -27,12 +27,16 @@ pub mod request;
 pub mod resource;
 pub mod response;
 pub mod schema;
+pub mod search;
+pub mod search_index;
+pub mod search_text;
+pub mod search_tools;
 pub mod serde_ext;
 pub mod server;
 pub mod stdio;
 pub mod upstream;
 
-pub use api::{Annotations, ApiDef, JsonObject, Method, OutputShape, ToolDef};
+pub use api::{Annotations, ApiDef, JsonObject, Method, OutputShape, ToolDef, ToolMode};
 pub use cli::main;
 pub use encode::{PathStyle, QueryStyle};
 pub use request::{ArgError, Body, Request};

@@ -32,6 +32,9 @@ pub struct Guard {
     allowed_origins: Vec<String>,
     /// The largest JSON-RPC body read to find the tool a request calls.
     max_body_bytes: usize,
+    /// In search mode, `call_operation` names the operation in its arguments, and its scopes are
+    /// the ones checked.
+    search_mode: bool,
 }
 
 impl Guard {
@@ -58,7 +61,15 @@ impl Guard {
             allowed_hosts,
             allowed_origins,
             max_body_bytes,
+            search_mode: false,
         }
+    }
+
+    /// With `on`, `tools/call` of `call_operation` is checked against the scopes of the operation
+    /// it names.
+    pub fn with_search_mode(mut self, on: bool) -> Self {
+        self.search_mode = on;
+        self
     }
 
     /// Whether `tools/list` leaves out the tools a token cannot call.
@@ -119,7 +130,12 @@ impl Guard {
         if let Some(url) = self.metadata_url() {
             parts.push(format!("resource_metadata=\"{url}\""));
         }
-        let description = format!("the tool `{tool}` needs the scopes: {}", needed.join(" "));
+        let kind = if self.search_mode {
+            "operation"
+        } else {
+            "tool"
+        };
+        let description = format!("the {kind} `{tool}` needs the scopes: {}", needed.join(" "));
         parts.insert(1, format!("error_description=\"{}\"", quoted(&description)));
         challenge(StatusCode::FORBIDDEN, parts, &description)
     }
@@ -354,13 +370,21 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
         if call.get("method").and_then(Value::as_str) != Some("tools/call") {
             continue;
         }
-        let Some(name) = call
-            .get("params")
-            .and_then(|p| p.get("name"))
-            .and_then(Value::as_str)
-        else {
+        let params = call.get("params");
+        let Some(mut name) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
             continue;
         };
+        if guard.search_mode && name == super::search_tools::CALL {
+            // The operation is named in the arguments; without a name, the handler refuses it.
+            match params
+                .and_then(|p| p.get("arguments"))
+                .and_then(|a| a.get("name"))
+                .and_then(Value::as_str)
+            {
+                Some(operation) => name = operation,
+                None => continue,
+            }
+        }
         let Some(alternatives) = guard.scopes.get(name) else {
             continue;
         };

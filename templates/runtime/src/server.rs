@@ -21,6 +21,8 @@ use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
+use super::search::{Catalog, Visibility};
+use super::search_tools;
 use super::upstream::Upstream;
 use super::{args, listing, response};
 
@@ -35,6 +37,10 @@ pub struct McpServer {
     hide_unauthorized: bool,
     /// The session's `logging/setLevel` threshold (see [`level_rank`]); each session has its own.
     log_level: Arc<AtomicU8>,
+    /// Search mode: the three tools over the index, instead of one tool per operation.
+    catalog: Option<Arc<Catalog>>,
+    /// Offer only operations with a safe HTTP method (`--read-only`).
+    read_only: bool,
 }
 
 struct Inner {
@@ -90,12 +96,7 @@ impl McpServer {
         if let Some(instructions) = api.instructions {
             info = info.with_instructions(instructions);
         }
-        let mut schemas = Schemas::default();
-        let tools = api
-            .tools
-            .iter()
-            .map(|tool| mcp_tool(tool, &mut schemas))
-            .collect();
+        let tools = listed_tools(api);
         McpServer {
             inner: Arc::new(Inner {
                 api,
@@ -106,7 +107,28 @@ impl McpServer {
             hide_unauthorized: false,
             credentials: Arc::new(Credentials::none()),
             log_level: Arc::new(AtomicU8::new(DEFAULT_LOG_RANK)),
+            catalog: None,
+            read_only: false,
         }
+    }
+
+    /// In search mode: `tools/list` holds `search_operations`, `describe_operation` and
+    /// `call_operation`, over the crate's index. Fails when the index does not read or does not
+    /// match the tools.
+    pub fn with_search_mode(mut self) -> Result<Self, String> {
+        self.catalog = Some(Arc::new(Catalog::new(self.inner.api)?));
+        Ok(self)
+    }
+
+    /// Whether the server is in search mode.
+    pub fn search_mode(&self) -> bool {
+        self.catalog.is_some()
+    }
+
+    /// With `on`, only operations with a safe HTTP method are listed, found and called.
+    pub fn with_read_only(mut self, on: bool) -> Self {
+        self.read_only = on;
+        self
     }
 
     /// A handler for a new session: the same API, upstream and credentials, its own log level.
@@ -210,6 +232,27 @@ impl McpServer {
                 None,
             ));
         };
+        self.call_tool_def(tool, arguments, identity, reporter, false)
+            .await
+    }
+
+    /// Calls `tool`; `via_search` when `call_operation` named it, so that argument errors point
+    /// to `describe_operation`.
+    async fn call_tool_def(
+        &self,
+        tool: &'static ToolDef,
+        arguments: Option<JsonObject>,
+        identity: Option<&Identity>,
+        reporter: Reporter,
+        via_search: bool,
+    ) -> Result<CallToolResult, ErrorData> {
+        if self.read_only && !tool.annotations.read_only {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "`{}` ({} {}) is refused: this server is read-only (--read-only / MCP_READ_ONLY) \
+                 and offers only operations that do not change data",
+                tool.name, tool.method, tool.path
+            ))]));
+        }
         // The HTTP guard already answered 403 for missing scopes; checked again here so a server
         // embedded behind another transport cannot skip it.
         if let Some(identity) = identity
@@ -257,6 +300,12 @@ impl McpServer {
                 ));
             }
         };
+        if via_search && matches!(outcome, Outcome::InvalidArguments) {
+            result.content.push(ContentBlock::text(format!(
+                "describe_operation {{\"name\": \"{}\"}} gives the operation's input schema.",
+                tool.name
+            )));
+        }
         self.inner
             .api
             .hooks
@@ -425,6 +474,104 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// What one caller may see and call: read-only mode and, with hidden tools, its token's scopes.
+struct Caller<'a> {
+    identity: Option<&'a Identity>,
+    hide_unauthorized: bool,
+    read_only: bool,
+}
+
+impl Caller<'_> {
+    /// Whether anything is left out for this caller.
+    fn filters(&self) -> bool {
+        self.read_only || (self.hide_unauthorized && self.identity.is_some())
+    }
+}
+
+impl Visibility for Caller<'_> {
+    fn visible(&self, tool: &ToolDef) -> bool {
+        (!self.read_only || tool.annotations.read_only)
+            && (!self.hide_unauthorized || self.allowed(tool))
+    }
+
+    fn allowed(&self, tool: &ToolDef) -> bool {
+        self.identity
+            .is_none_or(|identity| identity.satisfies(tool.scopes))
+    }
+}
+
+impl McpServer {
+    fn caller<'a>(&self, identity: Option<&'a Identity>) -> Caller<'a> {
+        Caller {
+            identity,
+            hide_unauthorized: self.hide_unauthorized,
+            read_only: self.read_only,
+        }
+    }
+
+    /// A call of one of search mode's three tools.
+    async fn call_search_tool(
+        &self,
+        catalog: &Catalog,
+        request: CallToolRequestParams,
+        identity: Option<&Identity>,
+        reporter: Reporter,
+    ) -> Result<CallToolResult, ErrorData> {
+        let api = self.inner.api;
+        let caller = self.caller(identity);
+        let arguments = request.arguments.unwrap_or_default();
+        match request.name.as_ref() {
+            search_tools::SEARCH => Ok(catalog.search(api, &self.inner.tools, &arguments, &caller)),
+            search_tools::DESCRIBE => {
+                Ok(catalog.describe(api, &self.inner.tools, &arguments, &caller))
+            }
+            search_tools::CALL => {
+                let fail = |text: String| Ok(CallToolResult::error(vec![ContentBlock::text(text)]));
+                let Some(Value::String(name)) = arguments.get("name") else {
+                    return fail(
+                        "`name` is required: an operation name from search_operations".into(),
+                    );
+                };
+                if let Some(key) = arguments
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "name" | "arguments"))
+                {
+                    return fail(format!(
+                        "unknown argument `{key}`: call_operation takes `name` and `arguments`"
+                    ));
+                }
+                let operation_arguments = match arguments.get("arguments") {
+                    None | Some(Value::Null) => JsonObject::new(),
+                    Some(Value::Object(map)) => map.clone(),
+                    Some(_) => {
+                        return fail(format!(
+                            "`arguments` must be an object; describe_operation {{\"name\": \"{name}\"}} gives its schema"
+                        ));
+                    }
+                };
+                let Some(at) = catalog.find(name, api, &caller) else {
+                    return fail(catalog.unknown(name, api, &caller));
+                };
+                self.call_tool_def(
+                    api.tools[at],
+                    Some(operation_arguments),
+                    identity,
+                    reporter,
+                    true,
+                )
+                .await
+            }
+            other => Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool `{other}`: this server is in search mode; find operations with \
+                     search_operations and run them with call_operation"
+                ),
+                None,
+            )),
+        }
+    }
+}
+
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
         self.inner.info.clone()
@@ -435,28 +582,32 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let caller = identity(&context).filter(|_| self.hide_unauthorized);
-        let tools = match caller {
-            None => self.inner.tools.clone(),
-            Some(caller) => self
-                .inner
+        if let Some(catalog) = &self.catalog {
+            return Ok(ListToolsResult::with_all_items(catalog.tools().to_vec()));
+        }
+        let identity = identity(&context);
+        let caller = self.caller(identity.as_ref());
+        let tools = if caller.filters() {
+            self.inner
                 .api
                 .tools
                 .iter()
                 .zip(&self.inner.tools)
-                .filter(|(def, _)| caller.satisfies(def.scopes))
+                .filter(|(def, _)| caller.visible(def))
                 .map(|(_, tool)| tool.clone())
-                .collect(),
+                .collect()
+        } else {
+            self.inner.tools.clone()
         };
         Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.inner
-            .tools
-            .iter()
-            .find(|tool| tool.name == name)
-            .cloned()
+        let tools = match &self.catalog {
+            Some(catalog) => catalog.tools(),
+            None => &self.inner.tools,
+        };
+        tools.iter().find(|tool| tool.name == name).cloned()
     }
 
     async fn call_tool(
@@ -466,6 +617,14 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = identity(&context);
         let reporter = Reporter::for_request(&context, self.log_level.clone(), self.inner.api.name);
+        if let Some(catalog) = &self.catalog {
+            let call = self.call_search_tool(catalog, request, caller.as_ref(), reporter);
+            let result = tokio::select! {
+                result = call => result,
+                () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
+            };
+            return result.map(Into::into);
+        }
         let call = self.call_reporting(&request.name, request.arguments, caller.as_ref(), reporter);
         let result = tokio::select! {
             result = call => result,
@@ -495,6 +654,15 @@ pub fn identity(context: &RequestContext<RoleServer>) -> Option<Identity> {
         .extensions
         .get::<Identity>()
         .cloned()
+}
+
+/// Every tool of `api` as `tools/list` shows it in per-operation mode.
+pub fn listed_tools(api: &ApiDef) -> Vec<Tool> {
+    let mut schemas = Schemas::default();
+    api.tools
+        .iter()
+        .map(|tool| mcp_tool(tool, &mut schemas))
+        .collect()
 }
 
 /// The MCP description of `tool`. Schemas come from the generator; one that is not a JSON object

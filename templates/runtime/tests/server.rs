@@ -245,6 +245,8 @@ static API: ApiDef = ApiDef {
     default_issuer: None,
     schemes: &[],
     hooks: &mcpwright_runtime::hooks::NoHooks,
+    default_tool_mode: mcpwright_runtime::api::ToolMode::Auto,
+    search_index: "",
     tools: &[
         &GET_PET,
         &CREATE_PET,

@@ -1,0 +1,356 @@
+//! The words of operations and of search queries, the same on both sides: mcpwright indexes each
+//! operation's name, summary, path and parameters with these functions when it generates the
+//! crate, and the server splits each `search_operations` query with them, so a word always meets
+//! its own form. mcpwright compiles this very file too, so it depends on nothing but the standard
+//! library and `rust_stemmers` (Snowball's English stemmer).
+//!
+//! A word is lower-cased, split from identifiers (`listPullRequests`, `pull_number`,
+//! `check-runs`), stripped of English stop words and URLs, and stemmed (`repositories` →
+//! `repositori`). Queries are then widened with a small table of words that mean the same thing
+//! in API vocabulary (`create`/`add`/`new`, `repo`/`repository`, `PR`/`pull request`): general
+//! English and REST usage only, never the words of one particular API.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Appends the stemmed words of `text` to `out`, in order (repeats kept: they are term
+/// frequencies).
+pub fn words_into(text: &str, out: &mut Vec<String>) {
+    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    for chunk in text.split_whitespace() {
+        // Links say where to read more, not what the operation does; their words (`https`,
+        // `docs`, `com`) would match every operation of an API whose descriptions all link out.
+        let chunk = match chunk.find("://") {
+            Some(at) => {
+                &chunk[..chunk[..at]
+                    .rfind(['(', '<', '"', '\''])
+                    .map_or(0, |p| p + 1)]
+            }
+            None => chunk,
+        };
+        for piece in identifier_pieces(chunk) {
+            let lower = piece.to_lowercase();
+            let lower = irregular(&lower).unwrap_or(&lower);
+            if lower.chars().count() < 2
+                || lower.chars().all(|c| c.is_ascii_digit())
+                || is_stop_word(lower)
+            {
+                continue;
+            }
+            out.push(stemmer.stem(lower).into_owned());
+        }
+    }
+}
+
+/// The stemmed words of `text`.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    words_into(text, &mut out);
+    out
+}
+
+/// The runs of letters and digits in `text`, with identifiers split at case changes:
+/// `listPullRequests` → `list`, `Pull`, `Requests`; `HTTPServer` → `HTTP`, `Server`;
+/// `oauth2` stays whole.
+fn identifier_pieces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut start: Option<usize> = None;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if let Some(s) = start.take() {
+                pieces.push(&text[s..at]);
+            }
+            continue;
+        }
+        let Some(s) = start else {
+            start = Some(at);
+            continue;
+        };
+        let previous = chars[i - 1].1;
+        let next_is_lower = chars.get(i + 1).is_some_and(|&(_, n)| n.is_lowercase());
+        // A new word starts at an upper-case letter after a lower-case letter or digit, and at the
+        // last capital of an acronym that a capitalised word follows (`HTTPServer`).
+        let boundary = c.is_uppercase()
+            && (previous.is_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_uppercase() && next_is_lower));
+        if boundary {
+            pieces.push(&text[s..at]);
+            start = Some(at);
+        }
+    }
+    if let Some(s) = start {
+        pieces.push(&text[s..]);
+    }
+    pieces
+}
+
+/// English plurals the stemmer does not bring back to their singular.
+fn irregular(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "people" => "person",
+        "children" => "child",
+        "men" => "man",
+        "women" => "woman",
+        "indices" => "index",
+        "matrices" => "matrix",
+        "analyses" => "analysis",
+        "statuses" => "status",
+        "aliases" => "alias",
+        "criteria" => "criterion",
+        "media" => "medium",
+        _ => return None,
+    })
+}
+
+/// Words that say nothing about which operation is meant. `me`, `my` and `all` are not among them:
+/// they pick out the caller's own resources and whole collections.
+fn is_stop_word(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a", "about", "above", "after", "again", "against", "am", "an", "and", "any", "are", "as",
+        "at", "be", "been", "before", "being", "below", "between", "both", "but", "by", "can",
+        "could", "did", "do", "does", "doing", "down", "during", "each", "either", "else", "etc",
+        "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here",
+        "hers", "him", "his", "how", "however", "if", "in", "into", "is", "it", "its", "itself",
+        "just", "let", "may", "might", "more", "most", "must", "no", "nor", "not", "of", "off",
+        "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "please", "same",
+        "shall", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs",
+        "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
+        "until", "up", "upon", "us", "use", "used", "uses", "using", "very", "via", "want", "was",
+        "we", "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose",
+        "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "i",
+        "eg", "ie", "also", "one", "ones", "like", "need", "needs", "there", "thing", "things",
+        "way", "ways", "able", "allows", "allow", "lets", "wants", "tool", "tools", "given",
+        "whatever", "every",
+    ];
+    STOP.contains(&word)
+}
+
+/// Groups of words and phrases that name the same action or thing in API vocabulary. A query word
+/// in a group also searches for the others, at a lower weight ([`SYNONYM_WEIGHT`]).
+const SYNONYMS: &[&[&str]] = &[
+    // Actions.
+    &["create", "add", "new", "make", "insert", "register"],
+    &["delete", "remove", "destroy", "erase", "purge", "discard"],
+    &[
+        "update", "edit", "modify", "change", "alter", "replace", "set",
+    ],
+    &[
+        "get",
+        "fetch",
+        "retrieve",
+        "read",
+        "show",
+        "view",
+        "lookup",
+        "detail",
+        "info",
+        "information",
+    ],
+    &["list", "enumerate", "browse", "all"],
+    &["search", "find", "query", "lookup"],
+    &[
+        "start", "run", "trigger", "launch", "execute", "dispatch", "begin",
+    ],
+    &["stop", "cancel", "abort", "halt", "terminate", "kill"],
+    &["restart", "rerun", "retry", "reboot"],
+    &["enable", "activate", "turn on"],
+    &["disable", "deactivate", "turn off"],
+    &["download", "export"],
+    &["upload", "import", "attach"],
+    &["subscribe", "watch", "follow"],
+    &["unsubscribe", "unwatch", "unfollow"],
+    &["count", "total", "tally", "many"],
+    &["invite", "invitation"],
+    &["approve", "accept", "confirm"],
+    &["reject", "decline", "deny"],
+    &["send", "post", "publish", "submit"],
+    &["copy", "duplicate", "clone"],
+    &["move", "transfer", "relocate"],
+    &["rename", "retitle"],
+    &["similar", "related"],
+    // Things.
+    &["repo", "repository"],
+    &["pr", "pull request"],
+    &["org", "organization", "organisation"],
+    &["env", "environment"],
+    &["config", "configuration", "settings", "preferences"],
+    &["auth", "authentication", "authorization", "login"],
+    &["app", "application"],
+    &["doc", "document"],
+    &["msg", "message"],
+    &["image", "picture", "photo", "img", "pic"],
+    &["vm", "virtual machine", "instance"],
+    &["db", "database"],
+    &["id", "identifier"],
+    &["user", "account"],
+    &["email", "mail", "e-mail"],
+    &["permission", "access", "privilege"],
+    &["folder", "directory"],
+    &["file", "attachment"],
+    &["key", "token", "credential"],
+    &["statistic", "stats", "metrics", "analytics"],
+    &[
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "current",
+        "authenticated",
+        "self",
+    ],
+    &["label", "tag"],
+    &["owner", "owned"],
+];
+
+/// How much a synonym counts next to the query's own word.
+pub const SYNONYM_WEIGHT: f32 = 0.6;
+
+/// One word of a query (or a phrase in the synonym table) and the ways an operation can match
+/// it: the word itself, or one of its synonyms (a synonym may be a phrase, all of whose words
+/// count).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryWord {
+    /// How much the word counts: 1, or 2 for a word the query repeats.
+    pub weight: f32,
+    /// Whether the word is the query's own (a phrase found in the synonym table is not: it adds
+    /// to the score but not to how much of the query an operation covers).
+    pub own: bool,
+    /// Alternatives: stemmed words, and the factor their match counts with.
+    pub alternatives: Vec<(Vec<String>, f32)>,
+}
+
+/// The words of `query`, each with its synonyms.
+pub fn query_words(query: &str) -> Vec<QueryWord> {
+    let own = words(query);
+    let table = synonym_table();
+    let mut out: Vec<QueryWord> = Vec::new();
+    let synonyms = |key: &str, exclude: &[String]| -> Vec<(Vec<String>, f32)> {
+        let mut alternatives: Vec<(Vec<String>, f32)> = Vec::new();
+        for group in table.get(key).into_iter().flatten() {
+            for member in group {
+                if member.as_slice() != exclude && !alternatives.iter().any(|(m, _)| m == member) {
+                    alternatives.push((member.clone(), SYNONYM_WEIGHT));
+                }
+            }
+        }
+        alternatives
+    };
+    for word in &own {
+        if let Some(seen) = out
+            .iter_mut()
+            .find(|w| w.alternatives[0].0 == [word.clone()])
+        {
+            seen.weight = 2.0;
+            continue;
+        }
+        let mut alternatives = vec![(vec![word.clone()], 1.0)];
+        alternatives.extend(synonyms(word, std::slice::from_ref(word)));
+        out.push(QueryWord {
+            weight: 1.0,
+            own: true,
+            alternatives,
+        });
+    }
+    // Two-word phrases of the table (`pull request`) find their one-word synonyms (`pr`).
+    for pair in own.windows(2) {
+        let phrase = [pair[0].clone(), pair[1].clone()];
+        let alternatives = synonyms(&phrase.join(" "), &phrase);
+        if !alternatives.is_empty() {
+            out.push(QueryWord {
+                weight: 1.0,
+                own: false,
+                alternatives,
+            });
+        }
+    }
+    out
+}
+
+/// Stemmed phrase (words joined by one space) → the stemmed members of each group it is in.
+type SynonymTable = HashMap<String, Vec<Vec<Vec<String>>>>;
+
+fn synonym_table() -> &'static SynonymTable {
+    static TABLE: OnceLock<SynonymTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = SynonymTable::new();
+        for group in SYNONYMS {
+            let members: Vec<Vec<String>> = group
+                .iter()
+                .map(|phrase| raw_words(phrase))
+                .filter(|w| !w.is_empty())
+                .collect();
+            for member in &members {
+                table
+                    .entry(member.join(" "))
+                    .or_default()
+                    .push(members.clone());
+            }
+        }
+        table
+    })
+}
+
+/// The stemmed words of a synonym-table phrase, stop words included (`me`, `all` are members).
+fn raw_words(phrase: &str) -> Vec<String> {
+    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_split_into_words() {
+        assert_eq!(
+            identifier_pieces("listPullRequests pull_number check-runs HTTPServer oauth2 v1"),
+            [
+                "list", "Pull", "Requests", "pull", "number", "check", "runs", "HTTP", "Server",
+                "oauth2", "v1"
+            ]
+        );
+        assert_eq!(identifier_pieces("getByID"), ["get", "By", "ID"]);
+    }
+
+    #[test]
+    fn words_are_stemmed_without_stop_words_links_or_numbers() {
+        assert_eq!(
+            words(
+                "Lists the repositories of a user. See [docs](https://docs.example.com/rest/repos) 2024"
+            ),
+            ["list", "repositori", "user", "see", "doc"]
+        );
+        assert_eq!(words("people"), words("person"));
+    }
+
+    #[test]
+    fn queries_widen_with_synonyms() {
+        let words = query_words("open a new PR new");
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(words.len(), 3, "{words:?}");
+        assert_eq!(words[1].alternatives[0], (strings(&["new"]), 1.0));
+        assert_eq!(words[1].weight, 2.0);
+        assert!(
+            words[1]
+                .alternatives
+                .contains(&(strings(&["creat"]), SYNONYM_WEIGHT))
+        );
+        assert!(
+            words[2]
+                .alternatives
+                .contains(&(strings(&["pull", "request"]), SYNONYM_WEIGHT))
+        );
+        let phrase = query_words("merge a pull request");
+        assert!(
+            phrase
+                .iter()
+                .any(|w| !w.own && w.alternatives == [(strings(&["pr"]), SYNONYM_WEIGHT)])
+        );
+    }
+}
