@@ -204,6 +204,42 @@ fn the_generated_server_prints_its_tools() {
         table.contains("listPets") && table.contains("/pets/{petId}"),
         "{table}"
     );
+    assert!(
+        table.contains("tool mode: operations (auto: 64 operations or fewer)"),
+        "{table}"
+    );
+}
+
+/// Search mode end to end on Slack's Web API description (174 operations): the three tools over
+/// stdio and HTTP, search → describe → call through the recording upstream, argument errors,
+/// read-only, and OAuth step-up and hidden operations with a real OpenID provider
+/// (`tests/e2e/search.test.mjs`). Needs `../shared/specs`; skipped where it is absent.
+#[test]
+fn slack_in_search_mode() {
+    let Some(specs) = common::shared_specs() else {
+        eprintln!("skipped: ../shared/specs is not present");
+        return;
+    };
+    let dir = common::generated_target().join("crates").join("slack-mcp");
+    let (api, _) = mcpwright::generate(
+        &specs.join("slack.com__web-api.swagger.json"),
+        &dir,
+        &mcpwright::Options {
+            crate_name: Some("slack-mcp".into()),
+            ..Default::default()
+        },
+    )
+    .expect("Slack's spec generates");
+    assert_eq!(api.tools.len(), 174);
+    let bin = build_binary(&dir, "slack-mcp");
+    let output = Command::new(&bin).arg("tools").output().unwrap();
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("tool mode: search (auto: more than 64 operations)"),
+        "{table}"
+    );
+    assert!(table.contains("in search mode (3 tools)"), "{table}");
+    node_test("search.test.mjs", &bin);
 }
 
 /// GitHub's REST API description (1,223 operations) generates a crate that `cargo check`

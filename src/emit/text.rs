@@ -33,6 +33,12 @@ struct Readme<'a> {
     scopes: String,
     default_issuer: Option<&'a str>,
     schemes: Vec<SchemeRow>,
+    /// The tool mode chosen at generation (`auto`, `search` or `operations`).
+    tool_mode_setting: &'static str,
+    /// Whether that setting serves search mode for this crate.
+    searches: bool,
+    /// Above how many tools `auto` serves search mode.
+    auto_above: usize,
 }
 
 #[derive(Template)]
@@ -197,6 +203,9 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
         scopes: api.scopes_supported.join(" "),
         default_issuer: api.default_issuer.as_deref(),
         schemes: scheme_rows(api),
+        tool_mode_setting: options.tool_mode.as_str(),
+        searches: options.tool_mode.searches(api.tools.len()),
+        auto_above: crate::search::AUTO_SEARCH_ABOVE,
     };
     rendered(template.render(), "README.md")
 }

@@ -11,46 +11,72 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::search_index::{Doc, encode};
-use super::search_text::words_into;
+use super::search_index::{CORE_PREFIX, Doc, encode};
+use super::search_text::{identifier_words_into, words_into};
 use crate::ir::{Api, Method, Tool};
 
-/// A field of an operation: its weight, and how strongly its length is normalized (BM25's `b`).
+/// A field of an operation: its weight, how strongly its length is normalized (BM25's `b`), and
+/// whether it is one of the short fields that say what the operation is (name, summary, path,
+/// resource, action, tags), which are the only ones synonyms match: a synonym found in a long
+/// description is more often noise than meaning.
 #[derive(Clone, Copy)]
 struct Field {
     weight: f64,
     b: f64,
+    core: bool,
 }
 
 const NAME: Field = Field {
     weight: 2.0,
     b: 0.5,
+    core: true,
 };
 const SUMMARY: Field = Field {
     weight: 3.0,
     b: 0.5,
+    core: true,
 };
 const PATH: Field = Field {
     weight: 1.5,
     b: 0.5,
+    core: true,
+};
+/// The resource the operation acts on: the path's last literal segment.
+const RESOURCE: Field = Field {
+    weight: 1.5,
+    b: 0.0,
+    core: true,
 };
 const ACTION: Field = Field {
     weight: 1.5,
     b: 0.0,
+    core: true,
 };
 const TAGS: Field = Field {
     weight: 1.0,
     b: 0.3,
+    core: true,
 };
 const DESCRIPTION: Field = Field {
-    weight: 1.0,
+    weight: 0.5,
     b: 0.75,
+    core: false,
 };
 const PARAMETERS: Field = Field {
-    weight: 0.4,
+    weight: 0.2,
     b: 0.75,
+    core: false,
 };
-const FIELDS: [Field; 7] = [NAME, SUMMARY, PATH, ACTION, TAGS, DESCRIPTION, PARAMETERS];
+const FIELDS: [Field; 8] = [
+    NAME,
+    SUMMARY,
+    PATH,
+    RESOURCE,
+    ACTION,
+    TAGS,
+    DESCRIPTION,
+    PARAMETERS,
+];
 
 /// BM25's term-frequency saturation.
 const K1: f64 = 1.2;
@@ -60,6 +86,11 @@ const MAX_DESCRIPTION_WORDS: usize = 200;
 
 /// Deprecated operations still match, a little lower than their replacements.
 const DEPRECATED_FACTOR: f64 = 0.8;
+
+/// How much each literal path segment lowers an operation: when a query does not say otherwise,
+/// the shallower operation is the likelier one (`/repos/{o}/{r}/branches` over
+/// `/repos/{o}/{r}/branches/{b}/protection/restrictions/teams`).
+const DEPTH_PENALTY: f64 = 0.1;
 
 /// The index of `api`'s tools, as the text of `src/search_index.tsv`.
 pub fn index_text(api: &Api, header: &str) -> String {
@@ -79,29 +110,32 @@ pub fn documents(api: &Api) -> Vec<Doc> {
 }
 
 /// The index of `api`'s tools: the documents, and each word's weights (hundredths) by operation,
-/// sorted by word and operation.
+/// sorted by word and operation. A word's weight over the short fields alone is stored under
+/// the word with [`CORE_PREFIX`], for synonyms.
 #[allow(clippy::type_complexity)]
 pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
-    let fields: Vec<[Vec<String>; 7]> = api.tools.iter().map(fields_of).collect();
+    let fields: Vec<[Vec<String>; 8]> = api.tools.iter().map(fields_of).collect();
     let count = fields.len().max(1) as f64;
-    let mut average = [0f64; 7];
+    let mut average = [0f64; 8];
     for doc in &fields {
         for (slot, words) in average.iter_mut().zip(doc) {
             *slot += words.len() as f64 / count;
         }
     }
-    // Term frequency per field, then BM25F's length-normalized, weighted sum.
-    let mut weighted: Vec<HashMap<&str, f64>> = Vec::with_capacity(fields.len());
+    // Term frequency per field, then BM25F's length-normalized, weighted sum: over all fields,
+    // and over the core fields alone.
+    let mut weighted: Vec<HashMap<&str, (f64, f64)>> = Vec::with_capacity(fields.len());
     let mut document_frequency: HashMap<&str, usize> = HashMap::new();
     for doc in &fields {
-        let mut sums: HashMap<&str, f64> = HashMap::new();
+        let mut sums: HashMap<&str, (f64, f64)> = HashMap::new();
         for (field, (words, avg)) in FIELDS.iter().zip(doc.iter().zip(average)) {
-            if words.is_empty() {
-                continue;
-            }
             let norm = 1.0 - field.b + field.b * words.len() as f64 / avg.max(1.0);
             for word in words {
-                *sums.entry(word.as_str()).or_default() += field.weight / norm;
+                let entry = sums.entry(word.as_str()).or_default();
+                entry.0 += field.weight / norm;
+                if field.core {
+                    entry.1 += field.weight / norm;
+                }
             }
         }
         for word in sums.keys() {
@@ -109,23 +143,35 @@ pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
         }
         weighted.push(sums);
     }
-    let mut terms: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+    let saturated = |tf: f64| tf * (K1 + 1.0) / (tf + K1);
+    let mut terms: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
     for (doc, (sums, tool)) in weighted.iter().zip(&api.tools).enumerate() {
-        let factor = if tool.deprecated {
+        let depth = tool
+            .path
+            .split('/')
+            .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .count() as f64;
+        let deprecated = if tool.deprecated {
             DEPRECATED_FACTOR
         } else {
             1.0
         };
-        for (&word, &tf) in sums {
+        let factor = deprecated / (1.0 + DEPTH_PENALTY * depth);
+        for (&word, &(tf, core)) in sums {
             let df = document_frequency[word] as f64;
             let idf = (1.0 + (count - df + 0.5) / (df + 0.5)).ln();
-            let weight = factor * idf * tf * (K1 + 1.0) / (tf + K1);
-            let hundredths = (weight * 100.0).round() as u32;
-            if hundredths > 0 {
-                terms
-                    .entry(word)
-                    .or_default()
-                    .push((doc as u32, hundredths));
+            let mut add = |term: String, tf: f64| {
+                let hundredths = (factor * idf * saturated(tf) * 100.0).round() as u32;
+                if hundredths > 0 {
+                    terms
+                        .entry(term)
+                        .or_default()
+                        .push((doc as u32, hundredths));
+                }
+            };
+            add(word.to_owned(), tf);
+            if core > 0.0 {
+                add(format!("{CORE_PREFIX}{word}"), core);
             }
         }
     }
@@ -133,33 +179,51 @@ pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
         .into_iter()
         .map(|(word, mut postings)| {
             postings.sort_unstable();
-            (word.to_owned(), postings)
+            (word, postings)
         })
         .collect();
     (documents(api), terms)
 }
 
 /// The words of each field of `tool`, in [`FIELDS`] order.
-fn fields_of(tool: &Tool) -> [Vec<String>; 7] {
+fn fields_of(tool: &Tool) -> [Vec<String>; 8] {
     let mut name = Vec::new();
-    words_into(&tool.name, &mut name);
+    identifier_words_into(&tool.name, &mut name);
     if let Some(id) = &tool.operation_id
         && id != &tool.name
     {
-        words_into(id, &mut name);
+        identifier_words_into(id, &mut name);
     }
+    // Operations without a summary (Google's discovery-made specs have none) are summed up by
+    // their description's first sentence, so they are not judged on long prose alone.
+    let (summary_text, rest) = match &tool.title {
+        Some(title) => (
+            title.as_str(),
+            tool.description
+                .strip_prefix(title.as_str())
+                .unwrap_or(&tool.description),
+        ),
+        None => split_first_sentence(&tool.description),
+    };
     let mut summary = Vec::new();
-    if let Some(title) = &tool.title {
-        words_into(title, &mut summary);
-    }
+    words_into(summary_text, &mut summary);
     let mut path = Vec::new();
     let mut parameters = Vec::new();
     for segment in tool.path.split('/') {
         if segment.starts_with('{') {
-            words_into(segment, &mut parameters);
+            identifier_words_into(segment, &mut parameters);
         } else {
-            words_into(segment, &mut path);
+            identifier_words_into(segment, &mut path);
         }
+    }
+    let mut resource = Vec::new();
+    if let Some(last) = tool
+        .path
+        .split('/')
+        .rev()
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+    {
+        identifier_words_into(last, &mut resource);
     }
     let mut action = Vec::new();
     words_into(action_of(tool.method, &tool.path), &mut action);
@@ -168,17 +232,10 @@ fn fields_of(tool: &Tool) -> [Vec<String>; 7] {
         words_into(tag, &mut tags);
     }
     let mut description = Vec::new();
-    let text = match &tool.title {
-        Some(title) => tool
-            .description
-            .strip_prefix(title.as_str())
-            .unwrap_or(&tool.description),
-        None => &tool.description,
-    };
-    words_into(text, &mut description);
+    words_into(rest, &mut description);
     description.truncate(MAX_DESCRIPTION_WORDS);
     for param in &tool.params {
-        words_into(&param.wire_name, &mut parameters);
+        identifier_words_into(&param.wire_name, &mut parameters);
         if let Some(text) = &param.description {
             words_into(text, &mut parameters);
         }
@@ -187,21 +244,51 @@ fn fields_of(tool: &Tool) -> [Vec<String>; 7] {
         && let Some(properties) = body.schema.get("properties").and_then(|p| p.as_object())
     {
         for name in properties.keys() {
-            words_into(name, &mut parameters);
+            identifier_words_into(name, &mut parameters);
         }
     }
     parameters.truncate(MAX_DESCRIPTION_WORDS);
-    [name, summary, path, action, tags, description, parameters]
+    [
+        name,
+        summary,
+        path,
+        resource,
+        action,
+        tags,
+        description,
+        parameters,
+    ]
 }
 
-/// The action an operation's method implies: a GET of a path that ends in a parameter reads one
-/// item, any other GET lists or reads a collection.
+/// `text`'s first sentence, and the rest.
+fn split_first_sentence(text: &str) -> (&str, &str) {
+    let end = text
+        .char_indices()
+        .find(|&(at, c)| {
+            matches!(c, '.' | '!' | '?' | '\n')
+                && text[at + c.len_utf8()..].starts_with(|n: char| n.is_whitespace())
+        })
+        .map_or(text.len(), |(at, c)| at + c.len_utf8());
+    (&text[..end], &text[end..])
+}
+
+/// The action an operation's method implies. REST paths end in a collection (a plural noun:
+/// `/pets`, `/instances`), an item (`/pets/{petId}`) or, in RPC-style APIs, a custom method
+/// (`/instances/{instance}/start`, `/setMachineType`): a GET of a collection lists, any other
+/// GET reads one thing; a POST to a collection creates, a POST to a custom method does what its
+/// name says (already in the path's words).
 fn action_of(method: Method, path: &str) -> &'static str {
-    let one_item = path.trim_end_matches('/').ends_with('}');
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let collection = !last.starts_with('{') && last.ends_with('s') && !last.ends_with("ss");
     match method {
-        Method::Get | Method::Head if one_item => "get",
-        Method::Get | Method::Head => "list",
-        Method::Post => "create",
+        Method::Get | Method::Head if collection || last.is_empty() => "list",
+        Method::Get | Method::Head => "get",
+        Method::Post if collection || last.is_empty() => "create",
+        Method::Post => "",
         Method::Put => "update replace",
         Method::Patch => "update",
         Method::Delete => "delete",

@@ -13,6 +13,9 @@
 //! <word> TAB <doc>:<weight> <doc>:<weight> …         one line per word, sorted
 //! ```
 //!
+//! A word appears twice: as itself, weighted over all of an operation's fields, and behind `~`,
+//! weighted over its short fields alone (see [`CORE_PREFIX`]).
+//!
 //! `<doc>` is the operation's line number among the operation lines (from 0), written as the
 //! difference from the previous entry's on the same line; `<weight>` is hundredths. Both sides of
 //! the format live in this file (mcpwright compiles it too), so they cannot drift apart.
@@ -23,6 +26,11 @@ use super::search_text;
 
 /// The first line after the comments: the format and its version.
 pub const FORMAT_LINE: &str = "mcpwright-search-index 1";
+
+/// Marks a word's weight over an operation's short fields (name, summary, path, action, tags)
+/// alone: synonyms of a query's words are looked up there, so that a synonym in a long
+/// description does not count as meaning.
+pub const CORE_PREFIX: &str = "~";
 
 /// One operation of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +133,9 @@ pub fn decode(text: &str) -> Result<Index, String> {
     Ok(Index { docs, terms })
 }
 
+/// How much a search operation gains when the query names something by name.
+const NAMED_THING_WEIGHT: f32 = 0.5;
+
 /// How much an operation's score grows with the share of the query's own words it matches: an
 /// operation that matches every word of "delete a branch protection rule" beats one that matches
 /// "delete" very strongly and nothing else.
@@ -140,7 +151,23 @@ impl Index {
         limit: usize,
         keep: impl Fn(usize) -> bool,
     ) -> Vec<(usize, f32)> {
-        let words = search_text::query_words(query);
+        let mut words = search_text::query_words(query);
+        // A query that names something by its proper name ("movies directed by Sofia Coppola")
+        // needs the operation that turns names into ids first: names the index does not know,
+        // capitalised inside the query, add a weak wish for search operations.
+        if search_text::proper_names(query)
+            .iter()
+            .any(|name| !self.terms.contains_key(name.as_str()))
+        {
+            words.push(search_text::QueryWord {
+                weight: NAMED_THING_WEIGHT,
+                own: false,
+                alternatives: search_text::query_words("search")
+                    .into_iter()
+                    .flat_map(|w| w.alternatives)
+                    .collect(),
+            });
+        }
         let mut scores = vec![0f32; self.docs.len()];
         let mut matched = vec![0u16; self.docs.len()];
         // Each word counts once per operation, through its best-matching alternative (the word
@@ -150,18 +177,41 @@ impl Index {
         let mut touched: Vec<usize> = Vec::new();
         let mut known_words = 0usize;
         for word in &words {
-            for (terms, factor) in &word.alternatives {
-                for term in terms {
-                    let Some(postings) = self.terms.get(term.as_str()) else {
+            for (at, (terms, factor)) in word.alternatives.iter().enumerate() {
+                // The query's own word matches anywhere; its synonyms only in the short fields.
+                let key = |term: &str| match (at, word.own) {
+                    (0, true) => term.to_owned(),
+                    _ => format!("{CORE_PREFIX}{term}"),
+                };
+                if let [term] = terms.as_slice() {
+                    let Some(postings) = self.terms.get(key(term).as_str()) else {
                         continue;
                     };
-                    // A phrase alternative sums its words' weights, so it is gathered first.
                     for &(doc, weight) in postings.iter() {
                         let doc = doc as usize;
                         if best[doc] == 0.0 {
                             touched.push(doc);
                         }
                         best[doc] = best[doc].max(factor * weight);
+                    }
+                    continue;
+                }
+                // A phrase (`pull request`) matches only operations that have all of its words.
+                let mut sums: HashMap<u32, (usize, f32)> = HashMap::new();
+                for term in terms {
+                    for &(doc, weight) in self.terms.get(key(term).as_str()).into_iter().flatten() {
+                        let entry = sums.entry(doc).or_default();
+                        entry.0 += 1;
+                        entry.1 += weight;
+                    }
+                }
+                for (doc, (count, sum)) in sums {
+                    let doc = doc as usize;
+                    if count == terms.len() {
+                        if best[doc] == 0.0 {
+                            touched.push(doc);
+                        }
+                        best[doc] = best[doc].max(factor * sum);
                     }
                 }
             }

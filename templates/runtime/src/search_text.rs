@@ -13,9 +13,21 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Appends the stemmed words of `text` to `out`, in order (repeats kept: they are term
-/// frequencies).
+/// Appends the stemmed words of prose (a summary, a description, a query) to `out`, in order
+/// (repeats kept: they are term frequencies). Identifiers written in prose are split when they
+/// start in lower case (`listPets`); a capitalised word keeps its inner capitals (`GitHub`,
+/// `JavaScript`, `OAuth` are one word each).
 pub fn words_into(text: &str, out: &mut Vec<String>) {
+    split_into(text, false, out);
+}
+
+/// Appends the stemmed words of an identifier (a tool name, an operationId, a path segment, a
+/// parameter name) to `out`: every case change starts a word (`GitHubApp` → `git`, `hub`, `app`).
+pub fn identifier_words_into(text: &str, out: &mut Vec<String>) {
+    split_into(text, true, out);
+}
+
+fn split_into(text: &str, identifier: bool, out: &mut Vec<String>) {
     let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     for chunk in text.split_whitespace() {
         // Links say where to read more, not what the operation does; their words (`https`,
@@ -28,7 +40,22 @@ pub fn words_into(text: &str, out: &mut Vec<String>) {
             }
             None => chunk,
         };
-        for piece in identifier_pieces(chunk) {
+        let pieces = if identifier || chunk.starts_with(|c: char| c.is_lowercase()) {
+            identifier_pieces(chunk)
+        } else {
+            chunk
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|piece| !piece.is_empty())
+                .flat_map(|piece| {
+                    if piece.starts_with(|c: char| c.is_lowercase()) {
+                        identifier_pieces(piece)
+                    } else {
+                        vec![piece]
+                    }
+                })
+                .collect()
+        };
+        for piece in pieces {
             let lower = piece.to_lowercase();
             let lower = irregular(&lower).unwrap_or(&lower);
             if lower.chars().count() < 2
@@ -47,6 +74,23 @@ pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     words_into(text, &mut out);
     out
+}
+
+/// The stemmed words of `query` written with a capital inside a sentence (not its first word, not
+/// all capitals): the names of things, people and places ("Sofia Coppola", "Game of Thrones").
+pub fn proper_names(query: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut sentence_start = true;
+    for chunk in query.split_whitespace() {
+        let word: String = chunk.chars().filter(|c| c.is_alphanumeric()).collect();
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().skip(1).any(char::is_lowercase);
+        if capitalised && !sentence_start {
+            names.extend(words(&word));
+        }
+        sentence_start = chunk.ends_with(['.', '!', '?', ':']);
+    }
+    names
 }
 
 /// The runs of letters and digits in `text`, with identifiers split at case changes:
@@ -327,6 +371,19 @@ mod tests {
             ["list", "repositori", "user", "see", "doc"]
         );
         assert_eq!(words("people"), words("person"));
+        assert_eq!(words("GitHub's listPets"), ["github", "list", "pet"]);
+        let mut id = Vec::new();
+        identifier_words_into("GitHubApp", &mut id);
+        assert_eq!(id, ["git", "hub", "app"]);
+    }
+
+    #[test]
+    fn proper_names_are_capitalised_inside_sentences() {
+        assert_eq!(
+            proper_names("Who directed Django Unchained? Tell me. Movies of Sofia"),
+            ["django", "unchain", "sofia"]
+        );
+        assert!(proper_names("List pull requests of a repo").is_empty());
     }
 
     #[test]
