@@ -3,7 +3,7 @@
 //! For developing the ranking; the published figures come from the real server through
 //! `../shared/search-bench/score.mjs` (see `benches/search/run.sh`).
 //!
-//! usage: cargo bench --bench search_quality -- SPEC QUERIES.tsv [--misses N]
+//! usage: cargo bench --bench search_quality -- SPEC QUERIES.tsv [--misses N | --repeat N | --explain QUERY]
 
 use std::time::Instant;
 
@@ -21,6 +21,10 @@ fn main() {
     let misses: usize = match rest {
         [flag, n] if flag == "--misses" => n.parse().unwrap_or(10),
         _ => 0,
+    };
+    let repeat: usize = match rest {
+        [flag, n] if flag == "--repeat" => n.parse().unwrap_or(1),
+        _ => 1,
     };
     let explain = match rest {
         [flag, query] if flag == "--explain" => Some(query.clone()),
@@ -67,9 +71,12 @@ fn main() {
     for line in lines.filter(|l| !l.trim().is_empty()) {
         let (query, gold) = line.split_once('\t').expect("two fields");
         let gold: Vec<&str> = gold.split(" | ").map(str::trim).collect();
-        let t = Instant::now();
-        let found = index.search(query, 10, |_| true);
-        times.push(t.elapsed());
+        let mut found = Vec::new();
+        for _ in 0..repeat {
+            let t = Instant::now();
+            found = index.search(query, 10, |_| true);
+            times.push(t.elapsed());
+        }
         let ranked: Vec<String> = found.iter().map(|(doc, _)| operation(*doc)).collect();
         let rank = ranked
             .iter()
@@ -95,8 +102,9 @@ fn main() {
     }
     times.sort();
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
+    let p50 = times[times.len() / 2];
     println!(
-        "{}: {n} queries, {} operations, {} words, index {} KB built in {:.0} ms; recall@1 {:.3} @5 {:.3} @10 {:.3} MRR@10 {:.3}; search p99 {:.1} µs",
+        "{}: {n} queries, {} operations, {} words, index {} KB built in {:.0} ms; recall@1 {:.3} @5 {:.3} @10 {:.3} MRR@10 {:.3}; search p50 {:.1} µs p99 {:.1} µs",
         std::path::Path::new(queries)
             .file_name()
             .unwrap()
@@ -109,6 +117,7 @@ fn main() {
         r5 as f64 / n as f64,
         r10 as f64 / n as f64,
         mrr / n as f64,
+        p50.as_secs_f64() * 1e6,
         p99.as_secs_f64() * 1e6,
     );
     for (query, gold, top) in missed.iter().take(misses) {

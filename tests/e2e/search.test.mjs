@@ -30,7 +30,10 @@ let idp;
 function slack({ method, url }) {
   const path = url.split('?')[0];
   if (method === 'GET' && path === '/api/users.info') return { json: { ok: true, user: { id: 'U1', name: 'ada' } } };
-  if (method === 'POST' && path === '/api/chat.postMessage') return { json: { ok: true, channel: 'C1', ts: '1.0' } };
+  if (method === 'POST' && path === '/api/chat.postMessage') {
+    const ts = '1503435956.000247';
+    return { json: { ok: true, channel: 'C012AB3CD', ts, message: { type: 'message', text: 'hi', ts } } };
+  }
   return { json: { ok: true } };
 }
 

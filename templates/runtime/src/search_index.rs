@@ -134,7 +134,7 @@ pub fn decode(text: &str) -> Result<Index, String> {
 }
 
 /// How much a search operation gains when the query names something by name.
-const NAMED_THING_WEIGHT: f32 = 0.5;
+const NAMED_THING_WEIGHT: f32 = 1.0;
 
 /// How much an operation's score grows with the share of the query's own words it matches: an
 /// operation that matches every word of "delete a branch protection rule" beats one that matches

@@ -148,8 +148,9 @@ fn irregular(word: &str) -> Option<&'static str> {
     })
 }
 
-/// Words that say nothing about which operation is meant. `me`, `my` and `all` are not among them:
-/// they pick out the caller's own resources and whole collections.
+/// Words that say nothing about which operation is meant. `me` and `all` are not among them: they
+/// pick out the caller's own resources (`/users/me`) and whole collections. `my` is: "my folder"
+/// is any folder the caller can see, not the caller's profile.
 fn is_stop_word(word: &str) -> bool {
     const STOP: &[&str] = &[
         "a", "about", "above", "after", "again", "against", "am", "an", "and", "any", "are", "as",
@@ -164,9 +165,9 @@ fn is_stop_word(word: &str) -> bool {
         "until", "up", "upon", "us", "use", "used", "uses", "using", "very", "via", "want", "was",
         "we", "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose",
         "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "i",
-        "eg", "ie", "also", "one", "ones", "like", "need", "needs", "there", "thing", "things",
-        "way", "ways", "able", "allows", "allow", "lets", "wants", "tool", "tools", "given",
-        "whatever", "every",
+        "eg", "ie", "also", "my", "mine", "one", "ones", "like", "need", "needs", "there", "thing",
+        "things", "way", "ways", "able", "allows", "allow", "lets", "wants", "tool", "tools",
+        "given", "whatever", "every",
     ];
     STOP.contains(&word)
 }
@@ -214,6 +215,7 @@ const SYNONYMS: &[&[&str]] = &[
     &["move", "transfer", "relocate"],
     &["rename", "retitle"],
     &["similar", "related"],
+    &["version", "revision"],
     // Things.
     &["repo", "repository"],
     &["pr", "pull request"],
