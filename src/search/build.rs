@@ -26,47 +26,19 @@ struct Field {
     core: bool,
 }
 
-const NAME: Field = Field {
-    weight: 2.0,
-    b: 0.5,
-    core: true,
-};
-const SUMMARY: Field = Field {
-    weight: 3.0,
-    b: 0.5,
-    core: true,
-};
-const PATH: Field = Field {
-    weight: 1.5,
-    b: 0.5,
-    core: true,
-};
+const fn field(weight: f64, b: f64, core: bool) -> Field {
+    Field { weight, b, core }
+}
+
+const NAME: Field = field(2.0, 0.5, true);
+const SUMMARY: Field = field(3.0, 0.5, true);
+const PATH: Field = field(1.5, 0.5, true);
 /// The resource the operation acts on: the path's last literal segment.
-const RESOURCE: Field = Field {
-    weight: 1.5,
-    b: 0.0,
-    core: true,
-};
-const ACTION: Field = Field {
-    weight: 1.5,
-    b: 0.0,
-    core: true,
-};
-const TAGS: Field = Field {
-    weight: 1.0,
-    b: 0.3,
-    core: true,
-};
-const DESCRIPTION: Field = Field {
-    weight: 0.5,
-    b: 0.75,
-    core: false,
-};
-const PARAMETERS: Field = Field {
-    weight: 0.2,
-    b: 0.75,
-    core: false,
-};
+const RESOURCE: Field = field(1.5, 0.0, true);
+const ACTION: Field = field(1.5, 0.0, true);
+const TAGS: Field = field(1.0, 0.3, true);
+const DESCRIPTION: Field = field(0.5, 0.75, false);
+const PARAMETERS: Field = field(0.2, 0.75, false);
 const FIELDS: [Field; 8] = [
     NAME,
     SUMMARY,

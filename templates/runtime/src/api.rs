@@ -41,40 +41,7 @@ pub struct ApiDef {
     pub search_index: &'static str,
 }
 
-/// Which tools a server lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ToolMode {
-    /// One tool per operation.
-    Operations,
-    /// Three tools: `search_operations`, `describe_operation` and `call_operation`.
-    Search,
-    /// Search mode for APIs with more than [`AUTO_SEARCH_ABOVE`] operations, else one tool per
-    /// operation.
-    Auto,
-}
-
-/// Above this many tools, `auto` means search mode: clients cap or degrade on long tool lists
-/// (Cursor uses the first 40–80 tools, OpenAI accepts 128, JetBrains 100).
-pub const AUTO_SEARCH_ABOVE: usize = 64;
-
-impl ToolMode {
-    /// Whether a server of `tools` tools in this mode serves search mode.
-    pub fn searches(self, tools: usize) -> bool {
-        match self {
-            ToolMode::Operations => false,
-            ToolMode::Search => true,
-            ToolMode::Auto => tools > AUTO_SEARCH_ABOVE,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolMode::Operations => "operations",
-            ToolMode::Search => "search",
-            ToolMode::Auto => "auto",
-        }
-    }
-}
+pub use super::search_tools::{AUTO_SEARCH_ABOVE, ToolMode};
 
 impl std::fmt::Debug for ApiDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

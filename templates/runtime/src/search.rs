@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::api::{ApiDef, JsonObject, ToolDef};
 use super::search_index::{self, Index};
+use super::search_text::distance;
 use super::search_tools::{self, DEFAULT_RESULTS, MAX_RESULTS};
 
 /// The index and the three tools, built once per server.
@@ -163,9 +164,7 @@ impl Catalog {
         } else {
             render(&results)
         };
-        let mut result = CallToolResult::structured(json!({ "results": results }));
-        result.content = vec![ContentBlock::text(text)];
-        result
+        with_text(json!({ "results": results }), text)
     }
 
     /// `describe_operation`: everything per-operation mode lists for the tool, and its scopes.
@@ -204,9 +203,7 @@ impl Catalog {
             described["annotations"] = serde_json::to_value(annotations).unwrap_or_default();
         }
         let text = serde_json::to_string(&described).unwrap_or_default();
-        let mut result = CallToolResult::structured(described);
-        result.content = vec![ContentBlock::text(text)];
-        result
+        with_text(described, text)
     }
 
     /// The message for an operation name that is not there (or not for this caller), with the
@@ -342,42 +339,16 @@ fn quoted_list(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// A result with `structured` content and `text` as its text rendering.
+fn with_text(structured: Value, text: String) -> CallToolResult {
+    let mut result = CallToolResult::structured(structured);
+    result.content = vec![ContentBlock::text(text)];
+    result
+}
+
 fn error(message: &str) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_owned())])
 }
 
-/// Levenshtein distance, for suggesting names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
 /// The catalog shared by every session of a server.
 pub type SharedCatalog = Arc<Catalog>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distances() {
-        assert_eq!(distance("listpets", "listpets"), 0);
-        assert_eq!(distance("listpet", "listpets"), 1);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("kitten", "sitting"), 3);
-    }
-}

@@ -348,6 +348,24 @@ fn raw_words(phrase: &str) -> Vec<String> {
         .collect()
 }
 
+/// Levenshtein distance, for suggesting names close to a mistyped one.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +395,14 @@ mod tests {
         let mut id = Vec::new();
         identifier_words_into("GitHubApp", &mut id);
         assert_eq!(id, ["git", "hub", "app"]);
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("listpets", "listpets"), 0);
+        assert_eq!(distance("listpet", "listpets"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
     }
 
     #[test]

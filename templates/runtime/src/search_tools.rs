@@ -2,9 +2,57 @@
 //! `call_operation`. Their schemas never change and their descriptions depend only on the API, so
 //! `tools/list` is the same for every client and every session (no `list_changed`: clients keep
 //! their prompt caches). mcpwright compiles this file too, to report the size of the list before
-//! the crate is built; it needs nothing but `serde_json`.
+//! the crate is built and to choose the crate's default mode; it needs nothing but `serde`,
+//! `serde_json` and `clap`, which both have.
 
 use serde_json::{Value, json};
+
+/// Which tools a server lists: the crate's default (`generate --tool-mode`, `tool_mode` in
+/// `mcpwright.toml`), overridden by the server's `--tool-mode` / `MCP_TOOL_MODE`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolMode {
+    /// One tool per operation.
+    Operations,
+    /// Three tools: `search_operations`, `describe_operation` and `call_operation`.
+    Search,
+    /// Search mode for APIs with more than [`AUTO_SEARCH_ABOVE`] operations, else one tool per
+    /// operation.
+    #[default]
+    Auto,
+}
+
+/// Above this many tools, `auto` means search mode: clients cap or degrade on long tool lists
+/// (Cursor uses the first 40–80 tools, OpenAI accepts 128, JetBrains 100).
+pub const AUTO_SEARCH_ABOVE: usize = 64;
+
+impl ToolMode {
+    /// Whether a server of `tools` tools in this mode serves search mode.
+    pub fn searches(self, tools: usize) -> bool {
+        match self {
+            ToolMode::Operations => false,
+            ToolMode::Search => true,
+            ToolMode::Auto => tools > AUTO_SEARCH_ABOVE,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolMode::Operations => "operations",
+            ToolMode::Search => "search",
+            ToolMode::Auto => "auto",
+        }
+    }
+
+    /// The variant's name, as mcpwright writes it into a generated crate.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ToolMode::Operations => "Operations",
+            ToolMode::Search => "Search",
+            ToolMode::Auto => "Auto",
+        }
+    }
+}
 
 pub const SEARCH: &str = "search_operations";
 pub const DESCRIBE: &str = "describe_operation";
