@@ -83,14 +83,11 @@ fn main() {
             .position(|op| gold.contains(&op.as_str()))
             .map(|p| p + 1);
         n += 1;
-        match rank {
-            Some(r) => {
-                r1 += usize::from(r == 1);
-                r5 += usize::from(r <= 5);
-                r10 += 1;
-                mrr += 1.0 / r as f64;
-            }
-            None => {}
+        if let Some(r) = rank {
+            r1 += usize::from(r == 1);
+            r5 += usize::from(r <= 5);
+            r10 += 1;
+            mrr += 1.0 / r as f64;
         }
         if rank.is_none_or(|r| r > 5) {
             missed.push((

@@ -75,7 +75,10 @@ def main():
             binary = os.path.join(target, profile, f'{slug}-mcp')
             line = run(['node', os.path.join(BENCH, 'score.mjs'), '--stdio',
                         f'{binary} serve --transport stdio --tool-mode search',
-                        '--queries', queries], cwd=os.path.join(ROOT, 'tests', 'e2e'))
+                        '--queries', queries], cwd=os.path.join(ROOT, 'tests', 'e2e'),
+                       # Searching needs no upstream, but a server must know one to start (some
+                       # specs name no server); nothing is called.
+                       env={**os.environ, 'MCP_UPSTREAM_URL': 'http://127.0.0.1:9'})
             figures = json.loads(line.strip().splitlines()[-1])
             figures['set'] = name
             results.write(json.dumps(figures) + '\n')

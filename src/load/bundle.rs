@@ -466,8 +466,9 @@ impl Bundler {
         for (key, child) in map.iter_mut() {
             // Extensions are the vendor's data, not OpenAPI: a `$ref` inside one (Spotify's
             // `x-spotify-policy` points at a file it does not publish) is not ours to follow.
-            // Schema property names are free, so `x-` there is an ordinary property.
-            let extension = key.starts_with("x-") && at != At::Map(Obj::Schema);
+            // Only keys of objects are extensions; in maps of names (schemas, properties,
+            // headers such as `x-rate-limit-limit`) an `x-` key is an ordinary name.
+            let extension = key.starts_with("x-") && matches!(at, At::One(_));
             if key != "$ref" && !extension && (child.is_object() || child.is_array()) {
                 let child_at = at.child(key, child);
                 self.walk(child, child_at, src, &pointer_join(pointer, key))?;
@@ -874,8 +875,10 @@ fn collect_ids(doc: &Value) -> HashMap<String, String> {
 /// Whether `doc` has a reference to another file (not its own `#…`, not one of its `$id`s).
 fn has_external_ref(doc: &Value, ids: &HashSet<String>) -> bool {
     let mut found = false;
-    for_each_object(doc, |map, _| {
-        if let Some(Value::String(reference)) = map.get("$ref") {
+    for_each_object(doc, |map, pointer| {
+        if let Some(Value::String(reference)) = map.get("$ref")
+            && !super::refs::in_extension(pointer)
+        {
             let (path, _) = split_reference(reference);
             found |= !path.is_empty() && !ids.contains(path.trim_end_matches('#'));
         }

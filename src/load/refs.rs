@@ -52,12 +52,37 @@ fn check_with(doc: &Value, file: &str, external_is_error: bool) -> Result<(), Di
     })
 }
 
+/// Maps whose keys are names, where `x-…` is an ordinary name (a response header
+/// `x-rate-limit-limit`, a property `x-id`) rather than an extension.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "dependentSchemas",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+    "paths",
+    "webhooks",
+    "content",
+    "encoding",
+    "variables",
+];
+
 /// Whether `pointer` lies inside an `x-` extension, whose contents are the vendor's data rather
-/// than OpenAPI (a schema property may still be called `x-…`).
+/// than OpenAPI.
 pub fn in_extension(pointer: &str) -> bool {
     let mut previous = "";
     for token in pointer.split('/') {
-        if token.starts_with("x-") && !matches!(previous, "properties" | "patternProperties") {
+        if token.starts_with("x-") && !NAME_MAPS.contains(&previous) {
             return true;
         }
         previous = token;
@@ -103,6 +128,12 @@ fn extensions_are_found_in_pointers() {
     assert!(in_extension("/paths/~1a/get/x-code-samples/0"));
     assert!(!in_extension("/components/schemas/Pet/properties/x-name"));
     assert!(!in_extension("/components/schemas/Pet"));
+    assert!(!in_extension(
+        "/components/headers/x-rate-limit-limit/schema"
+    ));
+    assert!(!in_extension(
+        "/paths/~1a/get/responses/200/headers/x-request-id"
+    ));
 }
 
 fn check_one(doc: &Value, file: &str, pointer: &str, reference: &str) -> Result<(), Diagnostic> {

@@ -53,6 +53,9 @@ const FIELDS: [Field; 8] = [
 /// BM25's term-frequency saturation.
 const K1: f64 = 1.2;
 
+/// A summary longer than this is a description without a first sentence.
+const MAX_SUMMARY_WORDS: usize = 40;
+
 /// Words of a description beyond this many add little but size.
 const MAX_DESCRIPTION_WORDS: usize = 200;
 
@@ -131,7 +134,9 @@ pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
         let factor = deprecated / (1.0 + DEPTH_PENALTY * depth);
         for (&word, &(tf, core)) in sums {
             let df = document_frequency[word] as f64;
-            let idf = (1.0 + (count - df + 0.5) / (df + 0.5)).ln();
+            // `libm`'s logarithm is the same on every platform; the standard library's may
+            // differ in the last bit, which could flip a rounded weight and so the file.
+            let idf = libm::log(1.0 + (count - df + 0.5) / (df + 0.5));
             let mut add = |term: String, tf: f64| {
                 let hundredths = (factor * idf * saturated(tf) * 100.0).round() as u32;
                 if hundredths > 0 {
@@ -179,6 +184,7 @@ fn fields_of(tool: &Tool) -> [Vec<String>; 8] {
     };
     let mut summary = Vec::new();
     words_into(summary_text, &mut summary);
+    summary.truncate(MAX_SUMMARY_WORDS);
     let mut path = Vec::new();
     let mut parameters = Vec::new();
     for segment in tool.path.split('/') {
@@ -232,13 +238,15 @@ fn fields_of(tool: &Tool) -> [Vec<String>; 8] {
     ]
 }
 
-/// `text`'s first sentence, and the rest.
+/// `text`'s first sentence (or first line), and the rest, without leading white space.
 fn split_first_sentence(text: &str) -> (&str, &str) {
+    let text = text.trim_start();
     let end = text
         .char_indices()
         .find(|&(at, c)| {
-            matches!(c, '.' | '!' | '?' | '\n')
-                && text[at + c.len_utf8()..].starts_with(|n: char| n.is_whitespace())
+            c == '\n'
+                || (matches!(c, '.' | '!' | '?')
+                    && text[at + c.len_utf8()..].starts_with(|n: char| n.is_whitespace()))
         })
         .map_or(text.len(), |(at, c)| at + c.len_utf8());
     (&text[..end], &text[end..])

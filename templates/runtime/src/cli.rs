@@ -433,7 +433,7 @@ pub fn tool_mode_summary(api: &'static ApiDef) -> String {
         .map_or(0, |json| json.len())
     };
     let operations = bytes(&super::server::listed_tools(api));
-    let search = match super::search::Catalog::new(api) {
+    let search = match super::search::Catalog::new(api, false) {
         Ok(catalog) => format!("{} bytes", bytes(catalog.tools())),
         Err(err) => format!("unavailable ({err})"),
     };
@@ -698,6 +698,8 @@ mod tests {
             ("max-response-bytes", Some("MCP_MAX_RESPONSE_BYTES")),
             ("max-concurrent-calls", Some("MCP_MAX_CONCURRENT_CALLS")),
             ("max-request-bytes", Some("MCP_MAX_REQUEST_BYTES")),
+            ("tool-mode", Some("MCP_TOOL_MODE")),
+            ("read-only", Some("MCP_READ_ONLY")),
             ("compact-tools", Some("MCP_COMPACT_TOOLS")),
             ("allowed-hosts", Some("MCP_ALLOWED_HOSTS")),
             ("allowed-origins", Some("MCP_ALLOWED_ORIGINS")),

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::api::ApiDef;
+use super::api::{ApiDef, ToolDef};
 use super::auth::{AuthError, Authenticator, Identity};
 
 /// The well-known path of protected-resource metadata (RFC 9728 §3).
@@ -23,8 +23,8 @@ pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 pub struct Guard {
     /// Token checks; `None` when the server runs without authentication.
     pub auth: Option<Arc<Authenticator>>,
-    /// Scope alternatives of each tool, by name.
-    scopes: HashMap<&'static str, &'static [&'static [&'static str]]>,
+    /// Each tool, by name.
+    tools: HashMap<&'static str, &'static ToolDef>,
     /// Every scope the tools use, for metadata and the first challenge.
     scopes_supported: Vec<String>,
     resource_name: &'static str,
@@ -35,6 +35,8 @@ pub struct Guard {
     /// In search mode, `call_operation` names the operation in its arguments, and its scopes are
     /// the ones checked.
     search_mode: bool,
+    /// Only operations with a safe method are offered (`--read-only`).
+    read_only: bool,
 }
 
 impl Guard {
@@ -47,11 +49,7 @@ impl Guard {
     ) -> Self {
         Guard {
             auth,
-            scopes: api
-                .tools
-                .iter()
-                .map(|tool| (tool.name, tool.scopes))
-                .collect(),
+            tools: api.tools.iter().map(|tool| (tool.name, *tool)).collect(),
             scopes_supported: api
                 .scopes_supported
                 .iter()
@@ -62,7 +60,32 @@ impl Guard {
             allowed_origins,
             max_body_bytes,
             search_mode: false,
+            read_only: false,
         }
+    }
+
+    /// With `on`, the server offers only operations with a safe method: calls of the others are
+    /// refused by the server without a step-up challenge (more scopes would not help), and
+    /// `scopes_supported` lists only the scopes those operations use.
+    pub fn with_read_only(mut self, on: bool) -> Self {
+        self.read_only = on;
+        if on {
+            let mut scopes: Vec<String> = Vec::new();
+            for tool in self
+                .tools
+                .values()
+                .filter(|tool| tool.annotations.read_only)
+            {
+                for scope in tool.scopes.iter().flat_map(|all| all.iter()) {
+                    if !scopes.iter().any(|s| s == scope) {
+                        scopes.push((*scope).to_owned());
+                    }
+                }
+            }
+            // In the spec's order, as without read-only.
+            self.scopes_supported.retain(|scope| scopes.contains(scope));
+        }
+        self
     }
 
     /// With `on`, `tools/call` of `call_operation` is checked against the scopes of the operation
@@ -374,8 +397,13 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
         let Some(mut name) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
             continue;
         };
-        if guard.search_mode && name == super::search_tools::CALL {
-            // The operation is named in the arguments; without a name, the handler refuses it.
+        if guard.search_mode {
+            // Only `call_operation` reaches an operation, named in its arguments (without a name,
+            // the handler refuses it); the other two tools read the index, and an operation that
+            // happens to share their names is not what they call.
+            if name != super::search_tools::CALL {
+                continue;
+            }
             match params
                 .and_then(|p| p.get("arguments"))
                 .and_then(|a| a.get("name"))
@@ -385,9 +413,14 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
                 None => continue,
             }
         }
-        let Some(alternatives) = guard.scopes.get(name) else {
+        let Some(tool) = guard.tools.get(name) else {
             continue;
         };
+        // A write in read-only mode is refused whatever the token holds: no step-up for it.
+        if guard.read_only && !tool.annotations.read_only {
+            continue;
+        }
+        let alternatives = tool.scopes;
         if !identity.satisfies(alternatives) {
             let needed = alternatives.first().copied().unwrap_or_default();
             tracing::info!(tool = name, subject = ?identity.subject, "tool call refused: insufficient scope");

@@ -46,7 +46,9 @@ pub trait Visibility {
 impl Catalog {
     /// Reads `api`'s index. The index was generated with the tools, one entry per tool in the
     /// same order; an index that does not match them is refused rather than searched wrongly.
-    pub fn new(api: &'static ApiDef) -> Result<Self, String> {
+    /// With `read_only`, the overview in `search_operations`' description counts only the
+    /// operations with a safe method, the only ones the server offers.
+    pub fn new(api: &'static ApiDef, read_only: bool) -> Result<Self, String> {
         let index = search_index::decode(api.search_index)?;
         let names: Vec<&str> = api.tools.iter().map(|tool| tool.name).collect();
         let indexed: Vec<&str> = index.docs.iter().map(|doc| doc.name.as_str()).collect();
@@ -56,8 +58,17 @@ impl Catalog {
                     .into(),
             );
         }
-        let tags = search_tools::tag_counts(index.docs.iter().map(|doc| doc.tags.as_slice()));
-        let tools = search_tools::tools(api.title, api.tools.len(), &tags)
+        let offered = |tool: &ToolDef| !read_only || tool.annotations.read_only;
+        let tags = search_tools::tag_counts(
+            index
+                .docs
+                .iter()
+                .zip(api.tools)
+                .filter(|(_, tool)| offered(tool))
+                .map(|(doc, _)| doc.tags.as_slice()),
+        );
+        let operations = api.tools.iter().filter(|tool| offered(tool)).count();
+        let tools = search_tools::tools(api.title, operations, &tags)
             .into_iter()
             .filter_map(|tool| serde_json::from_value(tool).ok())
             .collect::<Vec<Tool>>();
@@ -115,9 +126,9 @@ impl Catalog {
         };
         let tag = match arguments.get("tag") {
             None | Some(Value::Null) => None,
-            Some(Value::String(tag)) => match self.tag(tag) {
+            Some(Value::String(tag)) => match self.tag(tag, api, who) {
                 Some(tag) => Some(tag),
-                None => return error(&self.unknown_tag(tag)),
+                None => return error(&self.unknown_tag(tag, api, who)),
             },
             Some(_) => return error("`tag` must be a string"),
         };
@@ -130,7 +141,12 @@ impl Catalog {
         }
         let keep = |doc: usize| {
             who.visible(api.tools[doc])
-                && tag.is_none_or(|tag| self.index.docs[doc].tags.iter().any(|t| t == tag))
+                && tag.is_none_or(|tag| {
+                    self.index.docs[doc]
+                        .tags
+                        .iter()
+                        .any(|t| t.eq_ignore_ascii_case(tag))
+                })
         };
         let found = self.index.search(query, limit as usize, keep);
         let results: Vec<Value> = found
@@ -179,6 +195,11 @@ impl Catalog {
             Some(Value::String(name)) => name.as_str(),
             _ => return error("`name` is required: an operation name from search_operations"),
         };
+        if let Some(key) = arguments.keys().find(|k| k.as_str() != "name") {
+            return error(&format!(
+                "unknown argument `{key}`: describe_operation takes `name`"
+            ));
+        }
         let Some(at) = self.find(name, api, who) else {
             return error(&self.unknown(name, api, who));
         };
@@ -209,80 +230,102 @@ impl Catalog {
     /// The message for an operation name that is not there (or not for this caller), with the
     /// closest names the caller may use.
     pub fn unknown(&self, name: &str, api: &ApiDef, who: &dyn Visibility) -> String {
-        let mut scored: Vec<(usize, &str)> = api
-            .tools
-            .iter()
-            .filter(|tool| who.visible(tool))
-            .map(|tool| {
-                (
-                    distance(&name.to_lowercase(), &tool.name.to_lowercase()),
-                    tool.name,
-                )
-            })
-            .collect();
-        scored.sort();
-        // Names close in spelling first, then operations the name's words find.
-        let mut close: Vec<&str> = scored
-            .iter()
-            .take_while(|(d, _)| *d <= name.len().max(4) / 3)
-            .take(3)
-            .map(|(_, n)| *n)
-            .collect();
-        for (doc, _) in self
-            .index
-            .search(name, 3, |doc| who.visible(api.tools[doc]))
-        {
-            let candidate = api.tools[doc].name;
-            if close.len() < 5 && !close.contains(&candidate) {
-                close.push(candidate);
+        let shown = search_tools::shorten(name, MAX_NAME_CHARS);
+        let mut message = format!("unknown operation `{shown}`");
+        let before = message.len();
+        // Tool names have at most 64 characters: a longer name is no typo worth comparing.
+        if name.chars().count() <= MAX_NAME_CHARS {
+            let wanted = name.to_lowercase();
+            let mut scored: Vec<(usize, &str)> = api
+                .tools
+                .iter()
+                .filter(|tool| who.visible(tool))
+                .map(|tool| (distance(&wanted, &tool.name.to_lowercase()), tool.name))
+                .collect();
+            scored.sort();
+            // Names close in spelling first, then operations the name's words find.
+            let mut close: Vec<&str> = scored
+                .iter()
+                .take_while(|(d, _)| *d <= name.len().max(4) / 3)
+                .take(3)
+                .map(|(_, n)| *n)
+                .collect();
+            for (doc, _) in self
+                .index
+                .search(name, 3, |doc| who.visible(api.tools[doc]))
+            {
+                let candidate = api.tools[doc].name;
+                if close.len() < 5 && !close.contains(&candidate) {
+                    close.push(candidate);
+                }
+            }
+            if !close.is_empty() {
+                message.push_str(&format!("; did you mean {}?", quoted_list(&close)));
             }
         }
-        let mut message = format!("unknown operation `{name}`");
-        if !close.is_empty() {
-            message.push_str(&format!("; did you mean {}?", quoted_list(&close)));
+        if message.len() == before {
+            message.push('.');
         }
         message.push_str(" search_operations finds operations by what they do.");
         message
     }
 
-    /// The tag the index spells like `wanted` (case aside).
-    fn tag(&self, wanted: &str) -> Option<&str> {
+    /// The tags of the operations the caller may see, with their counts.
+    fn visible_tags(&self, api: &ApiDef, who: &dyn Visibility) -> Vec<(String, usize)> {
+        search_tools::tag_counts(
+            self.index
+                .docs
+                .iter()
+                .zip(api.tools)
+                .filter(|(_, tool)| who.visible(tool))
+                .map(|(doc, _)| doc.tags.as_slice()),
+        )
+    }
+
+    /// The tag of a visible operation spelled like `wanted` (case aside).
+    fn tag(&self, wanted: &str, api: &ApiDef, who: &dyn Visibility) -> Option<&str> {
         self.index
             .docs
             .iter()
-            .flat_map(|doc| &doc.tags)
+            .zip(api.tools)
+            .filter(|(_, tool)| who.visible(tool))
+            .flat_map(|(doc, _)| &doc.tags)
             .find(|tag| tag.eq_ignore_ascii_case(wanted))
             .map(String::as_str)
     }
 
-    fn unknown_tag(&self, wanted: &str) -> String {
-        let tags = search_tools::tag_counts(self.index.docs.iter().map(|doc| doc.tags.as_slice()));
+    fn unknown_tag(&self, wanted: &str, api: &ApiDef, who: &dyn Visibility) -> String {
+        let tags = self.visible_tags(api, who);
+        let shown = search_tools::shorten(wanted, MAX_NAME_CHARS);
+        if tags.is_empty() {
+            return format!(
+                "unknown tag `{shown}`: these operations have no tags; search without one"
+            );
+        }
+        if wanted.chars().count() > MAX_NAME_CHARS {
+            return format!("unknown tag `{shown}`");
+        }
+        let wanted = wanted.to_lowercase();
         let mut scored: Vec<(usize, &str)> = tags
             .iter()
-            .map(|(tag, _)| {
-                (
-                    distance(&wanted.to_lowercase(), &tag.to_lowercase()),
-                    tag.as_str(),
-                )
-            })
+            .map(|(tag, _)| (distance(&wanted, &tag.to_lowercase()), tag.as_str()))
             .collect();
         scored.sort();
         let close: Vec<&str> = scored.iter().take(5).map(|(_, t)| *t).collect();
-        if close.is_empty() {
-            return format!(
-                "unknown tag `{wanted}`: this API's operations have no tags; search without one"
-            );
-        }
         format!(
-            "unknown tag `{wanted}`; the closest tags are {}",
+            "unknown tag `{shown}`; the closest tags are {}",
             quoted_list(&close)
         )
     }
 }
 
+/// Names and tags longer than this are not compared for suggestions (tool names have at most 64
+/// characters), and are cut in messages.
+const MAX_NAME_CHARS: usize = 128;
+
 /// An operation's one-line summary: its title, else its description's first sentence.
 fn summary(tool: &ToolDef) -> String {
-    let text = tool.title.unwrap_or(tool.description);
+    let text = tool.title.unwrap_or(tool.description).trim_start();
     let first = super::listing::first_sentence(text);
     search_tools::shorten(first.trim(), 160)
 }
@@ -293,13 +336,15 @@ fn render(results: &[Value]) -> String {
     for (rank, result) in results.iter().enumerate() {
         let field = |key: &str| result[key].as_str().unwrap_or_default();
         out.push_str(&format!(
-            "{}. {} — {} {} — {}",
+            "{}. {} — {} {}",
             rank + 1,
             field("name"),
             field("method"),
             field("path"),
-            field("summary"),
         ));
+        if !field("summary").is_empty() {
+            out.push_str(&format!(" — {}", field("summary")));
+        }
         let required: Vec<&str> = result["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())

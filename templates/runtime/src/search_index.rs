@@ -76,7 +76,8 @@ pub fn encode(header: &str, docs: &[Doc], terms: &[(String, Vec<(u32, u32)>)]) -
         for &(doc, weight) in postings.iter().filter(|(_, w)| *w > 0) {
             out.push(if first { '\t' } else { ' ' });
             first = false;
-            let _ = write!(out, "{}:{weight}", doc - previous);
+            // Postings are sorted by operation, so the difference is never negative.
+            let _ = write!(out, "{}:{weight}", doc.saturating_sub(previous));
             previous = doc;
         }
         out.push('\n');
@@ -101,7 +102,8 @@ pub fn decode(text: &str) -> Result<Index, String> {
         .next()
         .and_then(|line| line.parse().ok())
         .ok_or("the search index has no operation count")?;
-    let mut docs = Vec::with_capacity(count);
+    // The count is the file's word: no allocation is sized by it before the lines are there.
+    let mut docs = Vec::new();
     for _ in 0..count {
         let line = lines
             .next()
@@ -121,7 +123,9 @@ pub fn decode(text: &str) -> Result<Index, String> {
         let mut list = Vec::new();
         for posting in postings.split(' ') {
             let (delta, weight) = posting.split_once(':').ok_or_else(bad)?;
-            doc += delta.parse::<u32>().map_err(|_| bad())?;
+            doc = doc
+                .checked_add(delta.parse::<u32>().map_err(|_| bad())?)
+                .ok_or_else(bad)?;
             let weight = weight.parse::<u32>().map_err(|_| bad())?;
             if doc as usize >= count {
                 return Err(bad());
@@ -151,6 +155,8 @@ impl Index {
         limit: usize,
         keep: impl Fn(usize) -> bool,
     ) -> Vec<(usize, f32)> {
+        let query: String = query.chars().take(search_text::MAX_QUERY_CHARS).collect();
+        let query = query.as_str();
         let mut words = search_text::query_words(query);
         // A query that names something by its proper name ("movies directed by Sofia Coppola")
         // needs the operation that turns names into ids first: names the index does not know,
@@ -174,6 +180,9 @@ impl Index {
         // itself, or a synonym at a lower factor); words no operation has are left out of the
         // share of the query an operation covers.
         let mut best = vec![0f32; self.docs.len()];
+        // Only the operations the caller may see take part, in the scores and in which words
+        // count as known: nothing about the others shows through the ranking.
+        let kept: Vec<bool> = (0..self.docs.len()).map(&keep).collect();
         let mut touched: Vec<usize> = Vec::new();
         let mut known_words = 0usize;
         for word in &words {
@@ -189,6 +198,9 @@ impl Index {
                     };
                     for &(doc, weight) in postings.iter() {
                         let doc = doc as usize;
+                        if !kept[doc] {
+                            continue;
+                        }
                         if best[doc] == 0.0 {
                             touched.push(doc);
                         }
@@ -207,7 +219,7 @@ impl Index {
                 }
                 for (doc, (count, sum)) in sums {
                     let doc = doc as usize;
-                    if count == terms.len() {
+                    if count == terms.len() && kept[doc] {
                         if best[doc] == 0.0 {
                             touched.push(doc);
                         }
@@ -230,7 +242,7 @@ impl Index {
         let mut ranked: Vec<(usize, f32)> = scores
             .iter()
             .enumerate()
-            .filter(|&(doc, &score)| score > 0.0 && keep(doc))
+            .filter(|&(doc, &score)| score > 0.0 && kept[doc])
             .map(|(doc, &score)| {
                 let coverage = f32::from(matched[doc]) / own_words as f32;
                 (doc, score * (1.0 + COVERAGE_WEIGHT * coverage))
@@ -313,5 +325,7 @@ mod tests {
         assert!(decode("mcpwright-search-index 1\n1\n").is_err());
         assert!(decode("mcpwright-search-index 1\n1\nname\nword\t5:10\n").is_err());
         assert!(decode("mcpwright-search-index 1\n1\nname\nword\tx\n").is_err());
+        assert!(decode("mcpwright-search-index 1\n99999999999\nname\n").is_err());
+        assert!(decode("mcpwright-search-index 1\n1\nname\nword\t0:1 4294967295:1\n").is_err());
     }
 }

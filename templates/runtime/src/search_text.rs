@@ -188,7 +188,6 @@ const SYNONYMS: &[&[&str]] = &[
         "read",
         "show",
         "view",
-        "lookup",
         "detail",
         "info",
         "information",
@@ -221,8 +220,8 @@ const SYNONYMS: &[&[&str]] = &[
     &["pr", "pull request"],
     &["org", "organization", "organisation"],
     &["env", "environment"],
-    &["config", "configuration", "settings", "preferences"],
-    &["auth", "authentication", "authorization", "login"],
+    &["config", "configuration", "preference"],
+    &["login", "sign in", "signin"],
     &["app", "application"],
     &["doc", "document"],
     &["msg", "message"],
@@ -234,7 +233,6 @@ const SYNONYMS: &[&[&str]] = &[
     &["email", "mail", "e-mail"],
     &["permission", "access", "privilege"],
     &["folder", "directory"],
-    &["file", "attachment"],
     &["key", "token", "credential"],
     &["statistic", "stats", "metrics", "analytics"],
     &[
@@ -267,11 +265,19 @@ pub struct QueryWord {
     pub alternatives: Vec<(Vec<String>, f32)>,
 }
 
+/// The longest query read, in characters, and the most words kept: a search is a few words, and
+/// a bound keeps one request from costing the server more than a moment.
+pub const MAX_QUERY_CHARS: usize = 1000;
+pub const MAX_QUERY_WORDS: usize = 64;
+
 /// The words of `query`, each with its synonyms.
 pub fn query_words(query: &str) -> Vec<QueryWord> {
-    let own = words(query);
+    let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+    let mut own = words(&query);
+    own.truncate(MAX_QUERY_WORDS);
     let table = synonym_table();
     let mut out: Vec<QueryWord> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let synonyms = |key: &str, exclude: &[String]| -> Vec<(Vec<String>, f32)> {
         let mut alternatives: Vec<(Vec<String>, f32)> = Vec::new();
         for group in table.get(key).into_iter().flatten() {
@@ -284,13 +290,11 @@ pub fn query_words(query: &str) -> Vec<QueryWord> {
         alternatives
     };
     for word in &own {
-        if let Some(seen) = out
-            .iter_mut()
-            .find(|w| w.alternatives[0].0 == [word.clone()])
-        {
-            seen.weight = 2.0;
+        if let Some(&at) = seen.get(word) {
+            out[at].weight = 2.0;
             continue;
         }
+        seen.insert(word.clone(), out.len());
         let mut alternatives = vec![(vec![word.clone()], 1.0)];
         alternatives.extend(synonyms(word, std::slice::from_ref(word)));
         out.push(QueryWord {
@@ -299,10 +303,16 @@ pub fn query_words(query: &str) -> Vec<QueryWord> {
             alternatives,
         });
     }
-    // Two-word phrases of the table (`pull request`) find their one-word synonyms (`pr`).
-    for pair in own.windows(2) {
-        let phrase = [pair[0].clone(), pair[1].clone()];
-        let alternatives = synonyms(&phrase.join(" "), &phrase);
+    // Two-word phrases of the table (`pull request`, `sign in`) find their one-word synonyms
+    // (`pr`, `login`); phrases are read before stop words go, since many have one.
+    let raw = raw_words(&query);
+    let mut phrases: Vec<String> = Vec::new();
+    for pair in raw.windows(2).take(MAX_QUERY_WORDS) {
+        let phrase = format!("{} {}", pair[0], pair[1]);
+        if phrases.contains(&phrase) {
+            continue;
+        }
+        let alternatives = synonyms(&phrase, &pair.to_vec());
         if !alternatives.is_empty() {
             out.push(QueryWord {
                 weight: 1.0,
@@ -310,6 +320,7 @@ pub fn query_words(query: &str) -> Vec<QueryWord> {
                 alternatives,
             });
         }
+        phrases.push(phrase);
     }
     out
 }
@@ -322,14 +333,18 @@ fn synonym_table() -> &'static SynonymTable {
     TABLE.get_or_init(|| {
         let mut table = SynonymTable::new();
         for group in SYNONYMS {
+            // Every phrase is looked up by its words as written (`turn on`), but only phrases
+            // without stop words are searched for in the index, which has none: `turn` alone
+            // would mean `turn off` as much as `turn on`.
             let members: Vec<Vec<String>> = group
                 .iter()
-                .map(|phrase| raw_words(phrase))
-                .filter(|w| !w.is_empty())
+                .map(|phrase| (words(phrase), raw_words(phrase)))
+                .filter(|(kept, all)| !kept.is_empty() && kept == all)
+                .map(|(kept, _)| kept)
                 .collect();
-            for member in &members {
+            for phrase in group.iter() {
                 table
-                    .entry(member.join(" "))
+                    .entry(raw_words(phrase).join(" "))
                     .or_default()
                     .push(members.clone());
             }
@@ -338,7 +353,7 @@ fn synonym_table() -> &'static SynonymTable {
     })
 }
 
-/// The stemmed words of a synonym-table phrase, stop words included (`me`, `all` are members).
+/// The stemmed words of `phrase`, stop words included, for finding the table's phrases.
 fn raw_words(phrase: &str) -> Vec<String> {
     let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     phrase
@@ -395,6 +410,44 @@ mod tests {
         let mut id = Vec::new();
         identifier_words_into("GitHubApp", &mut id);
         assert_eq!(id, ["git", "hub", "app"]);
+    }
+
+    #[test]
+    fn no_word_is_in_two_synonym_groups() {
+        // A stem shared by two groups would join them (`settings` and `set` are both `set`).
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (at, group) in SYNONYMS.iter().enumerate() {
+            for phrase in group.iter().filter(|p| words(p) == raw_words(p)) {
+                for word in words(phrase) {
+                    if let Some(&other) = owner.get(&word) {
+                        assert_eq!(
+                            other, at,
+                            "`{word}` ({phrase}) is in {:?} and {:?}",
+                            SYNONYMS[other], group
+                        );
+                    }
+                    owner.insert(word, at);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn phrases_with_stop_words_are_found() {
+        let words = query_words("please turn on the webhook");
+        assert!(
+            words.iter().any(|w| !w.own
+                && w.alternatives
+                    .iter()
+                    .any(|(a, _)| a == &["enabl".to_owned()])),
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn long_queries_are_bounded() {
+        let query: String = (0..5000).map(|i| format!("word{i} ")).collect();
+        assert!(query_words(&query).len() <= 2 * MAX_QUERY_WORDS);
     }
 
     #[test]

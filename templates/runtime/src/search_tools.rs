@@ -173,12 +173,21 @@ fn read_only_hints(title: &str) -> Value {
 /// What `search_operations` says of itself: how to use the three tools, and what the API holds,
 /// so a model knows what to search for.
 fn search_description(title: &str, operations: usize, tags: &[(String, usize)]) -> String {
+    let title = title.trim();
+    let api = match title {
+        "" => "this API".to_owned(),
+        t if t.to_lowercase().ends_with("api") => t.to_owned(),
+        t => format!("the {t} API"),
+    };
+    let count = match operations {
+        1 => "1 operation".to_owned(),
+        n => format!("{n} operations"),
+    };
     let mut text = format!(
-        "Finds operations of the {title} API ({operations} operations) for a task described in \
-         words. Returns the best matches, best first: name, HTTP method and path, summary, \
-         required arguments, the OAuth scopes each needs and whether this caller may call it. \
-         Then call describe_operation for an operation's input schema, and call_operation to \
-         run it."
+        "Finds operations of {api} ({count}) for a task described in words. Returns the best \
+         matches, best first: name, HTTP method and path, summary, required arguments, the OAuth \
+         scopes each needs and whether this caller may call it. Then call describe_operation for \
+         an operation's input schema, and call_operation to run it."
     );
     if !tags.is_empty() {
         let mut sorted: Vec<&(String, usize)> = tags.iter().collect();
@@ -211,11 +220,15 @@ pub fn shorten(text: &str, max: usize) -> String {
 /// The tags of `docs` with their operation counts, in first-use order.
 pub fn tag_counts<'a>(docs: impl IntoIterator<Item = &'a [String]>) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for tags in docs {
         for tag in tags {
-            match counts.iter_mut().find(|(t, _)| t == tag) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((tag.clone(), 1)),
+            match at.get(tag.as_str()) {
+                Some(&i) => counts[i].1 += 1,
+                None => {
+                    at.insert(tag, counts.len());
+                    counts.push((tag.clone(), 1));
+                }
             }
         }
     }
@@ -231,7 +244,21 @@ mod tests {
         let tags: Vec<(String, usize)> = (0..45).map(|i| (format!("tag{i:02}"), i)).collect();
         let [search, describe, call] = tools("Pets", 990, &tags);
         let text = search["description"].as_str().unwrap();
-        assert!(text.contains("Pets API (990 operations)"), "{text}");
+        assert!(text.contains("of the Pets API (990 operations)"), "{text}");
+        let [one, ..] = tools("Slack Web API", 1, &[]);
+        assert!(
+            one["description"]
+                .as_str()
+                .unwrap()
+                .contains("of Slack Web API (1 operation)")
+        );
+        let [untitled, ..] = tools(" ", 2, &[]);
+        assert!(
+            untitled["description"]
+                .as_str()
+                .unwrap()
+                .contains("of this API (2 operations)")
+        );
         assert!(text.contains("tag44 (44), tag43 (43)"), "{text}");
         assert!(text.ends_with(", and 5 more."), "{text}");
         assert!(!text.contains("tag04 ("));

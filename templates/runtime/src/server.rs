@@ -16,7 +16,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
-use super::api::{ApiDef, JsonObject, ToolDef};
+use super::api::{ApiDef, JsonObject, Method, ToolDef};
 use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
@@ -114,15 +114,20 @@ impl McpServer {
 
     /// In search mode: `tools/list` holds `search_operations`, `describe_operation` and
     /// `call_operation`, over the crate's index. Fails when the index does not read or does not
-    /// match the tools.
+    /// match the tools. Call it after [`McpServer::with_read_only`].
     pub fn with_search_mode(mut self) -> Result<Self, String> {
-        self.catalog = Some(Arc::new(Catalog::new(self.inner.api)?));
+        self.catalog = Some(Arc::new(Catalog::new(self.inner.api, self.read_only)?));
         Ok(self)
     }
 
     /// Whether the server is in search mode.
     pub fn search_mode(&self) -> bool {
         self.catalog.is_some()
+    }
+
+    /// Whether only operations with a safe HTTP method are offered.
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     /// With `on`, only operations with a safe HTTP method are listed, found and called.
@@ -358,6 +363,17 @@ impl McpServer {
         };
         if let Err(err) = hooks.request(&call, &mut request) {
             return (response::argument_error(&err), Outcome::InvalidArguments);
+        }
+        // A hook may change the method; read-only holds for what is actually sent.
+        if self.read_only && !matches!(request.method, Method::Get | Method::Head | Method::Options)
+        {
+            return (
+                CallToolResult::error(vec![ContentBlock::text(format!(
+                    "`{}` is refused: a hook made it a {} request, and this server is read-only",
+                    tool.name, request.method
+                ))]),
+                Outcome::InvalidArguments,
+            );
         }
         let chosen = match self.credentials.choose(tool, identity) {
             Ok(chosen) => chosen,
