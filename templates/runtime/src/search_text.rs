@@ -312,7 +312,7 @@ pub fn query_words(query: &str) -> Vec<QueryWord> {
         if phrases.contains(&phrase) {
             continue;
         }
-        let alternatives = synonyms(&phrase, &pair.to_vec());
+        let alternatives = synonyms(&phrase, pair);
         if !alternatives.is_empty() {
             out.push(QueryWord {
                 weight: 1.0,
