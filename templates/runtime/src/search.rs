@@ -8,7 +8,6 @@
 //! describe or call either.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Value, json};
@@ -16,7 +15,7 @@ use serde_json::{Value, json};
 use super::api::{ApiDef, JsonObject, ToolDef};
 use super::search_index::{self, Index};
 use super::search_text::distance;
-use super::search_tools::{self, DEFAULT_RESULTS, MAX_RESULTS};
+use super::search_tools::{self, DEFAULT_RESULTS, DESCRIBE, MAX_RESULTS, SEARCH};
 
 /// The index and the three tools, built once per server.
 pub struct Catalog {
@@ -132,12 +131,8 @@ impl Catalog {
             },
             Some(_) => return error("`tag` must be a string"),
         };
-        for key in arguments.keys() {
-            if !matches!(key.as_str(), "query" | "limit" | "tag") {
-                return error(&format!(
-                    "unknown argument `{key}`: search_operations takes `query`, `tag` and `limit`"
-                ));
-            }
+        if let Err(message) = only_arguments(arguments, SEARCH, &["query", "tag", "limit"]) {
+            return error(&message);
         }
         let keep = |doc: usize| {
             who.visible(api.tools[doc])
@@ -191,15 +186,10 @@ impl Catalog {
         arguments: &JsonObject,
         who: &dyn Visibility,
     ) -> CallToolResult {
-        let name = match arguments.get("name") {
-            Some(Value::String(name)) => name.as_str(),
-            _ => return error("`name` is required: an operation name from search_operations"),
+        let name = match operation_name(arguments, DESCRIBE, &["name"]) {
+            Ok(name) => name,
+            Err(message) => return error(&message),
         };
-        if let Some(key) = arguments.keys().find(|k| k.as_str() != "name") {
-            return error(&format!(
-                "unknown argument `{key}`: describe_operation takes `name`"
-            ));
-        }
         let Some(at) = self.find(name, api, who) else {
             return error(&self.unknown(name, api, who));
         };
@@ -384,6 +374,34 @@ fn quoted_list(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// Refuses arguments other than `allowed` (the tool's schema says `additionalProperties: false`).
+pub fn only_arguments(arguments: &JsonObject, tool: &str, allowed: &[&str]) -> Result<(), String> {
+    match arguments
+        .keys()
+        .find(|key| !allowed.contains(&key.as_str()))
+    {
+        None => Ok(()),
+        Some(key) => Err(format!(
+            "unknown argument `{key}`: {tool} takes {}",
+            quoted_list(allowed)
+        )),
+    }
+}
+
+/// The operation named by `describe_operation` or `call_operation`, whose other arguments may
+/// only be `allowed`.
+pub fn operation_name<'a>(
+    arguments: &'a JsonObject,
+    tool: &str,
+    allowed: &[&str],
+) -> Result<&'a str, String> {
+    let Some(Value::String(name)) = arguments.get("name") else {
+        return Err("`name` is required: an operation name from search_operations".into());
+    };
+    only_arguments(arguments, tool, allowed)?;
+    Ok(name)
+}
+
 /// A result with `structured` content and `text` as its text rendering.
 fn with_text(structured: Value, text: String) -> CallToolResult {
     let mut result = CallToolResult::structured(structured);
@@ -394,6 +412,3 @@ fn with_text(structured: Value, text: String) -> CallToolResult {
 fn error(message: &str) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_owned())])
 }
-
-/// The catalog shared by every session of a server.
-pub type SharedCatalog = Arc<Catalog>;

@@ -21,7 +21,7 @@ use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
-use super::search::{Catalog, Visibility};
+use super::search::{Catalog, Visibility, operation_name};
 use super::search_tools;
 use super::upstream::Upstream;
 use super::{args, listing, response};
@@ -543,19 +543,11 @@ impl McpServer {
             }
             search_tools::CALL => {
                 let fail = |text: String| Ok(CallToolResult::error(vec![ContentBlock::text(text)]));
-                let Some(Value::String(name)) = arguments.get("name") else {
-                    return fail(
-                        "`name` is required: an operation name from search_operations".into(),
-                    );
-                };
-                if let Some(key) = arguments
-                    .keys()
-                    .find(|k| !matches!(k.as_str(), "name" | "arguments"))
-                {
-                    return fail(format!(
-                        "unknown argument `{key}`: call_operation takes `name` and `arguments`"
-                    ));
-                }
+                let name =
+                    match operation_name(&arguments, search_tools::CALL, &["name", "arguments"]) {
+                        Ok(name) => name,
+                        Err(message) => return fail(message),
+                    };
                 let operation_arguments = match arguments.get("arguments") {
                     None | Some(Value::Null) => JsonObject::new(),
                     Some(Value::Object(map)) => map.clone(),
