@@ -142,13 +142,7 @@ pub fn check(spec: &Path, out: &Path, options: &Options) -> Result<CheckReport> 
         .get(contract::LOCK_FILE)
         .and_then(|text| Contract::parse(text));
     let lock_found = old.is_some();
-    let empty = || Contract {
-        generated: String::new(),
-        version: 1,
-        user_owned: Vec::new(),
-        tools: Vec::new(),
-    };
-    let contract = contract::diff(&old.unwrap_or_else(empty), &new.unwrap_or_else(empty));
+    let contract = contract::diff(&old.unwrap_or_default(), &new.unwrap_or_default());
     Ok(CheckReport {
         contract,
         lock_found,

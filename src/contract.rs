@@ -5,12 +5,15 @@
 //! The lock file also keeps tool names stable: `generate` reads it and gives every operation the
 //! name it had, whatever a new operation or a change of naming rules would suggest.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
-use crate::ir::Api;
+use crate::ir::schema::Mode;
+use crate::ir::schema_defs::def_ref;
+use crate::ir::{Api, ToolSchema};
 
 /// The lock file's name in a generated crate.
 pub const LOCK_FILE: &str = "mcpwright.lock";
@@ -19,40 +22,111 @@ pub const LOCK_FILE: &str = "mcpwright.lock";
 pub const USER_OWNED: &[&str] = &["src/hooks.rs"];
 
 /// One tool as MCP clients see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolContract {
     pub name: String,
     /// `METHOD /path`: the operation's identity across regenerations.
     pub operation: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
-    pub input_schema: Value,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_schema: Option<Value>,
+    pub input: SchemaContract,
+    pub output: Option<SchemaContract>,
     /// Scope alternatives a caller needs.
-    #[serde(default)]
     pub scopes: Vec<Vec<String>>,
 }
 
+/// One tool schema as the lock file records it: a fingerprint of the whole schema clients see,
+/// and its shape — the keywords the diff explains (`type`, `enum`, `required`, `properties`,
+/// `items`), with `$ref`s into the contract's shared definitions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaContract {
+    /// `None` in lock files written before fingerprints.
+    pub fingerprint: Option<String>,
+    pub shape: Value,
+}
+
 /// The contract of a whole server, as the lock file stores it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contract {
     /// The `@generated` marker, first so the writer recognizes the file as generated.
     pub generated: String,
     pub version: u32,
     /// Files created once and then owned by the user.
-    #[serde(default)]
     pub user_owned: Vec<String>,
     pub tools: Vec<ToolContract>,
+    /// Shapes of the shared definitions the tools' shapes reference, by `$defs` name, for
+    /// arguments and for results (the two are converted differently).
+    pub input_defs: Map<String, Value>,
+    pub output_defs: Map<String, Value>,
+}
+
+/// The lock file format this version writes.
+const VERSION: u32 = 2;
+
+/// The keywords a shape keeps: what [`diff`] compares.
+const SHAPE_KEYWORDS: &[&str] = &["type", "enum", "required", "$ref"];
+
+/// How a lock file reads: today's fields and those of version 1 (whole schemas per tool).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockFile {
+    #[serde(default)]
+    generated: String,
+    version: u32,
+    #[serde(default)]
+    user_owned: Vec<String>,
+    tools: Vec<LockTool>,
+    #[serde(default)]
+    input_defs: Map<String, Value>,
+    #[serde(default)]
+    output_defs: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockTool {
+    name: String,
+    operation: String,
+    #[serde(default)]
+    operation_id: Option<String>,
+    #[serde(default)]
+    scopes: Vec<Vec<String>>,
+    #[serde(default)]
+    input: Option<String>,
+    #[serde(default)]
+    input_shape: Option<Value>,
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    output_shape: Option<Value>,
+    /// Version 1.
+    #[serde(default)]
+    input_schema: Option<Value>,
+    #[serde(default)]
+    output_schema: Option<Value>,
 }
 
 impl Contract {
     pub fn of(api: &Api, marker: String) -> Contract {
+        let shapes = Shapes::new(api);
+        // In the table's order (the spec's), not the map's.
+        let mut primaries: Vec<(usize, &str, Mode)> = shapes
+            .primary
+            .iter()
+            .map(|(&(name, mode), &id)| (id, name, mode))
+            .collect();
+        primaries.sort_by_key(|&(id, _, mode)| (id, mode == Mode::Output));
+        let mut input_defs = Map::new();
+        let mut output_defs = Map::new();
+        for (id, name, mode) in primaries {
+            let defs = match mode {
+                Mode::Input => &mut input_defs,
+                Mode::Output => &mut output_defs,
+            };
+            defs.insert(name.to_owned(), shape(&api.schemas[id].body));
+        }
         Contract {
             generated: marker,
-            version: 1,
+            version: VERSION,
             user_owned: USER_OWNED.iter().map(|s| (*s).to_owned()).collect(),
             tools: api
                 .tools
@@ -61,25 +135,123 @@ impl Contract {
                     name: tool.name.clone(),
                     operation: tool.label.clone(),
                     operation_id: tool.operation_id.clone(),
-                    input_schema: tool.input_schema.clone(),
-                    output_schema: tool.output.as_ref().map(|o| o.schema.clone()),
+                    input: shapes.of(&tool.input_schema, Mode::Input),
+                    output: tool
+                        .output
+                        .as_ref()
+                        .map(|o| shapes.of(&o.schema, Mode::Output)),
                     scopes: tool.scopes.clone(),
                 })
                 .collect(),
+            input_defs,
+            output_defs,
         }
     }
 
-    /// The lock file's text (pretty JSON, so regenerations diff line by line).
+    /// The lock file's text: JSON with one line per field of a tool and one per shared
+    /// definition, so regenerations diff line by line and the file stays a fraction of the
+    /// spec's size.
     pub fn to_text(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let mut out = String::from("{\n");
+        out.push_str(&format!("  \"generated\": {},\n", text(&self.generated)));
+        out.push_str(&format!("  \"version\": {},\n", self.version));
+        out.push_str(&format!("  \"userOwned\": {},\n", text(&self.user_owned)));
+        out.push_str("  \"tools\": [");
+        for (at, tool) in self.tools.iter().enumerate() {
+            out.push_str(if at == 0 { "\n" } else { ",\n" });
+            let mut fields = vec![
+                ("name", text(&tool.name)),
+                ("operation", text(&tool.operation)),
+            ];
+            if let Some(id) = &tool.operation_id {
+                fields.push(("operationId", text(id)));
+            }
+            fields.push(("scopes", text(&tool.scopes)));
+            for (key, shape_key, side) in [
+                ("input", "inputShape", Some(&tool.input)),
+                ("output", "outputShape", tool.output.as_ref()),
+            ] {
+                if let Some(side) = side {
+                    if let Some(fingerprint) = &side.fingerprint {
+                        fields.push((key, text(fingerprint)));
+                    }
+                    fields.push((shape_key, text(&side.shape)));
+                }
+            }
+            out.push_str("    {\n");
+            let last = fields.len() - 1;
+            for (i, (key, value)) in fields.into_iter().enumerate() {
+                let comma = if i == last { "" } else { "," };
+                out.push_str(&format!("      \"{key}\": {value}{comma}\n"));
+            }
+            out.push_str("    }");
+        }
+        out.push_str(if self.tools.is_empty() {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        });
+        for (key, defs, comma) in [
+            ("inputDefs", &self.input_defs, ","),
+            ("outputDefs", &self.output_defs, ""),
+        ] {
+            out.push_str(&format!("  \"{key}\": {{"));
+            for (at, (name, shape)) in defs.iter().enumerate() {
+                out.push_str(if at == 0 { "\n" } else { ",\n" });
+                out.push_str(&format!("    {}: {}", text(name), text(shape)));
+            }
+            out.push_str(if defs.is_empty() { "}" } else { "\n  }" });
+            out.push_str(comma);
+            out.push('\n');
+        }
+        out.push_str("}\n");
+        out
     }
 
-    /// Reads a lock file; `None` when the text is not one (an old or hand-edited file is then
-    /// simply not used).
+    /// Reads a lock file (this version's or version 1); `None` when the text is not one (a
+    /// hand-edited file beyond repair is then simply not used).
     pub fn parse(text: &str) -> Option<Contract> {
-        serde_json::from_str(text).ok()
+        let lock: LockFile = serde_json::from_str(text).ok()?;
+        let mut contract = Contract {
+            generated: lock.generated,
+            version: lock.version,
+            user_owned: lock.user_owned,
+            tools: Vec::with_capacity(lock.tools.len()),
+            input_defs: lock.input_defs,
+            output_defs: lock.output_defs,
+        };
+        for tool in lock.tools {
+            let input = match (tool.input_schema, tool.input_shape) {
+                (Some(schema), _) => SchemaContract {
+                    fingerprint: None,
+                    shape: v1_shape(schema, &mut contract.input_defs),
+                },
+                (None, shape) => SchemaContract {
+                    fingerprint: tool.input,
+                    shape: shape.unwrap_or_else(|| json!({})),
+                },
+            };
+            let output = match (tool.output_schema, tool.output_shape) {
+                (Some(schema), _) => Some(SchemaContract {
+                    fingerprint: None,
+                    shape: v1_shape(schema, &mut contract.output_defs),
+                }),
+                (None, Some(shape)) => Some(SchemaContract {
+                    fingerprint: tool.output,
+                    shape,
+                }),
+                (None, None) => None,
+            };
+            contract.tools.push(ToolContract {
+                name: tool.name,
+                operation: tool.operation,
+                operation_id: tool.operation_id,
+                input,
+                output,
+                scopes: tool.scopes,
+            });
+        }
+        Some(contract)
     }
 
     /// Tool names by operation, for keeping names stable.
@@ -88,6 +260,130 @@ impl Contract {
             .iter()
             .map(|t| (t.operation.clone(), t.name.clone()))
             .collect()
+    }
+}
+
+/// Compact JSON text of a lock file value.
+fn text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A version 1 schema (whole, with its own `$defs`) as a shape; its definitions join the
+/// contract's (names are the spec's, the same in every tool).
+fn v1_shape(mut schema: Value, defs: &mut Map<String, Value>) -> Value {
+    if let Some(Value::Object(own)) = schema.as_object_mut().and_then(|m| m.remove("$defs")) {
+        for (name, body) in own {
+            defs.entry(name).or_insert_with(|| shape(&body));
+        }
+    }
+    shape(&schema)
+}
+
+/// The parts of a schema [`diff`] compares.
+pub fn shape(schema: &Value) -> Value {
+    let Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "properties" => {
+                if let Value::Object(props) = value {
+                    let props = props.iter().map(|(k, v)| (k.clone(), shape(v))).collect();
+                    out.insert(key.clone(), Value::Object(props));
+                }
+            }
+            "items" => {
+                out.insert(key.clone(), shape(value));
+            }
+            _ if SHAPE_KEYWORDS.contains(&key.as_str()) => {
+                out.insert(key.clone(), value.clone());
+            }
+            _ => {}
+        }
+    }
+    Value::Object(out)
+}
+
+/// Shapes and fingerprints of an API's tool schemas, each shared definition hashed once.
+struct Shapes<'a> {
+    api: &'a Api,
+    /// The first definition of each (name, side) the tools reach: the one the contract's tables
+    /// hold. A tool
+    /// that reaches another variant (a multipart body whose file fields are marked) gets that
+    /// variant's shape in place of the reference.
+    primary: HashMap<(&'a str, Mode), usize>,
+    digests: Vec<[u8; 32]>,
+}
+
+impl<'a> Shapes<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut primary = HashMap::new();
+        for tool in &api.tools {
+            let sides = std::iter::once((&tool.input_schema, Mode::Input))
+                .chain(tool.output.as_ref().map(|o| (&o.schema, Mode::Output)));
+            for (schema, mode) in sides {
+                for &id in &schema.defs {
+                    if let Some(def) = api.schemas.get(id as usize) {
+                        primary
+                            .entry((def.name.as_str(), mode))
+                            .or_insert(id as usize);
+                    }
+                }
+            }
+        }
+        let digests = api
+            .schemas
+            .iter()
+            .map(|def| Sha256::digest(def.text.as_bytes()).into())
+            .collect();
+        Shapes {
+            api,
+            primary,
+            digests,
+        }
+    }
+
+    fn of(&self, schema: &ToolSchema, mode: Mode) -> SchemaContract {
+        let root = schema.root.to_string();
+        let mut hash = Sha256::new();
+        hash.update(root.as_bytes());
+        let mut variants = HashMap::new();
+        for &id in &schema.defs {
+            let Some(def) = self.api.schemas.get(id as usize) else {
+                continue;
+            };
+            hash.update(b"\0");
+            hash.update(def.name.as_bytes());
+            hash.update(self.digests[id as usize]);
+            if self.primary.get(&(def.name.as_str(), mode)) != Some(&(id as usize)) {
+                variants.insert(def.name.as_str(), shape(&def.body));
+            }
+        }
+        let mut shape = shape(&schema.root);
+        if !variants.is_empty() {
+            replace_refs(&mut shape, &variants);
+        }
+        let digest = hash.finalize();
+        SchemaContract {
+            fingerprint: Some(crate::load::hex(&digest[..16])),
+            shape,
+        }
+    }
+}
+
+/// Puts each variant's shape where the shape references it by name.
+fn replace_refs(shape: &mut Value, variants: &HashMap<&str, Value>) {
+    match shape {
+        Value::Object(map) => {
+            if let Some(body) = def_ref(map).and_then(|name| variants.get(name)) {
+                *shape = body.clone();
+                return;
+            }
+            map.values_mut().for_each(|v| replace_refs(v, variants));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, variants)),
+        _ => {}
     }
 }
 
@@ -179,6 +475,10 @@ impl ContractDiff {
 /// What changed from `old` to `new`.
 pub fn diff(old: &Contract, new: &Contract) -> ContractDiff {
     let mut result = ContractDiff::default();
+    let input = Tables::new(&old.input_defs, &new.input_defs);
+    let output = Tables::new(&old.output_defs, &new.output_defs);
+    let tool_changes =
+        |before: &ToolContract, tool: &ToolContract| tool_changes(before, tool, &input, &output);
     let old_by_name: HashMap<&str, &ToolContract> =
         old.tools.iter().map(|t| (t.name.as_str(), t)).collect();
     let new_by_name: HashMap<&str, &ToolContract> =
@@ -228,7 +528,12 @@ pub fn diff(old: &Contract, new: &Contract) -> ContractDiff {
     result
 }
 
-fn tool_changes(old: &ToolContract, new: &ToolContract) -> Vec<Change> {
+fn tool_changes(
+    old: &ToolContract,
+    new: &ToolContract,
+    input: &Tables,
+    output: &Tables,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     if old.operation != new.operation {
         changes.push(Change {
@@ -237,23 +542,9 @@ fn tool_changes(old: &ToolContract, new: &ToolContract) -> Vec<Change> {
             what: format!("now calls {} (was {})", new.operation, old.operation),
         });
     }
-    let mut input = SchemaDiff {
-        changes: &mut changes,
-        side: Side::Input,
-        old_root: &old.input_schema,
-        new_root: &new.input_schema,
-    };
-    input.compare("input", &old.input_schema, &new.input_schema, 0);
-    match (&old.output_schema, &new.output_schema) {
-        (Some(a), Some(b)) => {
-            let mut output = SchemaDiff {
-                changes: &mut changes,
-                side: Side::Output,
-                old_root: a,
-                new_root: b,
-            };
-            output.compare("output", a, b, 0);
-        }
+    compare_side(&mut changes, Side::Input, input, &old.input, &new.input);
+    match (&old.output, &new.output) {
+        (Some(a), Some(b)) => compare_side(&mut changes, Side::Output, output, a, b),
         (None, Some(_)) => changes.push(Change {
             impact: Impact::Compatible,
             at: "output".into(),
@@ -304,12 +595,106 @@ enum Side {
     Output,
 }
 
-/// Compares two JSON Schemas property by property.
+/// One side's schemas, old and new: the diff explains what their shapes show; a fingerprint that
+/// changed with nothing to explain is reported as a change of details.
+fn compare_side(
+    changes: &mut Vec<Change>,
+    side: Side,
+    tables: &Tables,
+    old: &SchemaContract,
+    new: &SchemaContract,
+) {
+    let fingerprints = old.fingerprint.as_ref().zip(new.fingerprint.as_ref());
+    if fingerprints.is_some_and(|(a, b)| a == b) {
+        return;
+    }
+    let at = match side {
+        Side::Input => "input",
+        Side::Output => "output",
+    };
+    let before = changes.len();
+    let mut diff = SchemaDiff {
+        changes: &mut *changes,
+        side,
+        tables,
+    };
+    diff.compare(at, &old.shape, &new.shape, 0);
+    if changes.len() == before && fingerprints.is_some() {
+        changes.push(Change {
+            impact: Impact::Compatible,
+            at: at.into(),
+            what: "details changed (descriptions, formats, bounds or patterns)".into(),
+        });
+    }
+}
+
+/// The shared definitions' shapes of both contracts for one side, and which names differ between
+/// them, directly or through what they reference.
+struct Tables<'a> {
+    old: &'a Map<String, Value>,
+    new: &'a Map<String, Value>,
+    changed: HashSet<&'a str>,
+}
+
+impl<'a> Tables<'a> {
+    fn new(old: &'a Map<String, Value>, new: &'a Map<String, Value>) -> Self {
+        let mut changed: HashSet<&str> = HashSet::new();
+        for (name, shape) in old {
+            if new.get(name) != Some(shape) {
+                changed.insert(name);
+            }
+        }
+        for name in new.keys() {
+            if !old.contains_key(name) {
+                changed.insert(name);
+            }
+        }
+        // A definition that references a changed one has changed too.
+        let mut referrers: HashMap<String, Vec<&str>> = HashMap::new();
+        for (name, shape) in old.iter().chain(new) {
+            let mut refs = Vec::new();
+            collect_refs(shape, &mut refs);
+            for target in refs {
+                referrers.entry(target).or_default().push(name);
+            }
+        }
+        let mut queue: Vec<&str> = changed.iter().copied().collect();
+        while let Some(name) = queue.pop() {
+            for &referrer in referrers.get(name).into_iter().flatten() {
+                if changed.insert(referrer) {
+                    queue.push(referrer);
+                }
+            }
+        }
+        Tables { old, new, changed }
+    }
+
+    /// Whether `shape` references a definition that changed.
+    fn reaches_change(&self, shape: &Value) -> bool {
+        let mut refs = Vec::new();
+        collect_refs(shape, &mut refs);
+        refs.iter().any(|name| self.changed.contains(name.as_str()))
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = def_ref(map) {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Compares two schema shapes property by property.
 struct SchemaDiff<'a> {
     changes: &'a mut Vec<Change>,
     side: Side,
-    old_root: &'a Value,
-    new_root: &'a Value,
+    tables: &'a Tables<'a>,
 }
 
 /// How deep nested properties are compared.
@@ -330,9 +715,9 @@ impl SchemaDiff<'_> {
     }
 
     fn compare(&mut self, at: &str, old: &Value, new: &Value, depth: usize) {
-        let old = resolve(self.old_root, old);
-        let new = resolve(self.new_root, new);
-        if old == new || depth > MAX_DEPTH {
+        let old = resolve(self.tables.old, old);
+        let new = resolve(self.tables.new, new);
+        if depth > MAX_DEPTH || (old == new && !self.tables.reaches_change(old)) {
             return;
         }
         let input = self.side == Side::Input;
@@ -448,17 +833,13 @@ impl SchemaDiff<'_> {
     }
 }
 
-/// `$ref`s into the schema's own `$defs` followed (a bounded number of times).
-fn resolve<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
+/// `$ref`s into the shared definitions followed (a bounded number of times).
+fn resolve<'a>(defs: &'a Map<String, Value>, mut schema: &'a Value) -> &'a Value {
     for _ in 0..8 {
-        let Some(name) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-        else {
+        let Some(name) = schema.as_object().and_then(def_ref) else {
             break;
         };
-        match root.get("$defs").and_then(|d| d.get(name)) {
+        match defs.get(name) {
             Some(target) => schema = target,
             None => break,
         }
@@ -486,23 +867,32 @@ fn types(schema: &Value) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A tool whose input is a whole schema, as version 1 lock files held them.
     fn tool(name: &str, operation: &str, input: Value) -> ToolContract {
         ToolContract {
             name: name.into(),
             operation: operation.into(),
             operation_id: None,
-            input_schema: input,
-            output_schema: None,
+            input: SchemaContract {
+                fingerprint: None,
+                shape: input,
+            },
+            output: None,
             scopes: Vec::new(),
         }
     }
 
-    fn contract(tools: Vec<ToolContract>) -> Contract {
+    /// A contract of such tools: their `$defs` move into the shared table.
+    fn contract(mut tools: Vec<ToolContract>) -> Contract {
+        let mut input_defs = Map::new();
+        for tool in &mut tools {
+            tool.input.shape = v1_shape(tool.input.shape.take(), &mut input_defs);
+        }
         Contract {
-            generated: String::new(),
-            version: 1,
-            user_owned: Vec::new(),
+            version: VERSION,
             tools,
+            input_defs,
+            ..Contract::default()
         }
     }
 
@@ -581,5 +971,66 @@ mod tests {
             &contract(vec![tool("t", "GET /", new)]),
         );
         assert_eq!(d.changed["t"][0].at, "input.body.n");
+    }
+
+    #[test]
+    fn a_changed_definition_is_found_through_unchanged_references() {
+        let old = json!({"type": "object", "properties": {"body": {"$ref": "#/$defs/P"}},
+            "$defs": {"P": {"type": "object", "properties": {"q": {"$ref": "#/$defs/Q"}}},
+                      "Q": {"type": "object", "properties": {"n": {"type": "integer"}}}}});
+        let mut new = old.clone();
+        new["$defs"]["Q"]["properties"]["n"]["type"] = json!("string");
+        let d = diff(
+            &contract(vec![tool("t", "GET /", old)]),
+            &contract(vec![tool("t", "GET /", new)]),
+        );
+        assert_eq!(d.changed["t"][0].at, "input.body.q.n", "{d:?}");
+    }
+
+    #[test]
+    fn fingerprints_report_changes_the_shape_does_not_show() {
+        let mut old = contract(vec![tool("t", "GET /", json!({"type": "object"}))]);
+        old.tools[0].input.fingerprint = Some("aaaa".into());
+        let mut new = old.clone();
+        assert!(diff(&old, &new).is_empty());
+        new.tools[0].input.fingerprint = Some("bbbb".into());
+        let d = diff(&old, &new);
+        assert_eq!(d.changed["t"][0].at, "input");
+        assert_eq!(d.changed["t"][0].impact, Impact::Compatible);
+        assert!(!d.is_breaking());
+    }
+
+    #[test]
+    fn lock_files_read_back_and_version_1_still_reads() {
+        let mut written = contract(vec![tool(
+            "t",
+            "GET /",
+            json!({"type": "object", "properties": {"b": {"$ref": "#/$defs/P"}},
+                   "$defs": {"P": {"type": "object", "description": "dropped", "enum": [1]}}}),
+        )]);
+        written.tools[0].input.fingerprint = Some("00ff".into());
+        written.tools[0].output = Some(SchemaContract {
+            fingerprint: Some("11ee".into()),
+            shape: json!({"type": "object"}),
+        });
+        written.tools[0].scopes = vec![vec!["read".into()]];
+        let text = written.to_text();
+        assert!(text.contains("\"name\": \"t\""), "{text}");
+        assert!(
+            !text.contains("dropped"),
+            "shapes keep only what the diff reads"
+        );
+        assert_eq!(Contract::parse(&text), Some(written.clone()));
+        let v1 = r##"{"generated": "x", "version": 1, "tools": [{"name": "t", "operation": "GET /", "scopes": [["read"]],
+            "inputSchema": {"type": "object", "properties": {"b": {"$ref": "#/$defs/P"}},
+                            "$defs": {"P": {"type": "object", "enum": [1]}}}}]}"##;
+        let old = Contract::parse(v1).expect("a version 1 lock file");
+        assert_eq!(old.tools[0].input.shape, written.tools[0].input.shape);
+        assert_eq!(old.input_defs, written.input_defs);
+        let d = diff(&old, &written);
+        assert!(
+            d.changed["t"].iter().all(|c| c.at == "output"),
+            "only the output is new: {d:?}"
+        );
     }
 }

@@ -70,7 +70,7 @@ pub fn tools_list_bytes(api: &Api) -> usize {
         .map(|t| {
             json!({
                 "name": t.name, "title": t.title, "description": t.description,
-                "inputSchema": t.input_schema, "outputSchema": t.output.as_ref().map(|o| &o.schema),
+                "inputSchema": api.assemble(&t.input_schema), "outputSchema": t.output.as_ref().map(|o| api.assemble(&o.schema)),
                 "annotations": {"readOnlyHint": t.annotations.read_only, "destructiveHint": t.annotations.destructive,
                                 "idempotentHint": t.annotations.idempotent, "openWorldHint": t.annotations.open_world},
             })
@@ -164,7 +164,12 @@ pub fn lints(api: &Api) -> Vec<String> {
     let mut large: Vec<(usize, &str)> = api
         .tools
         .iter()
-        .map(|t| (t.input_schema.to_string().len(), t.name.as_str()))
+        .map(|t| {
+            (
+                api.assemble(&t.input_schema).to_string().len(),
+                t.name.as_str(),
+            )
+        })
         .filter(|(size, _)| *size > LARGE_SCHEMA_BYTES)
         .collect();
     large.sort_by(|a, b| b.cmp(a));
@@ -203,14 +208,14 @@ pub fn json(api: &Api) -> Value {
         "apiVersion": api.api_version,
         "specVersion": api.source.version.as_str(),
         "servers": api.servers.iter().map(|s| &s.url).collect::<Vec<_>>(),
-        "tools": api.tools.iter().map(tool_json).collect::<Vec<_>>(),
+        "tools": api.tools.iter().map(|tool| tool_json(api, tool)).collect::<Vec<_>>(),
         "warnings": api.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "toolsListBytes": tools_list_bytes(api),
         "clientLimits": lints(api),
     })
 }
 
-fn tool_json(tool: &Tool) -> Value {
+fn tool_json(api: &Api, tool: &Tool) -> Value {
     json!({
         "name": tool.name,
         "operationId": tool.operation_id,
@@ -223,8 +228,8 @@ fn tool_json(tool: &Tool) -> Value {
         })).chain(tool.body.iter().map(|b| json!({
             "name": b.arg_name, "in": "body", "mediaType": b.media_type, "required": b.required,
         }))).collect::<Vec<_>>(),
-        "inputSchema": tool.input_schema,
-        "outputSchema": tool.output.as_ref().map(|o| &o.schema),
+        "inputSchema": api.assemble(&tool.input_schema),
+        "outputSchema": tool.output.as_ref().map(|o| api.assemble(&o.schema)),
         "security": tool.security.iter().map(|r| r.schemes.iter().map(|(name, scopes)| json!({"scheme": name, "scopes": scopes})).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "annotations": {
             "readOnlyHint": tool.annotations.read_only,

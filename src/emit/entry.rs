@@ -44,7 +44,12 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 }
 
 /// `src/api.rs`: the API definition the runtime serves.
-pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
+/// `src/api.rs`; `schema_files` are the crate's schema files (see `schemas.rs`), by path.
+pub fn api_rs(api: &Api, options: &Options, schema_files: &[String]) -> TokenStream {
+    let schema_files = schema_files.iter().map(|path| {
+        let file = str_lit(path.strip_prefix("src/").unwrap_or(path));
+        quote!(include_str!(#file))
+    });
     let name = str_lit(&options.crate_name);
     let title = str_lit(&api.title);
     let api_version = str_lit(&api.api_version);
@@ -60,7 +65,7 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
         quote!(SchemeDef { name: #name, env_prefix: #prefix, kind: #kind, default_strategy: #strategy })
     });
     // Import only what is used: unused imports would fail `clippy -D warnings`.
-    let mut imports = vec![quote!(ApiDef), quote!(ToolMode)];
+    let mut imports = vec![quote!(ApiDef), quote!(SchemaTable), quote!(ToolMode)];
     let tool_mode = syn::Ident::new(options.tool_mode.variant(), proc_macro2::Span::call_site());
     if api
         .security_schemes
@@ -92,6 +97,9 @@ pub fn api_rs(api: &Api, options: &Options) -> TokenStream {
             default_tool_mode: ToolMode::#tool_mode,
             search_index: include_str!("search_index.tsv"),
         };
+
+        /// The schema definitions the tools share, each stored once.
+        pub static SCHEMAS: SchemaTable = SchemaTable::new(&[#(#schema_files),*]);
     }
 }
 

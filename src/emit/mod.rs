@@ -5,6 +5,7 @@
 mod entry;
 mod runtime;
 mod rust;
+mod schemas;
 mod text;
 mod tools;
 mod types;
@@ -140,9 +141,16 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
         SEARCH_INDEX.into(),
         crate::search::index_text(api, &marker(api)),
     );
+    let schema_files = schemas::schema_files(api, &marker(api));
+    let schema_paths: Vec<String> = schema_files.iter().map(|(path, _)| path.clone()).collect();
+    files.extend(schema_files);
     files.insert(
         "src/api.rs".into(),
-        rust::render(&slash, entry::api_rs(api, options), "src/api.rs")?,
+        rust::render(
+            &slash,
+            entry::api_rs(api, options, &schema_paths),
+            "src/api.rs",
+        )?,
     );
     files.insert(
         "src/types.rs".into(),

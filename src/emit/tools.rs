@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::rust::{doc, ident, opt_str, str_lit};
 use super::types::{argument_type, rename_attr};
-use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool};
+use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool, ToolSchema};
 
 /// `src/tools/mod.rs`: the module list and the table of every tool.
 pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
@@ -54,7 +54,8 @@ pub fn tools_file(api: &Api, module: &str) -> TokenStream {
             rustdoc::bare_urls,
             rustdoc::invalid_html_tags
         )]
-        use crate::runtime::{Annotations, ArgError, JsonObject, Method, OutputShape, #path_style #query_style Request, ToolDef};
+        use crate::api::SCHEMAS;
+        use crate::runtime::{Annotations, ArgError, JsonObject, Method, OutputShape, #path_style #query_style Request, Schema, ToolDef};
 
         #(#tools)*
     }
@@ -106,13 +107,14 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let description = str_lit(&tool.description);
     let method = ident(tool.method.variant());
     let path = str_lit(&tool.path);
-    let input_schema = str_lit(&schema_text(&tool.input_schema));
-    let output_schema = opt_str(
-        tool.output
-            .as_ref()
-            .map(|o| schema_text(&o.schema))
-            .as_deref(),
-    );
+    let input_schema = schema(&tool.input_schema);
+    let output_schema = match &tool.output {
+        Some(output) => {
+            let schema = schema(&output.schema);
+            quote!(::std::option::Option::Some(#schema))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let output = if tool.output.as_ref().is_some_and(|o| o.wrapped) {
         quote!(Wrapped)
     } else {
@@ -284,6 +286,12 @@ fn body_call(body: &Body) -> TokenStream {
 }
 
 /// Schemas are embedded as compact JSON: parsed once at start-up, never by the compiler.
-fn schema_text(schema: &serde_json::Value) -> String {
-    serde_json::to_string(schema).unwrap_or_else(|_| "{}".to_owned())
+/// A stored tool schema: its root as JSON text and the ids of the shared definitions it reaches.
+fn schema(schema: &ToolSchema) -> TokenStream {
+    let root = str_lit(&serde_json::to_string(&schema.root).unwrap_or_else(|_| "{}".to_owned()));
+    let defs = schema
+        .defs
+        .iter()
+        .map(|&id| proc_macro2::Literal::u32_unsuffixed(id));
+    quote!(Schema::new(&SCHEMAS, #root, &[#(#defs),*]))
 }

@@ -10,7 +10,7 @@ use super::params::{self, SpecParam};
 use super::schema::{Converter, Defs, Mode};
 use super::{
     Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, SecurityScheme, Source,
-    Tool, ToolRustNames, TypeSpace, filter, scopes, security, servers,
+    Tool, ToolRustNames, ToolSchema, TypeSpace, filter, scopes, security, servers,
 };
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
@@ -136,6 +136,7 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
         default_issuer,
         tools,
         types: builder.types,
+        schemas: builder.converter.take_table(),
         skipped: Vec::new(),
         filtered,
         warnings,
@@ -646,7 +647,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The tool's input schema: an object with one property per argument.
-    fn input_schema(&mut self, params: &[Param], body: Option<&Body>, defs: &Defs) -> Value {
+    fn input_schema(&mut self, params: &[Param], body: Option<&Body>, defs: &Defs) -> ToolSchema {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for (name, schema, is_required) in params
@@ -667,20 +668,37 @@ impl<'a> Builder<'a> {
             root["required"] = Value::Array(required);
         }
         root["additionalProperties"] = Value::Bool(false);
-        let mut root = self.converter.finish(root, Mode::Input, defs);
+        let mut schema = self.converter.finish(root, Mode::Input, defs);
         // File fields of a multipart body take base64 or a path: say so where the body's schema
-        // ended up (inline, or a `$defs` entry).
+        // is (inline, or a shared definition, which then gets a variant of its own).
         if let Some(body) = body.filter(|b| !b.binary_fields.is_empty()) {
-            let target = root["properties"][&body.arg_name]["$ref"]
+            let target = schema.root["properties"][&body.arg_name]["$ref"]
                 .as_str()
                 .and_then(|r| r.strip_prefix("#/$defs/"))
                 .map(str::to_owned);
-            match target {
-                Some(name) => mark_base64(&mut root["$defs"][&name], &body.binary_fields),
-                None => mark_base64(&mut root["properties"][&body.arg_name], &body.binary_fields),
+            let shared = target.and_then(|name| {
+                schema.defs.iter().position(|&id| {
+                    self.converter
+                        .shared(id)
+                        .is_some_and(|def| def.name == name)
+                })
+            });
+            match shared {
+                Some(at) => {
+                    let Some(def) = self.converter.shared(schema.defs[at]) else {
+                        return schema;
+                    };
+                    let (name, mut marked) = (def.name.clone(), def.body.clone());
+                    mark_base64(&mut marked, &body.binary_fields);
+                    schema.defs[at] = self.converter.intern(name, marked);
+                }
+                None => mark_base64(
+                    &mut schema.root["properties"][&body.arg_name],
+                    &body.binary_fields,
+                ),
             }
         }
-        root
+        schema
     }
 
     /// The output schema of a JSON success body; non-object roots are wrapped.
@@ -693,14 +711,9 @@ impl<'a> Builder<'a> {
         } else {
             converted
         };
-        let mut schema = self.converter.finish(root, Mode::Output, &defs);
-        // The root of an output schema must say it is an object, even when the spec left the type
-        // implicit (an `allOf` of objects) or the root is a `$ref` (2020-12 allows siblings).
-        if let Value::Object(map) = &mut schema
-            && !map.contains_key("type")
-        {
-            map.insert("type".into(), json!("object"));
-        }
+        // A root without a `type` (an `allOf` of objects, a `$ref`) gets `"type": "object"` when it
+        // is assembled: the root of an output schema must say it is an object.
+        let schema = self.converter.finish(root, Mode::Output, &defs);
         Output { schema, wrapped }
     }
 }

@@ -5,11 +5,15 @@
 
 mod build;
 pub mod filter;
+// The runtime's own file: the generator and generated servers find cycles the same way.
+#[path = "../../templates/runtime/src/graph.rs"]
 mod graph;
 mod media;
 mod params;
 pub mod rust_types;
 pub mod schema;
+#[path = "../../templates/runtime/src/schema_defs.rs"]
+pub mod schema_defs;
 mod scopes;
 mod security;
 mod servers;
@@ -55,12 +59,48 @@ pub struct Api {
     pub tools: Vec<Tool>,
     /// Named Rust types used by tool arguments.
     pub types: TypeSpace,
+    /// Every distinct schema definition the tools' schemas reach, each once; [`ToolSchema::defs`]
+    /// are indices into it.
+    pub schemas: Vec<SharedSchema>,
     /// Operations that did not become tools, with the reason.
     pub skipped: Vec<Diagnostic>,
     /// Operations left out by the filters, as `METHOD /path`.
     pub filtered: Vec<String>,
     /// Problems that did not stop generation.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// A tool schema as the generated crate stores it: the root, whose `$ref`s (`#/$defs/<name>`)
+/// name shared definitions, and the ids in [`Api::schemas`] of every definition it reaches, in
+/// the spec's order. Clients see [`Api::assemble`]'s result, built the same way by the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSchema {
+    pub root: Value,
+    pub defs: Vec<u32>,
+}
+
+/// One distinct schema definition: written once per crate, shared by the tools that reach it.
+#[derive(Debug, Clone)]
+pub struct SharedSchema {
+    /// Its key in `$defs`, the same for every tool. A name can have several bodies: arguments
+    /// and results convert differently, and a multipart body's file fields are marked.
+    pub name: String,
+    pub body: Value,
+    /// `body` as compact JSON, as the crate stores it.
+    pub text: String,
+}
+
+impl Api {
+    /// The self-contained schema clients see for `schema`.
+    pub fn assemble(&self, schema: &ToolSchema) -> Value {
+        let bodies: Vec<(&str, &Value)> = schema
+            .defs
+            .iter()
+            .filter_map(|&id| self.schemas.get(id as usize))
+            .map(|def| (def.name.as_str(), &def.body))
+            .collect();
+        schema_defs::tool_schema(schema.root.clone(), &bodies)
+    }
 }
 
 /// The spec a model was built from.
@@ -108,8 +148,8 @@ pub struct Tool {
     pub deprecated: bool,
     pub params: Vec<Param>,
     pub body: Option<Body>,
-    /// The tool's input schema: a JSON Schema object.
-    pub input_schema: Value,
+    /// The tool's input schema: a JSON Schema object, in parts ([`Api::assemble`] puts it together).
+    pub input_schema: ToolSchema,
     /// The structured output, when the success response has a JSON schema.
     pub output: Option<Output>,
     /// The `Accept` header to send.
@@ -263,8 +303,8 @@ pub struct Body {
 /// The structured output of a tool.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
-    /// The `outputSchema`: a JSON Schema object.
-    pub schema: Value,
+    /// The `outputSchema`: a JSON Schema object, in parts.
+    pub schema: ToolSchema,
     /// Whether the body is wrapped as `{"result": body}` (its root is not an object).
     pub wrapped: bool,
 }

@@ -1,16 +1,18 @@
 //! OpenAPI 3.0 schemas → JSON Schema (draft 2020-12) for tool input and output schemas.
 //!
-//! Referenced schemas become `$defs` entries of the tool's schema (referenced with local
-//! `$ref`s), so shared and recursive schemas stay bounded in size and recursion never turns into an
-//! empty schema. Definitions used once (and never recursively) are inlined again at the end, which
-//! keeps simple tools free of indirection for clients that read schemas naively.
+//! Referenced schemas become shared definitions (referenced with local `$ref`s to
+//! `#/$defs/<name>`), converted once per spec and stored once per crate, so shared and recursive
+//! schemas stay bounded in size and recursion never turns into an empty schema. Each tool keeps
+//! its root and the ids of the definitions it reaches; `schema_defs::assemble` (run by the server,
+//! and by mcpwright where it needs the whole schema) inlines those used once and keeps the rest in
+//! the tool's own `$defs`.
 
 use std::collections::{HashMap, HashSet};
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
 use serde_json::{Map, Value, json};
 
-use super::graph;
+use super::{SharedSchema, ToolSchema};
 use crate::error::{Diagnostic, Location, pointer_token};
 use crate::load::refs;
 use crate::naming::Namer;
@@ -43,15 +45,14 @@ pub struct Converter<'a> {
     namer: Namer,
     /// Converted bodies of referenced schemas, with the pointers they reference.
     cache: HashMap<(String, Mode), (Value, Vec<String>)>,
+    /// Shared definitions, each distinct body once (see [`ToolSchema`]).
+    table: Vec<SharedSchema>,
+    /// Ids in `table` by (name, text), and by converted pointer and mode.
+    interned: HashMap<(String, String), u32>,
+    ids: HashMap<(String, Mode), u32>,
     pub warnings: Vec<Diagnostic>,
     warned: HashSet<String>,
 }
-
-/// Beyond this size (in bytes of JSON), a definition used more than once stays in `$defs`.
-const INLINE_LIMIT: usize = 256;
-
-/// How many definitions may be inlined inside one another along one path of a schema.
-const MAX_INLINE_NESTING: usize = 8;
 
 impl<'a> Converter<'a> {
     pub fn new(doc: &'a Value, file: &'a str) -> Self {
@@ -61,6 +62,9 @@ impl<'a> Converter<'a> {
             names: HashMap::new(),
             namer: Namer::new(),
             cache: HashMap::new(),
+            table: Vec::new(),
+            interned: HashMap::new(),
+            ids: HashMap::new(),
             warnings: Vec::new(),
             warned: HashSet::new(),
         }
@@ -76,43 +80,54 @@ impl<'a> Converter<'a> {
         out
     }
 
-    /// Makes `root` a complete schema: adds the `$defs` it needs, inlining those used once (or
-    /// small) and never part of a cycle. Inlining nests at most [`MAX_INLINE_NESTING`] definitions
-    /// deep, so long chains of components stay flat references instead of deep nesting.
-    pub fn finish(&mut self, mut root: Value, mode: Mode, defs: &Defs) -> Value {
-        if defs.pointers.is_empty() {
-            return root;
+    /// `root` as the crate stores it: its `$ref`s left in place, with the ids of the shared
+    /// definitions it reaches (each converted and interned once per spec).
+    pub fn finish(&mut self, root: Value, mode: Mode, defs: &Defs) -> ToolSchema {
+        let ids = defs
+            .pointers
+            .iter()
+            .filter_map(|pointer| self.shared_id(pointer, mode))
+            .collect();
+        ToolSchema { root, defs: ids }
+    }
+
+    /// The id of `pointer`'s converted body in the shared table.
+    fn shared_id(&mut self, pointer: &str, mode: Mode) -> Option<u32> {
+        let key = (pointer.to_owned(), mode);
+        if let Some(&id) = self.ids.get(&key) {
+            return Some(id);
         }
-        let mut bodies: IndexMap<String, Value> = IndexMap::new();
-        for pointer in &defs.pointers {
-            if let Some((body, _)) = self.cache.get(&(pointer.clone(), mode)) {
-                bodies.insert(self.names[pointer].clone(), body.clone());
-            }
+        let body = self.cache.get(&key)?.0.clone();
+        let name = self.names.get(pointer)?.clone();
+        let id = self.intern(name, body);
+        self.ids.insert(key, id);
+        Some(id)
+    }
+
+    /// The id of a definition body, adding it to the table when no identical one is there.
+    pub fn intern(&mut self, name: String, body: Value) -> u32 {
+        let text = body.to_string();
+        let key = (name, text);
+        if let Some(&id) = self.interned.get(&key) {
+            return id;
         }
-        let inline = inlinable(&root, &bodies);
-        let mut pending = Vec::new();
-        expand(&mut root, &bodies, &inline, 0, &mut pending);
-        // Definitions still referenced after inlining, and what they reference in turn.
-        let mut kept: IndexMap<String, Value> = IndexMap::new();
-        while let Some(name) = pending.pop() {
-            if kept.contains_key(&name) {
-                continue;
-            }
-            let Some(body) = bodies.get(&name) else {
-                continue;
-            };
-            let mut body = body.clone();
-            expand(&mut body, &bodies, &inline, 0, &mut pending);
-            kept.insert(name, body);
-        }
-        if !kept.is_empty()
-            && let Value::Object(map) = &mut root
-        {
-            // In the spec's order, whatever order they were found in.
-            kept.sort_by_cached_key(|name, _| bodies.get_index_of(name));
-            map.insert("$defs".into(), Value::Object(kept.into_iter().collect()));
-        }
-        root
+        let id = u32::try_from(self.table.len()).unwrap_or(u32::MAX);
+        let (name, text) = key.clone();
+        self.table.push(SharedSchema { name, body, text });
+        self.interned.insert(key, id);
+        id
+    }
+
+    /// The shared definition with `id`.
+    pub fn shared(&self, id: u32) -> Option<&SharedSchema> {
+        self.table.get(id as usize)
+    }
+
+    /// Every shared definition, leaving the converter's table empty.
+    pub fn take_table(&mut self) -> Vec<SharedSchema> {
+        self.interned.clear();
+        self.ids.clear();
+        std::mem::take(&mut self.table)
     }
 
     /// Adds `pointer` and everything it references to `defs`, converting each once.
@@ -354,83 +369,6 @@ fn nullable(mut out: Map<String, Value>) -> Value {
 }
 
 /// The definitions worth inlining: used once or small, and not part of a cycle.
-fn inlinable(root: &Value, bodies: &IndexMap<String, Value>) -> HashSet<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    count_refs(root, &mut counts, &mut Vec::new());
-    let mut edges = Vec::with_capacity(bodies.len());
-    for body in bodies.values() {
-        let mut out = Vec::new();
-        count_refs(body, &mut counts, &mut out);
-        edges.push(
-            out.iter()
-                .filter_map(|name| bodies.get_index_of(name))
-                .collect(),
-        );
-    }
-    let cyclic = graph::on_cycle(&edges);
-    bodies
-        .iter()
-        .enumerate()
-        .filter(|(index, (name, body))| {
-            let used = counts.get(*name).copied().unwrap_or(0);
-            !cyclic[*index] && (used <= 1 || body.to_string().len() <= INLINE_LIMIT)
-        })
-        .map(|(_, (name, _))| name.clone())
-        .collect()
-}
-
-fn count_refs(value: &Value, counts: &mut HashMap<String, usize>, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(name) = def_ref(map) {
-                *counts.entry(name.to_owned()).or_default() += 1;
-                out.push(name.to_owned());
-            }
-            map.values().for_each(|v| count_refs(v, counts, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| count_refs(v, counts, out)),
-        _ => {}
-    }
-}
-
-/// The definition a `{"$ref": "#/$defs/<name>"}` object points at.
-fn def_ref(map: &Map<String, Value>) -> Option<&str> {
-    map.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-}
-
-/// Replaces references to inlinable definitions by their bodies, up to `MAX_INLINE_NESTING`
-/// definitions deep; the names of references left in place are pushed to `kept`.
-fn expand(
-    value: &mut Value,
-    bodies: &IndexMap<String, Value>,
-    inline: &HashSet<String>,
-    nesting: usize,
-    kept: &mut Vec<String>,
-) {
-    match value {
-        Value::Object(map) => {
-            if let Some(name) = def_ref(map).map(str::to_owned) {
-                match bodies.get(&name) {
-                    Some(body) if inline.contains(&name) && nesting < MAX_INLINE_NESTING => {
-                        *value = body.clone();
-                        expand(value, bodies, inline, nesting + 1, kept);
-                    }
-                    _ => kept.push(name),
-                }
-                return;
-            }
-            map.values_mut()
-                .for_each(|v| expand(v, bodies, inline, nesting, kept));
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|v| expand(v, bodies, inline, nesting, kept)),
-        _ => {}
-    }
-}
-
 /// The pointer of a component schema by name.
 pub fn component_pointer(name: &str) -> String {
     format!("/components/schemas/{}", pointer_token(name))
@@ -444,7 +382,17 @@ mod tests {
         let mut converter = Converter::new(doc, "api.yaml");
         let mut defs = Defs::default();
         let root = converter.convert(&schema, mode, &mut defs);
-        converter.finish(root, mode, &defs)
+        let parts = converter.finish(root, mode, &defs);
+        if parts.defs.is_empty() {
+            return parts.root;
+        }
+        let table = converter.take_table();
+        let bodies: Vec<(&str, &Value)> = parts
+            .defs
+            .iter()
+            .map(|&id| (table[id as usize].name.as_str(), &table[id as usize].body))
+            .collect();
+        super::super::schema_defs::assemble(parts.root, &bodies)
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub struct ApiDef {
     pub search_index: &'static str,
 }
 
+pub use super::schema_defs::{Schema, SchemaTable};
 pub use super::search_tools::{AUTO_SEARCH_ABOVE, ToolMode};
 
 impl std::fmt::Debug for ApiDef {
@@ -76,10 +77,10 @@ pub struct ToolDef {
     pub method: Method,
     /// The path template as written in the spec, e.g. `/pets/{petId}`.
     pub path: &'static str,
-    /// The tool's input schema, a JSON object schema as text.
-    pub input_schema: &'static str,
-    /// The tool's output schema as text, when the success response has a JSON schema.
-    pub output_schema: Option<&'static str>,
+    /// The tool's input schema, a JSON object schema, stored in parts ([`Schema`]).
+    pub input_schema: Schema,
+    /// The tool's output schema, when the success response has a JSON schema.
+    pub output_schema: Option<Schema>,
     /// How a JSON success body becomes `structuredContent`.
     pub output: OutputShape,
     /// Hints derived from the HTTP method.

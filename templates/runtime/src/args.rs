@@ -18,7 +18,7 @@ const MAX_REPORTED: usize = 5;
 /// leading `/` (`limit`, `body/name`, `tags/0`); for a missing required property it names that
 /// property. The message lists up to five violations.
 pub fn validate(tool: &ToolDef, args: &JsonObject) -> Result<(), ArgError> {
-    let compiled = schema::validator(tool.input_schema);
+    let compiled = schema::validator(&tool.input_schema);
     let validator = match compiled.as_ref() {
         Ok(validator) => validator,
         Err(reason) => {
@@ -117,7 +117,7 @@ mod tests {
             description: "d",
             method: Method::Get,
             path: "/",
-            input_schema,
+            input_schema: super::super::api::Schema::standalone(input_schema),
             output_schema: None,
             output: OutputShape::Object,
             annotations: Annotations {

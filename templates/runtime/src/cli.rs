@@ -497,7 +497,11 @@ pub fn tools_table(api: &ApiDef) -> String {
 
 /// `tools --format json`: the tools as MCP describes them, plus method and path.
 pub fn tools_json(api: &ApiDef) -> Value {
-    let schema = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    let schema = |schema: super::api::Schema| {
+        schema
+            .object()
+            .map_or(Value::Null, |o| Value::Object((*o).clone()))
+    };
     api.tools
         .iter()
         .map(|tool| {
@@ -522,7 +526,7 @@ pub fn tools_json(api: &ApiDef) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::super::api::{Annotations, JsonObject, Method, OutputShape, ToolDef};
+    use super::super::api::{Annotations, JsonObject, Method, OutputShape, Schema, ToolDef};
     use super::super::request::{ArgError, Request};
     use super::*;
 
@@ -536,8 +540,10 @@ mod tests {
         description: "Lists pets.",
         method: Method::Get,
         path: "/pets",
-        input_schema: r#"{"type":"object","properties":{"limit":{"type":"integer"}}}"#,
-        output_schema: Some(r#"{"type":"object"}"#),
+        input_schema: Schema::standalone(
+            r#"{"type":"object","properties":{"limit":{"type":"integer"}}}"#,
+        ),
+        output_schema: Some(Schema::standalone(r#"{"type":"object"}"#)),
         output: OutputShape::Wrapped,
         annotations: Annotations {
             read_only: true,
@@ -557,7 +563,7 @@ mod tests {
         description: "Deletes a pet.",
         method: Method::Delete,
         path: "/pets/{petId}",
-        input_schema: r#"{"type":"object"}"#,
+        input_schema: Schema::standalone(r#"{"type":"object"}"#),
         output_schema: None,
         output: OutputShape::Object,
         annotations: Annotations {

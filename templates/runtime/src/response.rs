@@ -273,7 +273,7 @@ fn error_status(tool: &ToolDef, response: &UpstreamResponse) -> CallToolResult {
 /// conforms (or there is no usable schema to check against).
 fn schema_problems(tool: &ToolDef, value: &Value) -> Option<String> {
     let output_schema = tool.output_schema?;
-    let compiled = schema::validator(output_schema);
+    let compiled = schema::validator(&output_schema);
     let validator = match compiled.as_ref() {
         Ok(validator) => validator,
         Err(reason) => {
@@ -392,8 +392,8 @@ mod tests {
             description: "d",
             method: Method::Get,
             path: "/pets/{petId}",
-            input_schema: r#"{"type":"object"}"#,
-            output_schema,
+            input_schema: super::super::api::Schema::standalone(r#"{"type":"object"}"#),
+            output_schema: output_schema.map(super::super::api::Schema::standalone),
             output,
             annotations: Annotations {
                 read_only: true,

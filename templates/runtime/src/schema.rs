@@ -1,9 +1,8 @@
 //! Compiled JSON Schema validators for the tools' input and output schemas, built on first use and
 //! kept for the life of the process.
 //!
-//! Schemas are `'static` text from the generated crate, so the cache is keyed by the text's address
-//! and length: looking a validator up costs no hashing of the schema, and two tools with the same
-//! text (which the compiler may merge into one string) share one validator.
+//! Schemas are `'static` parts of the generated crate, so the cache is keyed by their addresses and
+//! lengths: looking a validator up costs no hashing of the schema.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -11,18 +10,22 @@ use std::sync::{Arc, OnceLock, RwLock};
 use jsonschema::Validator;
 use serde_json::Value;
 
+use super::schema_defs::Schema;
+
 /// A compiled schema, or why it could not be compiled.
 type Compiled = Arc<Result<Validator, String>>;
 
-fn cache() -> &'static RwLock<HashMap<(usize, usize), Compiled>> {
-    static CACHE: OnceLock<RwLock<HashMap<(usize, usize), Compiled>>> = OnceLock::new();
+type Key = (usize, usize, usize, usize);
+
+fn cache() -> &'static RwLock<HashMap<Key, Compiled>> {
+    static CACHE: OnceLock<RwLock<HashMap<Key, Compiled>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
-/// The validator for `schema` (JSON text, draft 2020-12), compiled once. A schema that is not JSON
+/// The validator for `schema` (draft 2020-12), compiled once. A schema that is not a JSON object
 /// or does not compile yields the reason as text, never a panic.
-pub fn validator(schema: &'static str) -> Arc<Result<Validator, String>> {
-    let key = (schema.as_ptr() as usize, schema.len());
+pub fn validator(schema: &Schema) -> Arc<Result<Validator, String>> {
+    let key = schema.address();
     // A poisoned lock only means another thread panicked while holding it; the map is still
     // consistent (entries are inserted whole), so carry on with it.
     if let Some(found) = cache().read().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -33,9 +36,11 @@ pub fn validator(schema: &'static str) -> Arc<Result<Validator, String>> {
     Arc::clone(map.entry(key).or_insert(compiled))
 }
 
-fn compile(schema: &str) -> Result<Validator, String> {
-    let value: Value =
-        serde_json::from_str(schema).map_err(|err| format!("the schema is not JSON: {err}"))?;
+fn compile(schema: &Schema) -> Result<Validator, String> {
+    let object = schema
+        .object()
+        .ok_or_else(|| "the schema is not a JSON object".to_owned())?;
+    let value = Value::Object((*object).clone());
     jsonschema::draft202012::new(&value)
         .map_err(|err| format!("the schema does not compile: {err}"))
 }
@@ -84,10 +89,11 @@ mod tests {
 
     #[test]
     fn compiles_once_and_reports_bad_schemas() {
-        static SCHEMA: &str =
-            r#"{"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}}"#;
-        let first = validator(SCHEMA);
-        let second = validator(SCHEMA);
+        static SCHEMA: Schema = Schema::standalone(
+            r#"{"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}}"#,
+        );
+        let first = validator(&SCHEMA);
+        let second = validator(&SCHEMA);
         assert!(Arc::ptr_eq(&first, &second));
         let Ok(v) = first.as_ref() else {
             panic!("schema should compile")
@@ -102,7 +108,9 @@ mod tests {
         assert_eq!(violations(v, &json!({"a": "x"}), 5)[0].pointer, "/a");
         assert!(violations(v, &json!({"a": 1}), 5).is_empty());
 
-        assert!(validator("{not json").as_ref().as_ref().is_err());
-        assert!(validator(r#"{"type": 12}"#).as_ref().as_ref().is_err());
+        let broken = Schema::standalone("{not json");
+        assert!(validator(&broken).as_ref().as_ref().is_err());
+        let wrong = Schema::standalone(r#"{"type": 12}"#);
+        assert!(validator(&wrong).as_ref().as_ref().is_err());
     }
 }

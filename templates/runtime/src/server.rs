@@ -21,6 +21,7 @@ use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
+use super::schema_defs::Bodies;
 use super::search::{Catalog, Visibility, operation_name};
 use super::search_tools;
 use super::upstream::Upstream;
@@ -664,20 +665,22 @@ pub fn identity(context: &RequestContext<RoleServer>) -> Option<Identity> {
         .cloned()
 }
 
-/// Every tool of `api` as `tools/list` shows it in per-operation mode.
+/// Every tool of `api` as `tools/list` shows it in per-operation mode. Each definition is parsed
+/// once for the whole list, and tools with the same schema parts share one parsed schema (many
+/// tools of a large API return the same object; the parsed form is ten times its text).
 pub fn listed_tools(api: &ApiDef) -> Vec<Tool> {
-    let mut schemas = Schemas::default();
+    let mut bodies = Bodies::default();
     api.tools
         .iter()
-        .map(|tool| mcp_tool(tool, &mut schemas))
+        .map(|tool| mcp_tool(tool, &mut bodies))
         .collect()
 }
 
 /// The MCP description of `tool`. Schemas come from the generator; one that is not a JSON object
 /// (which would be a generator bug) degrades to an open object schema rather than a panic, and
 /// calls then report the broken schema as a tool error.
-fn mcp_tool(tool: &ToolDef, schemas: &mut Schemas) -> Tool {
-    let input = schemas.parse(tool.input_schema).unwrap_or_else(|| {
+fn mcp_tool(tool: &ToolDef, bodies: &mut Bodies) -> Tool {
+    let input = tool.input_schema.object_with(bodies).unwrap_or_else(|| {
         tracing::warn!(tool = tool.name, "the input schema is not a JSON object");
         let mut open = JsonObject::new();
         open.insert("type".into(), Value::String("object".into()));
@@ -698,7 +701,7 @@ fn mcp_tool(tool: &ToolDef, schemas: &mut Schemas) -> Tool {
         .open_world(tool.annotations.open_world);
     mcp = mcp.with_annotations(annotations);
     if let Some(output) = tool.output_schema {
-        match schemas.parse(output) {
+        match output.object_with(bodies) {
             Some(schema) => mcp = mcp.with_raw_output_schema(schema),
             None => tracing::warn!(
                 tool = tool.name,
@@ -707,22 +710,4 @@ fn mcp_tool(tool: &ToolDef, schemas: &mut Schemas) -> Tool {
         }
     }
     mcp
-}
-
-/// Parsed schemas by text: many tools of a large API share a schema (GitHub's 1,223 tools have
-/// 459 distinct output schemas, 1.8 MB of the 4.2 MB), and the parsed form is ten times the
-/// size of the text, so each distinct one is parsed and kept once.
-#[derive(Default)]
-struct Schemas(std::collections::HashMap<&'static str, Option<Arc<JsonObject>>>);
-
-impl Schemas {
-    fn parse(&mut self, text: &'static str) -> Option<Arc<JsonObject>> {
-        self.0
-            .entry(text)
-            .or_insert_with(|| match serde_json::from_str(text) {
-                Ok(Value::Object(map)) => Some(Arc::new(map)),
-                _ => None,
-            })
-            .clone()
-    }
 }

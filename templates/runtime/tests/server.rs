@@ -12,8 +12,8 @@ use mcpwright_runtime::config::{Config, HttpConfig, UpstreamConfig};
 use mcpwright_runtime::server::McpServer;
 use mcpwright_runtime::upstream::Upstream;
 use mcpwright_runtime::{
-    Annotations, ApiDef, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, ToolDef,
-    cli,
+    Annotations, ApiDef, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
+    ToolDef, cli,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -60,10 +60,12 @@ static GET_PET: ToolDef = ToolDef {
     description: "Returns one pet.",
     method: Method::Get,
     path: "/pets/{petId}",
-    input_schema: r#"{"type":"object","properties":{"petId":{"type":"string","description":"The pet's id."},"include":{"type":"array","items":{"type":"string"}},"X-Trace":{"type":"string"}},"required":["petId"]}"#,
-    output_schema: Some(
-        r#"{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"}},"required":["id"]}"#,
+    input_schema: Schema::standalone(
+        r#"{"type":"object","properties":{"petId":{"type":"string","description":"The pet's id."},"include":{"type":"array","items":{"type":"string"}},"X-Trace":{"type":"string"}},"required":["petId"]}"#,
     ),
+    output_schema: Some(Schema::standalone(
+        r#"{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"}},"required":["id"]}"#,
+    )),
     output: OutputShape::Object,
     annotations: READ,
     accept: Some("application/json"),
@@ -97,7 +99,9 @@ static CREATE_PET: ToolDef = ToolDef {
     description: "Creates a pet.",
     method: Method::Post,
     path: "/pets",
-    input_schema: r#"{"type":"object","properties":{"body":{"type":"object","properties":{"name":{"type":"string","minLength":1},"tag":{"type":"string"}},"required":["name"]}},"required":["body"]}"#,
+    input_schema: Schema::standalone(
+        r#"{"type":"object","properties":{"body":{"type":"object","properties":{"name":{"type":"string","minLength":1},"tag":{"type":"string"}},"required":["name"]}},"required":["body"]}"#,
+    ),
     output_schema: None,
     output: OutputShape::Object,
     annotations: WRITE,
@@ -134,10 +138,12 @@ static LIST_PETS: ToolDef = ToolDef {
     description: "Lists pets.",
     method: Method::Get,
     path: "/pets",
-    input_schema: r#"{"type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100},"tags":{"type":"array","items":{"type":"string"}}}}"#,
-    output_schema: Some(
-        r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"}}}}},"required":["result"]}"#,
+    input_schema: Schema::standalone(
+        r#"{"type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100},"tags":{"type":"array","items":{"type":"string"}}}}"#,
     ),
+    output_schema: Some(Schema::standalone(
+        r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"}}}}},"required":["result"]}"#,
+    )),
     output: OutputShape::Wrapped,
     annotations: READ,
     accept: Some("application/json"),
@@ -164,7 +170,9 @@ static GET_OWNER: ToolDef = ToolDef {
     description: "Returns an owner (the upstream has none).",
     method: Method::Get,
     path: "/owners/{id}",
-    input_schema: r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#,
+    input_schema: Schema::standalone(
+        r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#,
+    ),
     output_schema: None,
     output: OutputShape::Object,
     annotations: READ,
@@ -184,7 +192,7 @@ static SLOW: ToolDef = ToolDef {
     description: "Answers after three seconds.",
     method: Method::Get,
     path: "/slow",
-    input_schema: r#"{"type":"object"}"#,
+    input_schema: Schema::standalone(r#"{"type":"object"}"#),
     output_schema: None,
     output: OutputShape::Object,
     annotations: READ,
@@ -204,7 +212,7 @@ static REDIRECT: ToolDef = ToolDef {
     description: "The upstream redirects elsewhere.",
     method: Method::Get,
     path: "/redirect",
-    input_schema: r#"{"type":"object"}"#,
+    input_schema: Schema::standalone(r#"{"type":"object"}"#),
     output_schema: None,
     output: OutputShape::Object,
     annotations: READ,
@@ -224,7 +232,7 @@ static PANICS: ToolDef = ToolDef {
     description: "Its build function panics.",
     method: Method::Get,
     path: "/never",
-    input_schema: r#"{"type":"object"}"#,
+    input_schema: Schema::standalone(r#"{"type":"object"}"#),
     output_schema: None,
     output: OutputShape::Object,
     annotations: READ,

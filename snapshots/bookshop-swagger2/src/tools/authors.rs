@@ -10,8 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listAuthorBooks` tool: `GET /authors/{authorId}/books`.
@@ -31,9 +32,17 @@ pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
     description: "List an author's books",
     method: Method::Get,
     path: "/authors/{authorId}/books",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"authorId":{"type":"integer"},"sort":{"type":"string","enum":["title","year"]}},"required":["authorId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"authorId":{"type":"integer"},"sort":{"type":"string","enum":["title","year"]}},"required":["authorId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}}},"required":["result"]}"#,
+        Schema::new(
+            &SCHEMAS,
+            r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Book"}}},"required":["result"]}"##,
+            &[0, 1],
+        ),
     ),
     output: OutputShape::Wrapped,
     annotations: Annotations {

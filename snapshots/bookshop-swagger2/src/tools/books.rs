@@ -10,8 +10,10 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
+    ToolDef,
 };
 
 /// Arguments of the `listBooks` tool: `GET /books`.
@@ -35,9 +37,17 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
     description: "List books",
     method: Method::Get,
     path: "/books",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","properties":{"result":{"type":"array","items":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}}},"required":["result"]}"#,
+        Schema::new(
+            &SCHEMAS,
+            r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Book"}}},"required":["result"]}"##,
+            &[0, 1],
+        ),
     ),
     output: OutputShape::Wrapped,
     annotations: Annotations {
@@ -75,9 +85,13 @@ pub static ADD_BOOK: ToolDef = ToolDef {
     description: "Add a book",
     method: Method::Post,
     path: "/books",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"book":{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string","pattern":"^[0-9]{13}$"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}},"required":["book"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"book":{"$ref":"#/$defs/Book"}},"required":["book"],"additionalProperties":false}"##,
+        &[2, 3],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}"#,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -118,9 +132,13 @@ pub static GET_BOOK: ToolDef = ToolDef {
     description: "Get a book by ISBN",
     method: Method::Get,
     path: "/books/{isbn}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","required":["isbn","title"],"properties":{"isbn":{"type":"string"},"title":{"type":"string"},"year":{"type":"integer"},"subtitle":{"type":["string","null"]},"author":{"type":"object","required":["name"],"properties":{"id":{"type":"integer"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}}}}"#,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -158,7 +176,11 @@ pub static REMOVE_BOOK: ToolDef = ToolDef {
     description: "Remove a book",
     method: Method::Delete,
     path: "/books/{isbn}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::None,
     output: OutputShape::Object,
     annotations: Annotations {

@@ -10,8 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `withHeaderKey` tool: `GET /header-key`.
@@ -25,9 +26,13 @@ pub static WITH_HEADER_KEY: ToolDef = ToolDef {
     description: "Read with an API key in a header",
     method: Method::Get,
     path: "/header-key",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -63,9 +68,13 @@ pub static WITH_QUERY_KEY: ToolDef = ToolDef {
     description: "Read with an API key in the query",
     method: Method::Get,
     path: "/query-key",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"q":{"type":"string"}},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"q":{"type":"string"}},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -98,9 +107,13 @@ pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
     description: "Read with an API key in a cookie",
     method: Method::Get,
     path: "/cookie-key",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -132,9 +145,13 @@ pub static WITH_BEARER: ToolDef = ToolDef {
     description: "Read with a bearer token",
     method: Method::Get,
     path: "/bearer",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -166,9 +183,13 @@ pub static WITH_BASIC: ToolDef = ToolDef {
     description: "Read with a user name and password",
     method: Method::Get,
     path: "/basic",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -200,9 +221,13 @@ pub static LIST_REPORTS: ToolDef = ToolDef {
     description: "List reports (machine access)",
     method: Method::Get,
     path: "/reports",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -236,9 +261,13 @@ pub static GET_PROFILE: ToolDef = ToolDef {
     description: "Read the caller's profile (on the user's behalf)",
     method: Method::Get,
     path: "/me",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -272,9 +301,13 @@ pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
     description: "Read with an API key and a user name and password together",
     method: Method::Get,
     path: "/both",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -306,9 +339,13 @@ pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
     description: "Read with a bearer token, or else an API key",
     method: Method::Get,
     path: "/either",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -340,9 +377,13 @@ pub static READ_PUBLIC: ToolDef = ToolDef {
     description: "Read without credentials",
     method: Method::Get,
     path: "/public",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","additionalProperties":true}"#,
+        Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {

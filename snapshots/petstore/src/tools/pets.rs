@@ -10,8 +10,10 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
+    ToolDef,
 };
 
 /// Arguments of the `listPets` tool: `GET /pets`.
@@ -41,9 +43,17 @@ pub static LIST_PETS: ToolDef = ToolDef {
 Returns the pets in the store, optionally filtered by status and tags."#,
     method: Method::Get,
     path: "/pets",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","format":"int32","minimum":1,"maximum":100,"default":20,"description":"How many pets to return at most."},"status":{"type":"string","description":"Where the pet is in the adoption process.","enum":["available","pending","adopted"]},"tags":{"type":"array","items":{"type":"string"},"description":"Only pets with all of these tags."},"X-Request-ID":{"type":"string","maxLength":64,"description":"A caller-chosen id, echoed in logs."}},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","format":"int32","minimum":1,"maximum":100,"default":20,"description":"How many pets to return at most."},"status":{"$ref":"#/$defs/PetStatus"},"tags":{"type":"array","items":{"type":"string"},"description":"Only pets with all of these tags."},"X-Request-ID":{"type":"string","maxLength":64,"description":"A caller-chosen id, echoed in logs."}},"additionalProperties":false}"##,
+        &[0],
+    ),
     output_schema: ::std::option::Option::Some(
-        r##"{"type":"object","properties":{"result":{"type":"array","items":{"allOf":[{"$ref":"#/$defs/NewPet"},{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}]}}},"required":["result"],"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string","description":"Kind of animal."},"status":{"type":"string","description":"Where the pet is in the adoption process."},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"]},"parent":{"$ref":"#/$defs/NewPet"}}}}}"##,
+        Schema::new(
+            &SCHEMAS,
+            r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Pet"}}},"required":["result"]}"##,
+            &[1, 2, 3],
+        ),
     ),
     output: OutputShape::Wrapped,
     annotations: Annotations {
@@ -83,9 +93,13 @@ pub static CREATE_PET: ToolDef = ToolDef {
     description: "Add a pet",
     method: Method::Post,
     path: "/pets",
-    input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"$ref":"#/$defs/NewPet","description":"The pet to add."}},"required":["body"],"additionalProperties":false,"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"type":{"type":"string","description":"Kind of animal.","examples":["dog"]},"status":{"type":"string","description":"Where the pet is in the adoption process.","enum":["available","pending","adopted"]},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"],"format":"date"},"parent":{"$ref":"#/$defs/NewPet"}}}}}"##,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"$ref":"#/$defs/NewPet","description":"The pet to add."}},"required":["body"],"additionalProperties":false}"##,
+        &[4, 0],
+    ),
     output_schema: ::std::option::Option::Some(
-        r##"{"allOf":[{"$ref":"#/$defs/NewPet"},{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}],"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string","description":"Kind of animal."},"status":{"type":"string","description":"Where the pet is in the adoption process."},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"]},"parent":{"$ref":"#/$defs/NewPet"}}}},"type":"object"}"##,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -123,9 +137,13 @@ pub static GET_PET: ToolDef = ToolDef {
     description: "Get a pet by id",
     method: Method::Get,
     path: "/pets/{petId}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r##"{"allOf":[{"$ref":"#/$defs/NewPet"},{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}],"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string","description":"Kind of animal."},"status":{"type":"string","description":"Where the pet is in the adoption process."},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"]},"parent":{"$ref":"#/$defs/NewPet"}}}},"type":"object"}"##,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -164,9 +182,13 @@ pub static UPDATE_PET: ToolDef = ToolDef {
     description: "Replace a pet",
     method: Method::Put,
     path: "/pets/{petId}",
-    input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."},"body":{"$ref":"#/$defs/NewPet"}},"required":["petId","body"],"additionalProperties":false,"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"type":{"type":"string","description":"Kind of animal.","examples":["dog"]},"status":{"type":"string","description":"Where the pet is in the adoption process.","enum":["available","pending","adopted"]},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"],"format":"date"},"parent":{"$ref":"#/$defs/NewPet"}}}}}"##,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."},"body":{"$ref":"#/$defs/NewPet"}},"required":["petId","body"],"additionalProperties":false}"##,
+        &[4, 0],
+    ),
     output_schema: ::std::option::Option::Some(
-        r##"{"allOf":[{"$ref":"#/$defs/NewPet"},{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}],"$defs":{"NewPet":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string","description":"Kind of animal."},"status":{"type":"string","description":"Where the pet is in the adoption process."},"tags":{"type":"array","items":{"type":"string"}},"birthday":{"type":["string","null"]},"parent":{"$ref":"#/$defs/NewPet"}}}},"type":"object"}"##,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -205,7 +227,11 @@ pub static DELETE_PET: ToolDef = ToolDef {
     description: "Remove a pet",
     method: Method::Delete,
     path: "/pets/{petId}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::None,
     output: OutputShape::Object,
     annotations: Annotations {
@@ -243,9 +269,17 @@ pub static UPLOAD_PET_PHOTO: ToolDef = ToolDef {
     description: "Upload a photo of a pet",
     method: Method::Post,
     path: "/pets/{petId}/photo",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"body":{"type":"object","required":["photo"],"properties":{"photo":{"description":"The picture.","anyOf":[{"type":"string","contentEncoding":"base64"},{"type":"object","properties":{"path":{"type":"string"}},"required":["path"],"additionalProperties":false}]},"caption":{"type":"string"}}}},"required":["petId","body"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"body":{"type":"object","required":["photo"],"properties":{"photo":{"description":"The picture.","anyOf":[{"type":"string","contentEncoding":"base64"},{"type":"object","properties":{"path":{"type":"string"}},"required":["path"],"additionalProperties":false}]},"caption":{"type":"string"}}}},"required":["petId","body"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","properties":{"bytes":{"type":"integer"},"caption":{"type":"string"}}}"#,
+        Schema::new(
+            &SCHEMAS,
+            r#"{"type":"object","properties":{"bytes":{"type":"integer"},"caption":{"type":"string"}}}"#,
+            &[],
+        ),
     ),
     output: OutputShape::Object,
     annotations: Annotations {

@@ -10,8 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listVisits` tool: `GET /pets/{petId}/visits`.
@@ -35,9 +36,17 @@ pub static LIST_VISITS: ToolDef = ToolDef {
     description: "List a pet's visits to the vet",
     method: Method::Get,
     path: "/pets/{petId}/visits",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["date","reason"],"properties":{"date":{"type":"string"},"reason":{"type":"string"},"weightKg":{"type":"number"}}}},"next":{"type":["string","null"],"description":"Cursor of the next page, if any."}}}"#,
+        Schema::new(
+            &SCHEMAS,
+            r##"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"$ref":"#/$defs/Visit"}},"next":{"type":["string","null"],"description":"Cursor of the next page, if any."}}}"##,
+            &[5],
+        ),
     ),
     output: OutputShape::Object,
     annotations: Annotations {

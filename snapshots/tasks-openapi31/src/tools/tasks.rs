@@ -10,8 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 
+use crate::api::SCHEMAS;
 use crate::runtime::{
-    Annotations, ArgError, JsonObject, Method, OutputShape, Request, ToolDef,
+    Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listTasks` tool: `GET /tasks`.
@@ -32,9 +33,17 @@ pub static LIST_TASKS: ToolDef = ToolDef {
     description: "List tasks",
     method: Method::Get,
     path: "/tasks",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"done":{"type":"boolean"},"minPriority":{"type":"integer","exclusiveMinimum":0,"maximum":5}},"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"done":{"type":"boolean"},"minPriority":{"type":"integer","exclusiveMinimum":0,"maximum":5}},"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"type":"object","properties":{"result":{"type":"array","items":{"allOf":[{"type":"object","required":["title"],"properties":{"title":{"type":"string"},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer"},"due":{"type":["string","null"]},"kind":{}}},{"type":"object","required":["id","done"],"properties":{"id":{"type":"string"},"done":{"type":"boolean"}}}]}}},"required":["result"]}"#,
+        Schema::new(
+            &SCHEMAS,
+            r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Task"}}},"required":["result"]}"##,
+            &[0, 1],
+        ),
     ),
     output: OutputShape::Wrapped,
     annotations: Annotations {
@@ -71,9 +80,13 @@ pub static CREATE_TASK: ToolDef = ToolDef {
     description: "Create a task",
     method: Method::Post,
     path: "/tasks",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"type":"object","required":["title"],"properties":{"title":{"type":"string","examples":["Water the plants"]},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer","minimum":1,"maximum":5},"due":{"type":["string","null"],"format":"date"},"kind":{"enum":["task"]}}}},"required":["body"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"$ref":"#/$defs/NewTask"}},"required":["body"],"additionalProperties":false}"##,
+        &[2],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"allOf":[{"type":"object","required":["title"],"properties":{"title":{"type":"string"},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer"},"due":{"type":["string","null"]},"kind":{}}},{"type":"object","required":["id","done"],"properties":{"id":{"type":"string"},"done":{"type":"boolean"}}}],"type":"object"}"#,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -110,9 +123,13 @@ pub static GET_TASK: ToolDef = ToolDef {
     description: "Get a task",
     method: Method::Get,
     path: "/tasks/{taskId}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"allOf":[{"type":"object","required":["title"],"properties":{"title":{"type":"string"},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer"},"due":{"type":["string","null"]},"kind":{}}},{"type":"object","required":["id","done"],"properties":{"id":{"type":"string"},"done":{"type":"boolean"}}}],"type":"object"}"#,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -150,9 +167,13 @@ pub static UPDATE_TASK: ToolDef = ToolDef {
     description: "Change a task",
     method: Method::Patch,
     path: "/tasks/{taskId}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"},"body":{"type":"object","required":["title"],"properties":{"title":{"type":"string","examples":["Water the plants"]},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer","minimum":1,"maximum":5},"due":{"type":["string","null"],"format":"date"},"kind":{"enum":["task"]}}}},"required":["taskId","body"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"},"body":{"$ref":"#/$defs/NewTask"}},"required":["taskId","body"],"additionalProperties":false}"##,
+        &[2],
+    ),
     output_schema: ::std::option::Option::Some(
-        r#"{"allOf":[{"type":"object","required":["title"],"properties":{"title":{"type":"string"},"notes":{"type":["string","null"],"description":"Free text."},"priority":{"type":"integer"},"due":{"type":["string","null"]},"kind":{}}},{"type":"object","required":["id","done"],"properties":{"id":{"type":"string"},"done":{"type":"boolean"}}}],"type":"object"}"#,
+        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
     ),
     output: OutputShape::Object,
     annotations: Annotations {
@@ -190,7 +211,11 @@ pub static DELETE_TASK: ToolDef = ToolDef {
     description: "Delete a task",
     method: Method::Delete,
     path: "/tasks/{taskId}",
-    input_schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+    input_schema: Schema::new(
+        &SCHEMAS,
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+        &[],
+    ),
     output_schema: ::std::option::Option::None,
     output: OutputShape::Object,
     annotations: Annotations {

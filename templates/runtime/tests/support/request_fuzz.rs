@@ -100,7 +100,7 @@ const fn tool(
         description: name,
         method,
         path,
-        input_schema,
+        input_schema: mcpwright_runtime::api::Schema::standalone(input_schema),
         output_schema: None,
         output: OutputShape::Object,
         annotations: Annotations {
