@@ -348,6 +348,7 @@ impl<'a> Shapes<'a> {
         let root = schema.root.to_string();
         let mut hash = Sha256::new();
         hash.update(root.as_bytes());
+        hash.update([u8::from(schema.arguments)]);
         let mut variants = HashMap::new();
         for &id in &schema.defs {
             let Some(def) = self.api.schemas.get(id as usize) else {

@@ -96,3 +96,64 @@ fn galaxy_lists_every_credential() {
         }
     }
 }
+
+/// Issue 16's size rules on the largest specs (1 MB and up): the generated source (the runtime,
+/// the same in every crate, aside) at most three times the spec, the lock file at most the spec,
+/// and no generated file over 5 MB. Sizes are deterministic, so this is a test, not a benchmark.
+#[test]
+fn output_stays_linear_in_the_largest_specs() {
+    let Some(specs) = common::shared_specs() else {
+        eprintln!("skipped: ../shared/specs is not present");
+        return;
+    };
+    let mut large: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&specs)
+        .expect("read ../shared/specs")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+        })
+        .filter_map(|path| Some((std::fs::metadata(&path).ok()?.len(), path)))
+        .filter(|(size, _)| *size >= 1 << 20)
+        .collect();
+    large.sort();
+    assert!(large.len() >= 5, "the shared specs hold the large ones");
+    let mut failures = Vec::new();
+    for (spec_bytes, spec) in &large {
+        let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = common::repo().join("target").join("sizes").join(&name);
+        let krate = common::render(spec, &out, "sizes-mcp");
+        let size = |path: &str| krate.files[path].len() as u64;
+        let source: u64 = krate
+            .files
+            .keys()
+            .filter(|p| p.starts_with("src/") && !p.starts_with("src/runtime/"))
+            .map(|p| size(p))
+            .sum();
+        let lock = size("mcpwright.lock");
+        let largest = krate
+            .files
+            .keys()
+            .map(|p| (size(p), p.as_str()))
+            .max()
+            .unwrap();
+        eprintln!(
+            "{name}: spec {spec_bytes} B, source {source} B ({:.2}×), lock {lock} B ({:.2}×), largest {} {} B",
+            source as f64 / *spec_bytes as f64,
+            lock as f64 / *spec_bytes as f64,
+            largest.1,
+            largest.0
+        );
+        if source > 3 * spec_bytes {
+            failures.push(format!("{name}: source {source} B > 3 × {spec_bytes} B"));
+        }
+        if lock > *spec_bytes {
+            failures.push(format!("{name}: lock {lock} B > {spec_bytes} B"));
+        }
+        if largest.0 > 5 << 20 {
+            failures.push(format!("{name}: {} is {} B", largest.1, largest.0));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

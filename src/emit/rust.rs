@@ -63,26 +63,80 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// The first sentence of `text` (at most [`SUMMARY_CHARS`] characters, cut at a word), for
+/// documentation whose full text the generated code holds elsewhere: an argument's description
+/// is in the tool's input schema, right below its struct.
+pub fn summary(text: &str) -> String {
+    let paragraph = text.trim().split("\n\n").next().unwrap_or("");
+    let line = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A sentence ends at ". " before a capital, unless the word before is an abbreviation with
+    // dots of its own ("e.g.", "U.S.").
+    let end = line.match_indices(". ").map(|(at, _)| at).find(|&at| {
+        let word = line[..at].rsplit(' ').next().unwrap_or("");
+        !word.contains('.') && line[at + 2..].starts_with(char::is_uppercase)
+    });
+    let sentence = match end {
+        Some(end) => &line[..=end],
+        None => &line,
+    };
+    if sentence.chars().count() <= SUMMARY_CHARS {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence.chars().take(SUMMARY_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
+/// How long a [`summary`] may be.
+pub const SUMMARY_CHARS: usize = 160;
+
 /// The tokens of a Rust type. Paths are absolute, so a spec type named `Option` or `Vec` cannot
 /// shadow them.
 pub fn type_tokens(ty: &RustType, types: &TypeSpace) -> TokenStream {
+    type_tokens_with(ty, types, Paths::Full)
+}
+
+/// How standard types are named in generated code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paths {
+    /// `::std::string::String`: where the spec's own types are declared, one of which may well
+    /// be called `String` or `Option`.
+    Full,
+    /// `String`, `Vec`, `Option` from the prelude: in tool modules, whose items are all named by
+    /// mcpwright (`…Args`, statics, functions) and can never shadow them.
+    Prelude,
+}
+
+/// [`type_tokens`] with standard types named as `paths` says.
+pub fn type_tokens_with(ty: &RustType, types: &TypeSpace, paths: Paths) -> TokenStream {
+    let full = paths == Paths::Full;
     match ty {
-        RustType::String => quote!(::std::string::String),
+        RustType::String if full => quote!(::std::string::String),
+        RustType::String => quote!(String),
         RustType::Integer => quote!(i64),
         RustType::Number => quote!(::serde_json::Number),
         RustType::Boolean => quote!(bool),
         RustType::Value => quote!(::serde_json::Value),
         RustType::Vec(item) => {
-            let item = type_tokens(item, types);
-            quote!(::std::vec::Vec<#item>)
+            let item = type_tokens_with(item, types, paths);
+            if full {
+                quote!(::std::vec::Vec<#item>)
+            } else {
+                quote!(Vec<#item>)
+            }
         }
         RustType::Map(value) => {
-            let value = type_tokens(value, types);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            let value = type_tokens_with(value, types, paths);
+            let key = type_tokens_with(&RustType::String, types, paths);
+            quote!(::std::collections::BTreeMap<#key, #value>)
         }
         RustType::Option(inner) => {
-            let inner = type_tokens(inner, types);
-            quote!(::std::option::Option<#inner>)
+            let inner = type_tokens_with(inner, types, paths);
+            if full {
+                quote!(::std::option::Option<#inner>)
+            } else {
+                quote!(Option<#inner>)
+            }
         }
         RustType::Named(index) => {
             let name = ident(&types.types[*index].name);
@@ -165,6 +219,25 @@ fn ends_item(prev: &str, next: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_keep_the_first_sentence() {
+        assert_eq!(
+            summary("Project ID for this request."),
+            "Project ID for this request."
+        );
+        assert_eq!(
+            summary("The id. Unique within the\nproject.\n\nMore text."),
+            "The id."
+        );
+        assert_eq!(summary("Media (e.g. raw). Legacy."), "Media (e.g. raw).");
+        let long = "word ".repeat(60);
+        let short = summary(&long);
+        assert!(
+            short.ends_with("word…") && short.chars().count() <= SUMMARY_CHARS + 1,
+            "{short}"
+        );
+    }
 
     #[test]
     fn literals() {

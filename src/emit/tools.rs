@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust::{doc, ident, opt_str, str_lit};
+use super::rust::{doc, ident, str_lit, summary};
 use super::types::{argument_type, rename_attr};
 use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool, ToolSchema};
 
@@ -103,7 +103,7 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
             .unwrap_or_default()
     )));
     let name = str_lit(&tool.name);
-    let title = opt_str(tool.title.as_deref());
+    let title = some_str(tool.title.as_deref());
     let description = str_lit(&tool.description);
     let method = ident(tool.method.variant());
     let path = str_lit(&tool.path);
@@ -111,19 +111,17 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let output_schema = match &tool.output {
         Some(output) => {
             let schema = schema(&output.schema);
-            quote!(::std::option::Option::Some(#schema))
+            quote!(Some(#schema))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let output = if tool.output.as_ref().is_some_and(|o| o.wrapped) {
         quote!(Wrapped)
     } else {
         quote!(Object)
     };
-    let a = tool.annotations;
-    let (read_only, destructive, idempotent, open_world) =
-        (a.read_only, a.destructive, a.idempotent, a.open_world);
-    let accept = opt_str(tool.accept.as_deref());
+    let annotations = annotations(tool.annotations);
+    let accept = some_str(tool.accept.as_deref());
     let security = tool.security.iter().map(|requirement| {
         let schemes = requirement.schemes.iter().map(|(name, scopes)| {
             let name = str_lit(name);
@@ -150,7 +148,7 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let mutability = if has_args { quote!(mut) } else { quote!() };
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct #args_type {
             #(#fields)*
@@ -166,19 +164,14 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
             input_schema: #input_schema,
             output_schema: #output_schema,
             output: OutputShape::#output,
-            annotations: Annotations {
-                read_only: #read_only,
-                destructive: #destructive,
-                idempotent: #idempotent,
-                open_world: #open_world,
-            },
+            annotations: #annotations,
             accept: #accept,
             security: &[#(#security),*],
             scopes: &[#(#scopes),*],
             build: #build_fn,
         };
 
-        fn #build_fn(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+        fn #build_fn(args: JsonObject) -> Result<Request, ArgError> {
             let #args_binding: #args_type = crate::runtime::args::parse(args)?;
             let #mutability request = Request::new(Method::#method, #path);
             #(#calls)*
@@ -196,14 +189,13 @@ fn field(
     required: bool,
     nullable: bool,
 ) -> TokenStream {
-    let docs = doc(description);
+    let docs = doc(description.map(summary).as_deref());
     let rename = rename_attr(name, arg_name);
-    let (ty, attrs) = argument_type(ty, required, nullable, &api.types);
+    let ty = argument_type(ty, required, nullable, &api.types);
     let name = ident(name);
     quote! {
         #docs
         #rename
-        #attrs
         pub #name: #ty,
     }
 }
@@ -218,8 +210,14 @@ fn is_nullable_schema(schema: &serde_json::Value) -> bool {
 
 /// The `Request` call that puts one parameter in its place.
 fn param_call(param: &Param) -> TokenStream {
-    let wire = str_lit(&param.wire_name);
-    let arg = str_lit(&param.arg_name);
+    // One name when the wire's and the argument's are the same, as they nearly always are.
+    let names = if param.wire_name == param.arg_name {
+        let name = str_lit(&param.wire_name);
+        quote!(#name)
+    } else {
+        let (wire, arg) = (str_lit(&param.wire_name), str_lit(&param.arg_name));
+        quote!((#wire, #arg))
+    };
     let field = ident(&param.field);
     let explode = param.explode;
     match param.location {
@@ -230,12 +228,12 @@ fn param_call(param: &Param) -> TokenStream {
                 } else {
                     quote!(Matrix)
                 };
-                quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::#style, #explode)?;)
+                quote!(request.path_with(#names, &args.#field, PathStyle::#style, #explode)?;)
             }
             _ if explode => {
-                quote!(request.path_with(#wire, #arg, &args.#field, PathStyle::Simple, true)?;)
+                quote!(request.path_with(#names, &args.#field, PathStyle::Simple, true)?;)
             }
-            _ => quote!(request.path(#wire, #arg, &args.#field)?;),
+            _ => quote!(request.path(#names, &args.#field)?;),
         },
         ParamLocation::Query => {
             let style = match param.style {
@@ -245,14 +243,14 @@ fn param_call(param: &Param) -> TokenStream {
                 _ => quote!(Form),
             };
             if !uses_query_with(param) {
-                quote!(request.query(#wire, #arg, &args.#field)?;)
+                quote!(request.query(#names, &args.#field)?;)
             } else {
                 let reserved = param.allow_reserved;
-                quote!(request.query_with(#wire, #arg, &args.#field, QueryStyle::#style, #explode, #reserved)?;)
+                quote!(request.query_with(#names, &args.#field, QueryStyle::#style, #explode, #reserved)?;)
             }
         }
-        ParamLocation::Header => quote!(request.header(#wire, #arg, &args.#field, #explode)?;),
-        ParamLocation::Cookie => quote!(request.cookie(#wire, #arg, &args.#field)?;),
+        ParamLocation::Header => quote!(request.header(#names, &args.#field, #explode)?;),
+        ParamLocation::Cookie => quote!(request.cookie(#names, &args.#field)?;),
     }
 }
 
@@ -293,5 +291,37 @@ fn schema(schema: &ToolSchema) -> TokenStream {
         .defs
         .iter()
         .map(|&id| proc_macro2::Literal::u32_unsuffixed(id));
-    quote!(Schema::new(&SCHEMAS, #root, &[#(#defs),*]))
+    if schema.arguments {
+        quote!(Schema::arguments(&SCHEMAS, #root, &[#(#defs),*]))
+    } else {
+        quote!(Schema::new(&SCHEMAS, #root, &[#(#defs),*]))
+    }
+}
+
+/// `Some("…")` or `None`, from the prelude (see [`super::rust::Paths`]).
+fn some_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => {
+            let lit = str_lit(text);
+            quote!(Some(#lit))
+        }
+        None => quote!(None),
+    }
+}
+
+/// The runtime's named annotations when they fit (they always do for annotations derived from
+/// the method), else the four values.
+fn annotations(a: crate::ir::Annotations) -> TokenStream {
+    match (a.read_only, a.destructive, a.idempotent, a.open_world) {
+        (true, false, true, true) => quote!(Annotations::READ_ONLY),
+        (false, false, false, true) => quote!(Annotations::ADDITIVE),
+        (false, false, true, true) => quote!(Annotations::IDEMPOTENT),
+        (false, true, true, true) => quote!(Annotations::DESTRUCTIVE),
+        (read_only, destructive, idempotent, open_world) => quote!(Annotations {
+            read_only: #read_only,
+            destructive: #destructive,
+            idempotent: #idempotent,
+            open_world: #open_world,
+        }),
+    }
 }

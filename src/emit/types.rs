@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust::{doc, ident, str_lit, type_tokens};
+use super::rust::{Paths, doc, ident, str_lit, type_tokens, type_tokens_with};
 use crate::ir::{Field, NamedType, NamedTypeKind, RustType, TypeSpace};
 
 /// The module's items.
@@ -129,20 +129,19 @@ pub fn rename_attr(rust_name: &str, wire_name: &str) -> TokenStream {
     quote!(#[serde(rename = #wire)])
 }
 
-/// The type of an argument field: optional when not required (or when `null` is allowed).
+/// The type of an argument field: optional when not required (or when `null` is allowed). The
+/// argument structs are only ever deserialized, and serde reads a missing `Option` field as
+/// `None`, so optional fields need no attribute.
 pub fn argument_type(
     ty: &RustType,
     required: bool,
     nullable: bool,
     types: &TypeSpace,
-) -> (TokenStream, TokenStream) {
-    let ty = type_tokens(ty, types);
+) -> TokenStream {
+    let ty = type_tokens_with(ty, types, Paths::Prelude);
     if required && !nullable {
-        (ty, quote!())
+        ty
     } else {
-        (
-            quote!(::std::option::Option<#ty>),
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-        )
+        quote!(Option<#ty>)
     }
 }

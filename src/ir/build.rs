@@ -16,9 +16,6 @@ use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
 use crate::naming::{self, Namer, ToolNamer};
 
-/// The JSON Schema dialect of every generated schema.
-pub const JSON_SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
-
 /// Operation keys of a path item, as OpenAPI 3.0 names them.
 const METHODS: [(&str, Method); 8] = [
     ("get", Method::Get),
@@ -660,15 +657,14 @@ impl<'a> Builder<'a> {
                 required.push(Value::String(name.clone()));
             }
         }
-        // The dialect is stated, not left to the MCP default: the schema uses 2020-12 forms
-        // (`$defs`, type arrays) that draft-07 validators would misread.
-        let mut root =
-            json!({"$schema": JSON_SCHEMA_DIALECT, "type": "object", "properties": properties});
+        // Stored without the dialect and `additionalProperties: false`, which every input schema
+        // has and assembly adds (`schema_defs::arguments_root`).
+        let mut root = json!({"type": "object", "properties": properties});
         if !required.is_empty() {
             root["required"] = Value::Array(required);
         }
-        root["additionalProperties"] = Value::Bool(false);
         let mut schema = self.converter.finish(root, Mode::Input, defs);
+        schema.arguments = true;
         // File fields of a multipart body take base64 or a path: say so where the body's schema
         // is (inline, or a shared definition, which then gets a variant of its own).
         if let Some(body) = body.filter(|b| !b.binary_fields.is_empty()) {

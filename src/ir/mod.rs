@@ -77,6 +77,9 @@ pub struct Api {
 pub struct ToolSchema {
     pub root: Value,
     pub defs: Vec<u32>,
+    /// A tool's input: its root is stored without the dialect and `additionalProperties`, which
+    /// every input has (`schema_defs::arguments_root` adds them).
+    pub arguments: bool,
 }
 
 /// One distinct schema definition: written once per crate, shared by the tools that reach it.
@@ -99,7 +102,12 @@ impl Api {
             .filter_map(|&id| self.schemas.get(id as usize))
             .map(|def| (def.name.as_str(), &def.body))
             .collect();
-        schema_defs::tool_schema(schema.root.clone(), &bodies)
+        let root = if schema.arguments {
+            schema_defs::arguments_root(schema.root.clone())
+        } else {
+            schema.root.clone()
+        };
+        schema_defs::tool_schema(root, &bodies)
     }
 }
 

@@ -88,7 +88,11 @@ impl<'a> Converter<'a> {
             .iter()
             .filter_map(|pointer| self.shared_id(pointer, mode))
             .collect();
-        ToolSchema { root, defs: ids }
+        ToolSchema {
+            root,
+            defs: ids,
+            arguments: false,
+        }
     }
 
     /// The id of `pointer`'s converted body in the shared table.

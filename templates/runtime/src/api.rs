@@ -178,6 +178,28 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
+/// The annotations of the usual kinds of operations, named so that generated tools say which
+/// kind they are in one line.
+impl Annotations {
+    /// `GET`, `HEAD`, `OPTIONS`.
+    pub const READ_ONLY: Annotations = Annotations::open(true, false, true);
+    /// `POST`, `PATCH`: adds or changes, and twice is not the same as once.
+    pub const ADDITIVE: Annotations = Annotations::open(false, false, false);
+    /// `PUT`: replaces; twice is the same as once.
+    pub const IDEMPOTENT: Annotations = Annotations::open(false, false, true);
+    /// `DELETE`.
+    pub const DESTRUCTIVE: Annotations = Annotations::open(false, true, true);
+
+    const fn open(read_only: bool, destructive: bool, idempotent: bool) -> Annotations {
+        Annotations {
+            read_only,
+            destructive,
+            idempotent,
+            open_world: true,
+        }
+    }
+}
+
 /// The HTTP methods OpenAPI operations use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

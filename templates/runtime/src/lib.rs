@@ -41,4 +41,4 @@ pub mod upstream;
 pub use api::{Annotations, ApiDef, JsonObject, Method, OutputShape, Schema, ToolDef, ToolMode};
 pub use cli::main;
 pub use encode::{PathStyle, QueryStyle};
-pub use request::{ArgError, Body, Request};
+pub use request::{ArgError, Body, Names, Request};

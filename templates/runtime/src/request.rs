@@ -67,6 +67,29 @@ pub enum Body {
     },
 }
 
+/// A parameter's name on the wire and the name of the argument that carries it (which error
+/// messages use): one string when they are the same, as they nearly always are, else a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Names {
+    pub wire: &'static str,
+    pub arg: &'static str,
+}
+
+impl From<&'static str> for Names {
+    fn from(name: &'static str) -> Self {
+        Names {
+            wire: name,
+            arg: name,
+        }
+    }
+}
+
+impl From<(&'static str, &'static str)> for Names {
+    fn from((wire, arg): (&'static str, &'static str)) -> Self {
+        Names { wire, arg }
+    }
+}
+
 /// One upstream HTTP request, relative to the upstream base URL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -102,22 +125,21 @@ impl Request {
     /// Fills `{name}` with `value` in the `simple` style.
     pub fn path<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
     ) -> Result<(), ArgError> {
-        self.path_with(name, arg, value, PathStyle::Simple, false)
+        self.path_with(names, value, PathStyle::Simple, false)
     }
 
     /// Fills `{name}` with `value` in the given style.
     pub fn path_with<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
         style: PathStyle,
         explode: bool,
     ) -> Result<(), ArgError> {
+        let Names { wire: name, arg } = names.into();
         let value = to_value(arg, value)?;
         if value.is_null() {
             return Err(ArgError::new(arg, "is required"));
@@ -161,23 +183,22 @@ impl Request {
     /// Adds a `form`-style, exploded query parameter (the OpenAPI default); `null` adds nothing.
     pub fn query<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
     ) -> Result<(), ArgError> {
-        self.query_with(name, arg, value, QueryStyle::Form, true, false)
+        self.query_with(names, value, QueryStyle::Form, true, false)
     }
 
     /// Adds a query parameter in the given style; `null` adds nothing.
     pub fn query_with<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
         style: QueryStyle,
         explode: bool,
         allow_reserved: bool,
     ) -> Result<(), ArgError> {
+        let Names { wire: name, arg } = names.into();
         let value = to_value(arg, value)?;
         self.query.extend(encode::query_pairs(
             name,
@@ -193,11 +214,11 @@ impl Request {
     /// characters are refused, so no argument can add or split headers.
     pub fn header<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
         explode: bool,
     ) -> Result<(), ArgError> {
+        let Names { wire: name, arg } = names.into();
         let value = to_value(arg, value)?;
         let Some(text) = encode::header_value(&value, explode) else {
             return Ok(());
@@ -215,10 +236,10 @@ impl Request {
     /// Adds a cookie parameter; `null` adds nothing.
     pub fn cookie<T: Serialize + ?Sized>(
         &mut self,
-        name: &str,
-        arg: &str,
+        names: impl Into<Names>,
         value: &T,
     ) -> Result<(), ArgError> {
+        let Names { wire: name, arg } = names.into();
         let value = to_value(arg, value)?;
         if let Some(pair) = encode::cookie_pair(name, &value) {
             self.cookies.push(pair);
@@ -416,9 +437,9 @@ mod tests {
     #[test]
     fn fills_path_and_query() {
         let mut req = Request::new(Method::Get, "/pets/{petId}/toys");
-        req.path("petId", "petId", &json!("a/b c")).unwrap();
-        req.query("limit", "limit", &Some(10)).unwrap();
-        req.query("tag", "tag", &None::<String>).unwrap();
+        req.path("petId", &json!("a/b c")).unwrap();
+        req.query("limit", &Some(10)).unwrap();
+        req.query("tag", &None::<String>).unwrap();
         let req = req.finish().unwrap();
         assert_eq!(req.path_and_query(), "/pets/a%2Fb%20c/toys?limit=10");
     }
@@ -427,7 +448,7 @@ mod tests {
     fn refuses_dot_segments_and_missing_parameters() {
         for bad in [".", "..", "%2e%2E"] {
             let mut req = Request::new(Method::Get, "/files/{name}");
-            let err = req.path("name", "name", &json!(bad));
+            let err = req.path("name", &json!(bad));
             // `%2e` is encoded to `%252e`, so only the literal dots can form a dot segment.
             if bad.starts_with('%') {
                 assert!(err.is_ok());
@@ -436,7 +457,7 @@ mod tests {
             }
         }
         let mut req = Request::new(Method::Get, "/files/v{n}.json");
-        req.path("n", "n", &json!(".")).unwrap();
+        req.path("n", &json!(".")).unwrap();
         assert_eq!(req.path_and_query(), "/files/v..json");
         let err = Request::new(Method::Get, "/a/{id}").finish().unwrap_err();
         assert_eq!(err.field, "id");
@@ -446,10 +467,10 @@ mod tests {
     fn refuses_header_injection() {
         let mut req = Request::new(Method::Get, "/");
         let err = req
-            .header("X-Trace", "trace", &json!("a\r\nEvil: 1"), false)
+            .header(("X-Trace", "trace"), &json!("a\r\nEvil: 1"), false)
             .unwrap_err();
         assert_eq!(err.field, "trace");
-        req.header("X-Trace", "trace", &json!("ok\tvalue"), false)
+        req.header(("X-Trace", "trace"), &json!("ok\tvalue"), false)
             .unwrap();
         assert_eq!(
             req.headers,
@@ -496,8 +517,8 @@ mod tests {
     #[test]
     fn cookies_join() {
         let mut req = Request::new(Method::Get, "/");
-        req.cookie("a", "a", &json!(1)).unwrap();
-        req.cookie("b", "b", &json!("x y")).unwrap();
+        req.cookie("a", &json!(1)).unwrap();
+        req.cookie("b", &json!("x y")).unwrap();
         assert_eq!(req.cookie_header().as_deref(), Some("a=1; b=x%20y"));
     }
 }

@@ -24,6 +24,23 @@ pub const MAX_INLINE_NESTING: usize = 8;
 /// The first line of every schema file after its `@generated` header.
 pub const FORMAT_LINE: &str = "mcpwright-schemas 1";
 
+/// The dialect every input schema states: it uses 2020-12 forms (`$defs`, type arrays) that
+/// draft-07 validators would misread, so it is not left to the MCP default.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// An input schema's root as clients see it: the dialect first, and no arguments beyond the
+/// listed ones. Every tool's input has both, so the crate stores neither.
+pub fn arguments_root(root: Value) -> Value {
+    let Value::Object(fields) = root else {
+        return root;
+    };
+    let mut map = Map::new();
+    map.insert("$schema".into(), Value::String(DIALECT.into()));
+    map.extend(fields);
+    map.insert("additionalProperties".into(), Value::Bool(false));
+    Value::Object(map)
+}
+
 /// The self-contained tool schema of `root` with the definitions it needs: [`assemble`], and
 /// since the root of a tool schema is always an object schema, a root without a `type` (an
 /// `allOf` of objects, a `$ref`) gets `"type": "object"`.
@@ -178,7 +195,7 @@ pub struct SchemaTable {
 }
 
 type Object = Arc<Map<String, Value>>;
-type AssembledMap = HashMap<(&'static str, &'static [u32]), Option<Object>>;
+type AssembledMap = HashMap<(&'static str, &'static [u32], bool), Option<Object>>;
 
 /// A table without definitions, for schemas that need none.
 pub static NO_DEFS: SchemaTable = SchemaTable::new(&[]);
@@ -214,15 +231,37 @@ pub struct Schema {
     pub root: &'static str,
     /// Ids of the definitions the root reaches, in the spec's order.
     pub defs: &'static [u32],
+    /// Whether this is a tool's input, whose root gets [`arguments_root`]'s fields.
+    pub arguments: bool,
 }
 
 impl Schema {
+    /// A tool's output schema (or any schema stored as it is).
     pub const fn new(
         table: &'static SchemaTable,
         root: &'static str,
         defs: &'static [u32],
     ) -> Self {
-        Schema { table, root, defs }
+        Schema {
+            table,
+            root,
+            defs,
+            arguments: false,
+        }
+    }
+
+    /// A tool's input schema, stored without the fields every input has.
+    pub const fn arguments(
+        table: &'static SchemaTable,
+        root: &'static str,
+        defs: &'static [u32],
+    ) -> Self {
+        Schema {
+            table,
+            root,
+            defs,
+            arguments: true,
+        }
     }
 
     /// A schema that needs no shared definitions.
@@ -231,12 +270,13 @@ impl Schema {
     }
 
     /// A key that identifies these parts by address, without hashing their text.
-    pub fn address(&self) -> (usize, usize, usize, usize) {
+    pub fn address(&self) -> (usize, usize, usize, usize, bool) {
         (
             self.root.as_ptr() as usize,
             self.root.len(),
             self.defs.as_ptr() as usize,
             self.defs.len(),
+            self.arguments,
         )
     }
 
@@ -249,7 +289,7 @@ impl Schema {
     /// [`Schema::object`], parsing each definition once across a batch of schemas.
     pub fn object_with(&self, bodies: &mut Bodies) -> Option<Object> {
         let assembled = self.table.assembled.get_or_init(Default::default);
-        let key = (self.root, self.defs);
+        let key = (self.root, self.defs, self.arguments);
         // A poisoned lock only means another thread panicked while holding it; entries are
         // inserted whole, so the map is still consistent.
         if let Some(found) = assembled
@@ -269,7 +309,10 @@ impl Schema {
     }
 
     fn build(&self, bodies: &mut Bodies) -> Option<Object> {
-        let root: Value = serde_json::from_str(self.root).ok()?;
+        let mut root: Value = serde_json::from_str(self.root).ok()?;
+        if self.arguments {
+            root = arguments_root(root);
+        }
         let table_key = self.table as *const SchemaTable as usize;
         for &id in self.defs {
             bodies.0.entry((table_key, id)).or_insert_with(|| {
@@ -295,6 +338,7 @@ impl std::fmt::Debug for Schema {
         f.debug_struct("Schema")
             .field("root", &self.root)
             .field("defs", &self.defs)
+            .field("arguments", &self.arguments)
             .finish_non_exhaustive()
     }
 }

@@ -48,9 +48,9 @@ struct GetPetArgs {
 fn build_get_pet(args: JsonObject) -> Result<Request, ArgError> {
     let args: GetPetArgs = mcpwright_runtime::args::parse(args)?;
     let mut req = Request::new(Method::Get, "/pets/{petId}");
-    req.path("petId", "petId", &args.pet_id)?;
-    req.query("include", "include", &args.include)?;
-    req.header("X-Trace", "X-Trace", &args.trace, false)?;
+    req.path("petId", &args.pet_id)?;
+    req.query("include", &args.include)?;
+    req.header("X-Trace", &args.trace, false)?;
     req.finish()
 }
 
@@ -120,15 +120,8 @@ struct ListPetsArgs {
 fn build_list_pets(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListPetsArgs = mcpwright_runtime::args::parse(args)?;
     let mut req = Request::new(Method::Get, "/pets");
-    req.query("limit", "limit", &args.limit)?;
-    req.query_with(
-        "tags",
-        "tags",
-        &args.tags,
-        QueryStyle::PipeDelimited,
-        false,
-        false,
-    )?;
+    req.query("limit", &args.limit)?;
+    req.query_with("tags", &args.tags, QueryStyle::PipeDelimited, false, false)?;
     req.finish()
 }
 
@@ -160,7 +153,7 @@ struct GetOwnerArgs {
 fn build_get_owner(args: JsonObject) -> Result<Request, ArgError> {
     let args: GetOwnerArgs = mcpwright_runtime::args::parse(args)?;
     let mut req = Request::new(Method::Get, "/owners/{id}");
-    req.path("id", "id", &args.id)?;
+    req.path("id", &args.id)?;
     req.finish()
 }
 

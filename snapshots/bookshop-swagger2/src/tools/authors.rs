@@ -16,28 +16,27 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listAuthorBooks` tool: `GET /authors/{authorId}/books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListAuthorBooksArgs {
     #[serde(rename = "authorId")]
     pub author_id: i64,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sort: ::std::option::Option<::std::string::String>,
+    pub sort: Option<String>,
 }
 
 /// `GET /authors/{authorId}/books`: List an author's books
 pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
     name: "listAuthorBooks",
-    title: ::std::option::Option::Some("List an author's books"),
+    title: Some("List an author's books"),
     description: "List an author's books",
     method: Method::Get,
     path: "/authors/{authorId}/books",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"authorId":{"type":"integer"},"sort":{"type":"string","enum":["title","year"]}},"required":["authorId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"authorId":{"type":"integer"},"sort":{"type":"string","enum":["title","year"]}},"required":["authorId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Book"}}},"required":["result"]}"##,
@@ -45,22 +44,17 @@ pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
         ),
     ),
     output: OutputShape::Wrapped,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("api_key", &[])]],
     scopes: &[],
     build: list_author_books,
 };
 
-fn list_author_books(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_author_books(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListAuthorBooksArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/authors/{authorId}/books");
-    request.path("authorId", "authorId", &args.author_id)?;
-    request.query("sort", "sort", &args.sort)?;
+    request.path("authorId", &args.author_id)?;
+    request.query("sort", &args.sort)?;
     request.finish()
 }

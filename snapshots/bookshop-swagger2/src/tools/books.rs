@@ -17,32 +17,29 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listBooks` tool: `GET /books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListBooksArgs {
     /// Only books by this author.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub author: ::std::option::Option<::std::string::String>,
+    pub author: Option<String>,
     /// Only books with all of these tags.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<i64>,
+    pub tags: Option<Vec<String>>,
+    pub limit: Option<i64>,
 }
 
 /// `GET /books`: List books
 pub static LIST_BOOKS: ToolDef = ToolDef {
     name: "listBooks",
-    title: ::std::option::Option::Some("List books"),
+    title: Some("List books"),
     description: "List books",
     method: Method::Get,
     path: "/books",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"author":{"type":"string","description":"Only books by this author."},"tags":{"type":"array","items":{"type":"string"},"description":"Only books with all of these tags."},"limit":{"type":"integer","format":"int32","default":10,"maximum":50,"minimum":1}}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Book"}}},"required":["result"]}"##,
@@ -50,29 +47,24 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
         ),
     ),
     output: OutputShape::Wrapped,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("api_key", &[])]],
     scopes: &[],
     build: list_books,
 };
 
-fn list_books(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_books(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListBooksArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/books");
-    request.query("author", "author", &args.author)?;
-    request.query_with("tags", "tags", &args.tags, QueryStyle::Form, false, false)?;
-    request.query("limit", "limit", &args.limit)?;
+    request.query("author", &args.author)?;
+    request.query_with("tags", &args.tags, QueryStyle::Form, false, false)?;
+    request.query("limit", &args.limit)?;
     request.finish()
 }
 
 /// Arguments of the `addBook` tool: `POST /books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddBookArgs {
     pub book: crate::types::Book,
@@ -81,32 +73,25 @@ pub struct AddBookArgs {
 /// `POST /books`: Add a book
 pub static ADD_BOOK: ToolDef = ToolDef {
     name: "addBook",
-    title: ::std::option::Option::Some("Add a book"),
+    title: Some("Add a book"),
     description: "Add a book",
     method: Method::Post,
     path: "/books",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"book":{"$ref":"#/$defs/Book"}},"required":["book"],"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"book":{"$ref":"#/$defs/Book"}},"required":["book"]}"##,
         &[2, 3],
     ),
-    output_schema: ::std::option::Option::Some(
-        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1]),
-    ),
+    output_schema: Some(Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1])),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::ADDITIVE,
+    accept: Some("application/json"),
     security: &[&[("api_key", &[])]],
     scopes: &[],
     build: add_book,
 };
 
-fn add_book(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn add_book(args: JsonObject) -> Result<Request, ArgError> {
     let args: AddBookArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Post, "/books");
     request.json("application/json", "book", &args.book)?;
@@ -114,90 +99,77 @@ fn add_book(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
 }
 
 /// Arguments of the `getBook` tool: `GET /books/{isbn}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GetBookArgs {
     /// ISBN-13 of the book.
-    pub isbn: ::std::string::String,
+    pub isbn: String,
     /// Language for titles, e.g. en-GB.
     #[serde(rename = "X-Locale")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub x_locale: ::std::option::Option<::std::string::String>,
+    pub x_locale: Option<String>,
 }
 
 /// `GET /books/{isbn}`: Get a book by ISBN
 pub static GET_BOOK: ToolDef = ToolDef {
     name: "getBook",
-    title: ::std::option::Option::Some("Get a book by ISBN"),
+    title: Some("Get a book by ISBN"),
     description: "Get a book by ISBN",
     method: Method::Get,
     path: "/books/{isbn}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."},"X-Locale":{"type":"string","description":"Language for titles, e.g. en-GB."}},"required":["isbn"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
-        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1]),
-    ),
+    output_schema: Some(Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Book"}"##, &[0, 1])),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("api_key", &[])]],
     scopes: &[],
     build: get_book,
 };
 
-fn get_book(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn get_book(args: JsonObject) -> Result<Request, ArgError> {
     let args: GetBookArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/books/{isbn}");
-    request.path("isbn", "isbn", &args.isbn)?;
-    request.header("X-Locale", "X-Locale", &args.x_locale, false)?;
+    request.path("isbn", &args.isbn)?;
+    request.header("X-Locale", &args.x_locale, false)?;
     request.finish()
 }
 
 /// Arguments of the `removeBook` tool: `DELETE /books/{isbn}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveBookArgs {
     /// ISBN-13 of the book.
-    pub isbn: ::std::string::String,
+    pub isbn: String,
 }
 
 /// `DELETE /books/{isbn}`: Remove a book
 pub static REMOVE_BOOK: ToolDef = ToolDef {
     name: "removeBook",
-    title: ::std::option::Option::Some("Remove a book"),
+    title: Some("Remove a book"),
     description: "Remove a book",
     method: Method::Delete,
     path: "/books/{isbn}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"isbn":{"type":"string","description":"ISBN-13 of the book."}},"required":["isbn"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::None,
+    output_schema: None,
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::None,
+    annotations: Annotations::DESTRUCTIVE,
+    accept: None,
     security: &[&[("api_key", &[])]],
     scopes: &[],
     build: remove_book,
 };
 
-fn remove_book(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn remove_book(args: JsonObject) -> Result<Request, ArgError> {
     let args: RemoveBookArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Delete, "/books/{isbn}");
-    request.path("isbn", "isbn", &args.isbn)?;
+    request.path("isbn", &args.isbn)?;
     request.finish()
 }

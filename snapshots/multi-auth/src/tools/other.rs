@@ -16,389 +16,334 @@ use crate::runtime::{
 };
 
 /// Arguments of the `withHeaderKey` tool: `GET /header-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithHeaderKeyArgs {}
 /// `GET /header-key`: Read with an API key in a header
 pub static WITH_HEADER_KEY: ToolDef = ToolDef {
     name: "withHeaderKey",
-    title: ::std::option::Option::Some("Read with an API key in a header"),
+    title: Some("Read with an API key in a header"),
     description: "Read with an API key in a header",
     method: Method::Get,
     path: "/header-key",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("header_key", &[])]],
     scopes: &[],
     build: with_header_key,
 };
 
-fn with_header_key(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_header_key(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithHeaderKeyArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/header-key");
     request.finish()
 }
 
 /// Arguments of the `withQueryKey` tool: `GET /query-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithQueryKeyArgs {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub q: ::std::option::Option<::std::string::String>,
+    pub q: Option<String>,
 }
 
 /// `GET /query-key`: Read with an API key in the query
 pub static WITH_QUERY_KEY: ToolDef = ToolDef {
     name: "withQueryKey",
-    title: ::std::option::Option::Some("Read with an API key in the query"),
+    title: Some("Read with an API key in the query"),
     description: "Read with an API key in the query",
     method: Method::Get,
     path: "/query-key",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"q":{"type":"string"}},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"q":{"type":"string"}}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("query_key", &[])]],
     scopes: &[],
     build: with_query_key,
 };
 
-fn with_query_key(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_query_key(args: JsonObject) -> Result<Request, ArgError> {
     let args: WithQueryKeyArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/query-key");
-    request.query("q", "q", &args.q)?;
+    request.query("q", &args.q)?;
     request.finish()
 }
 
 /// Arguments of the `withCookieKey` tool: `GET /cookie-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithCookieKeyArgs {}
 /// `GET /cookie-key`: Read with an API key in a cookie
 pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
     name: "withCookieKey",
-    title: ::std::option::Option::Some("Read with an API key in a cookie"),
+    title: Some("Read with an API key in a cookie"),
     description: "Read with an API key in a cookie",
     method: Method::Get,
     path: "/cookie-key",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("cookie_key", &[])]],
     scopes: &[],
     build: with_cookie_key,
 };
 
-fn with_cookie_key(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_cookie_key(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithCookieKeyArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/cookie-key");
     request.finish()
 }
 
 /// Arguments of the `withBearer` tool: `GET /bearer`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithBearerArgs {}
 /// `GET /bearer`: Read with a bearer token
 pub static WITH_BEARER: ToolDef = ToolDef {
     name: "withBearer",
-    title: ::std::option::Option::Some("Read with a bearer token"),
+    title: Some("Read with a bearer token"),
     description: "Read with a bearer token",
     method: Method::Get,
     path: "/bearer",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("bearer", &[])]],
     scopes: &[],
     build: with_bearer,
 };
 
-fn with_bearer(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_bearer(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithBearerArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/bearer");
     request.finish()
 }
 
 /// Arguments of the `withBasic` tool: `GET /basic`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithBasicArgs {}
 /// `GET /basic`: Read with a user name and password
 pub static WITH_BASIC: ToolDef = ToolDef {
     name: "withBasic",
-    title: ::std::option::Option::Some("Read with a user name and password"),
+    title: Some("Read with a user name and password"),
     description: "Read with a user name and password",
     method: Method::Get,
     path: "/basic",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("basic", &[])]],
     scopes: &[],
     build: with_basic,
 };
 
-fn with_basic(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_basic(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithBasicArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/basic");
     request.finish()
 }
 
 /// Arguments of the `listReports` tool: `GET /reports`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListReportsArgs {}
 /// `GET /reports`: List reports (machine access)
 pub static LIST_REPORTS: ToolDef = ToolDef {
     name: "listReports",
-    title: ::std::option::Option::Some("List reports (machine access)"),
+    title: Some("List reports (machine access)"),
     description: "List reports (machine access)",
     method: Method::Get,
     path: "/reports",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("machine", &["reports:read"])]],
     scopes: &[&["reports:read"]],
     build: list_reports,
 };
 
-fn list_reports(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_reports(args: JsonObject) -> Result<Request, ArgError> {
     let _args: ListReportsArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/reports");
     request.finish()
 }
 
 /// Arguments of the `getProfile` tool: `GET /me`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GetProfileArgs {}
 /// `GET /me`: Read the caller's profile (on the user's behalf)
 pub static GET_PROFILE: ToolDef = ToolDef {
     name: "getProfile",
-    title: ::std::option::Option::Some(
-        "Read the caller's profile (on the user's behalf)",
-    ),
+    title: Some("Read the caller's profile (on the user's behalf)"),
     description: "Read the caller's profile (on the user's behalf)",
     method: Method::Get,
     path: "/me",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("user", &["profile:read"])]],
     scopes: &[&["profile:read"]],
     build: get_profile,
 };
 
-fn get_profile(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn get_profile(args: JsonObject) -> Result<Request, ArgError> {
     let _args: GetProfileArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/me");
     request.finish()
 }
 
 /// Arguments of the `withKeyAndBasic` tool: `GET /both`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithKeyAndBasicArgs {}
 /// `GET /both`: Read with an API key and a user name and password together
 pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
     name: "withKeyAndBasic",
-    title: ::std::option::Option::Some(
-        "Read with an API key and a user name and password together",
-    ),
+    title: Some("Read with an API key and a user name and password together"),
     description: "Read with an API key and a user name and password together",
     method: Method::Get,
     path: "/both",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("header_key", &[]), ("basic", &[])]],
     scopes: &[],
     build: with_key_and_basic,
 };
 
-fn with_key_and_basic(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_key_and_basic(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithKeyAndBasicArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/both");
     request.finish()
 }
 
 /// Arguments of the `withBearerOrKey` tool: `GET /either`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithBearerOrKeyArgs {}
 /// `GET /either`: Read with a bearer token, or else an API key
 pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
     name: "withBearerOrKey",
-    title: ::std::option::Option::Some("Read with a bearer token, or else an API key"),
+    title: Some("Read with a bearer token, or else an API key"),
     description: "Read with a bearer token, or else an API key",
     method: Method::Get,
     path: "/either",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("bearer", &[])], &[("header_key", &[])]],
     scopes: &[],
     build: with_bearer_or_key,
 };
 
-fn with_bearer_or_key(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn with_bearer_or_key(args: JsonObject) -> Result<Request, ArgError> {
     let _args: WithBearerOrKeyArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/either");
     request.finish()
 }
 
 /// Arguments of the `readPublic` tool: `GET /public`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadPublicArgs {}
 /// `GET /public`: Read without credentials
 pub static READ_PUBLIC: ToolDef = ToolDef {
     name: "readPublic",
-    title: ::std::option::Option::Some("Read without credentials"),
+    title: Some("Read without credentials"),
     description: "Read without credentials",
     method: Method::Get,
     path: "/public",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r#"{"type":"object","additionalProperties":true}"#, &[]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[],
     scopes: &[],
     build: read_public,
 };
 
-fn read_public(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn read_public(args: JsonObject) -> Result<Request, ArgError> {
     let _args: ReadPublicArgs = crate::runtime::args::parse(args)?;
     let request = Request::new(Method::Get, "/public");
     request.finish()

@@ -17,38 +17,34 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listPets` tool: `GET /pets`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListPetsArgs {
     /// How many pets to return at most.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<i64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<crate::types::PetStatus>,
+    pub limit: Option<i64>,
+    pub status: Option<crate::types::PetStatus>,
     /// Only pets with all of these tags.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub tags: Option<Vec<String>>,
     /// A caller-chosen id, echoed in logs.
     #[serde(rename = "X-Request-ID")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub x_request_id: ::std::option::Option<::std::string::String>,
+    pub x_request_id: Option<String>,
 }
 
 /// `GET /pets`: List pets
 pub static LIST_PETS: ToolDef = ToolDef {
     name: "listPets",
-    title: ::std::option::Option::Some("List pets"),
+    title: Some("List pets"),
     description: r#"List pets
 
 Returns the pets in the store, optionally filtered by status and tags."#,
     method: Method::Get,
     path: "/pets",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","format":"int32","minimum":1,"maximum":100,"default":20,"description":"How many pets to return at most."},"status":{"$ref":"#/$defs/PetStatus"},"tags":{"type":"array","items":{"type":"string"},"description":"Only pets with all of these tags."},"X-Request-ID":{"type":"string","maxLength":64,"description":"A caller-chosen id, echoed in logs."}},"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"limit":{"type":"integer","format":"int32","minimum":1,"maximum":100,"default":20,"description":"How many pets to return at most."},"status":{"$ref":"#/$defs/PetStatus"},"tags":{"type":"array","items":{"type":"string"},"description":"Only pets with all of these tags."},"X-Request-ID":{"type":"string","maxLength":64,"description":"A caller-chosen id, echoed in logs."}}}"##,
         &[0],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Pet"}}},"required":["result"]}"##,
@@ -56,30 +52,25 @@ Returns the pets in the store, optionally filtered by status and tags."#,
         ),
     ),
     output: OutputShape::Wrapped,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: list_pets,
 };
 
-fn list_pets(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_pets(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListPetsArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/pets");
-    request.query("limit", "limit", &args.limit)?;
-    request.query("status", "status", &args.status)?;
-    request.query_with("tags", "tags", &args.tags, QueryStyle::Form, false, false)?;
-    request.header("X-Request-ID", "X-Request-ID", &args.x_request_id, false)?;
+    request.query("limit", &args.limit)?;
+    request.query("status", &args.status)?;
+    request.query_with("tags", &args.tags, QueryStyle::Form, false, false)?;
+    request.header("X-Request-ID", &args.x_request_id, false)?;
     request.finish()
 }
 
 /// Arguments of the `createPet` tool: `POST /pets`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePetArgs {
     /// The pet to add.
@@ -89,32 +80,27 @@ pub struct CreatePetArgs {
 /// `POST /pets`: Add a pet
 pub static CREATE_PET: ToolDef = ToolDef {
     name: "createPet",
-    title: ::std::option::Option::Some("Add a pet"),
+    title: Some("Add a pet"),
     description: "Add a pet",
     method: Method::Post,
     path: "/pets",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"$ref":"#/$defs/NewPet","description":"The pet to add."}},"required":["body"],"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"body":{"$ref":"#/$defs/NewPet","description":"The pet to add."}},"required":["body"]}"##,
         &[4, 0],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::ADDITIVE,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:write"])]],
     scopes: &[&["pets:write"]],
     build: create_pet,
 };
 
-fn create_pet(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn create_pet(args: JsonObject) -> Result<Request, ArgError> {
     let args: CreatePetArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Post, "/pets");
     request.json("application/json", "body", &args.body)?;
@@ -122,7 +108,7 @@ fn create_pet(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
 }
 
 /// Arguments of the `getPet` tool: `GET /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GetPetArgs {
     /// The pet's id.
@@ -133,40 +119,35 @@ pub struct GetPetArgs {
 /// `GET /pets/{petId}`: Get a pet by id
 pub static GET_PET: ToolDef = ToolDef {
     name: "getPet",
-    title: ::std::option::Option::Some("Get a pet by id"),
+    title: Some("Get a pet by id"),
     description: "Get a pet by id",
     method: Method::Get,
     path: "/pets/{petId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: get_pet,
 };
 
-fn get_pet(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn get_pet(args: JsonObject) -> Result<Request, ArgError> {
     let args: GetPetArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/pets/{petId}");
-    request.path("petId", "petId", &args.pet_id)?;
+    request.path("petId", &args.pet_id)?;
     request.finish()
 }
 
 /// Arguments of the `updatePet` tool: `PUT /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePetArgs {
     /// The pet's id.
@@ -178,41 +159,36 @@ pub struct UpdatePetArgs {
 /// `PUT /pets/{petId}`: Replace a pet
 pub static UPDATE_PET: ToolDef = ToolDef {
     name: "updatePet",
-    title: ::std::option::Option::Some("Replace a pet"),
+    title: Some("Replace a pet"),
     description: "Replace a pet",
     method: Method::Put,
     path: "/pets/{petId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."},"body":{"$ref":"#/$defs/NewPet"}},"required":["petId","body"],"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."},"body":{"$ref":"#/$defs/NewPet"}},"required":["petId","body"]}"##,
         &[4, 0],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Pet"}"##, &[1, 2, 3]),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::IDEMPOTENT,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:write"])]],
     scopes: &[&["pets:write"]],
     build: update_pet,
 };
 
-fn update_pet(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn update_pet(args: JsonObject) -> Result<Request, ArgError> {
     let args: UpdatePetArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Put, "/pets/{petId}");
-    request.path("petId", "petId", &args.pet_id)?;
+    request.path("petId", &args.pet_id)?;
     request.json("application/json", "body", &args.body)?;
     request.finish()
 }
 
 /// Arguments of the `deletePet` tool: `DELETE /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeletePetArgs {
     /// The pet's id.
@@ -223,38 +199,33 @@ pub struct DeletePetArgs {
 /// `DELETE /pets/{petId}`: Remove a pet
 pub static DELETE_PET: ToolDef = ToolDef {
     name: "deletePet",
-    title: ::std::option::Option::Some("Remove a pet"),
+    title: Some("Remove a pet"),
     description: "Remove a pet",
     method: Method::Delete,
     path: "/pets/{petId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64","description":"The pet's id."}},"required":["petId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::None,
+    output_schema: None,
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::None,
+    annotations: Annotations::DESTRUCTIVE,
+    accept: None,
     security: &[&[("petstore_auth", &["pets:write", "pets:admin"])]],
     scopes: &[&["pets:write", "pets:admin"]],
     build: delete_pet,
 };
 
-fn delete_pet(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn delete_pet(args: JsonObject) -> Result<Request, ArgError> {
     let args: DeletePetArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Delete, "/pets/{petId}");
-    request.path("petId", "petId", &args.pet_id)?;
+    request.path("petId", &args.pet_id)?;
     request.finish()
 }
 
 /// Arguments of the `uploadPetPhoto` tool: `POST /pets/{petId}/photo`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadPetPhotoArgs {
     #[serde(rename = "petId")]
@@ -265,16 +236,16 @@ pub struct UploadPetPhotoArgs {
 /// `POST /pets/{petId}/photo`: Upload a photo of a pet
 pub static UPLOAD_PET_PHOTO: ToolDef = ToolDef {
     name: "uploadPetPhoto",
-    title: ::std::option::Option::Some("Upload a photo of a pet"),
+    title: Some("Upload a photo of a pet"),
     description: "Upload a photo of a pet",
     method: Method::Post,
     path: "/pets/{petId}/photo",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"body":{"type":"object","required":["photo"],"properties":{"photo":{"description":"The picture.","anyOf":[{"type":"string","contentEncoding":"base64"},{"type":"object","properties":{"path":{"type":"string"}},"required":["path"],"additionalProperties":false}]},"caption":{"type":"string"}}}},"required":["petId","body"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64"},"body":{"type":"object","required":["photo"],"properties":{"photo":{"description":"The picture.","anyOf":[{"type":"string","contentEncoding":"base64"},{"type":"object","properties":{"path":{"type":"string"}},"required":["path"],"additionalProperties":false}]},"caption":{"type":"string"}}}},"required":["petId","body"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r#"{"type":"object","properties":{"bytes":{"type":"integer"},"caption":{"type":"string"}}}"#,
@@ -282,22 +253,17 @@ pub static UPLOAD_PET_PHOTO: ToolDef = ToolDef {
         ),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::ADDITIVE,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:write"])]],
     scopes: &[&["pets:write"]],
     build: upload_pet_photo,
 };
 
-fn upload_pet_photo(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn upload_pet_photo(args: JsonObject) -> Result<Request, ArgError> {
     let args: UploadPetPhotoArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Post, "/pets/{petId}/photo");
-    request.path("petId", "petId", &args.pet_id)?;
+    request.path("petId", &args.pet_id)?;
     request.multipart("multipart/form-data", "body", &args.body, &["photo"])?;
     request.finish()
 }

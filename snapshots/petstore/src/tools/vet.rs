@@ -16,32 +16,30 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listVisits` tool: `GET /pets/{petId}/visits`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListVisitsArgs {
     #[serde(rename = "petId")]
     pub pet_id: i64,
     /// Only visits on or after this date.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub since: ::std::option::Option<::std::string::String>,
+    pub since: Option<String>,
     /// The clinic the caller works at.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub clinic: ::std::option::Option<::std::string::String>,
+    pub clinic: Option<String>,
 }
 
 /// `GET /pets/{petId}/visits`: List a pet's visits to the vet
 pub static LIST_VISITS: ToolDef = ToolDef {
     name: "listVisits",
-    title: ::std::option::Option::Some("List a pet's visits to the vet"),
+    title: Some("List a pet's visits to the vet"),
     description: "List a pet's visits to the vet",
     method: Method::Get,
     path: "/pets/{petId}/visits",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r##"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"$ref":"#/$defs/Visit"}},"next":{"type":["string","null"],"description":"Cursor of the next page, if any."}}}"##,
@@ -49,23 +47,18 @@ pub static LIST_VISITS: ToolDef = ToolDef {
         ),
     ),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[&[("petstore_auth", &["pets:read"])]],
     scopes: &[&["pets:read"]],
     build: list_visits,
 };
 
-fn list_visits(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_visits(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListVisitsArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/pets/{petId}/visits");
-    request.path("petId", "petId", &args.pet_id)?;
-    request.query("since", "since", &args.since)?;
-    request.cookie("clinic", "clinic", &args.clinic)?;
+    request.path("petId", &args.pet_id)?;
+    request.query("since", &args.since)?;
+    request.cookie("clinic", &args.clinic)?;
     request.finish()
 }

@@ -16,29 +16,27 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listTasks` tool: `GET /tasks`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListTasksArgs {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub done: ::std::option::Option<bool>,
+    pub done: Option<bool>,
     #[serde(rename = "minPriority")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_priority: ::std::option::Option<i64>,
+    pub min_priority: Option<i64>,
 }
 
 /// `GET /tasks`: List tasks
 pub static LIST_TASKS: ToolDef = ToolDef {
     name: "listTasks",
-    title: ::std::option::Option::Some("List tasks"),
+    title: Some("List tasks"),
     description: "List tasks",
     method: Method::Get,
     path: "/tasks",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"done":{"type":"boolean"},"minPriority":{"type":"integer","exclusiveMinimum":0,"maximum":5}},"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"done":{"type":"boolean"},"minPriority":{"type":"integer","exclusiveMinimum":0,"maximum":5}}}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
+    output_schema: Some(
         Schema::new(
             &SCHEMAS,
             r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Task"}}},"required":["result"]}"##,
@@ -46,28 +44,23 @@ pub static LIST_TASKS: ToolDef = ToolDef {
         ),
     ),
     output: OutputShape::Wrapped,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[],
     scopes: &[],
     build: list_tasks,
 };
 
-fn list_tasks(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn list_tasks(args: JsonObject) -> Result<Request, ArgError> {
     let args: ListTasksArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/tasks");
-    request.query("done", "done", &args.done)?;
-    request.query("minPriority", "minPriority", &args.min_priority)?;
+    request.query("done", &args.done)?;
+    request.query("minPriority", &args.min_priority)?;
     request.finish()
 }
 
 /// Arguments of the `createTask` tool: `POST /tasks`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskArgs {
     pub body: crate::types::NewTask,
@@ -76,32 +69,25 @@ pub struct CreateTaskArgs {
 /// `POST /tasks`: Create a task
 pub static CREATE_TASK: ToolDef = ToolDef {
     name: "createTask",
-    title: ::std::option::Option::Some("Create a task"),
+    title: Some("Create a task"),
     description: "Create a task",
     method: Method::Post,
     path: "/tasks",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"body":{"$ref":"#/$defs/NewTask"}},"required":["body"],"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"body":{"$ref":"#/$defs/NewTask"}},"required":["body"]}"##,
         &[2],
     ),
-    output_schema: ::std::option::Option::Some(
-        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
-    ),
+    output_schema: Some(Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1])),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::ADDITIVE,
+    accept: Some("application/json"),
     security: &[],
     scopes: &[],
     build: create_task,
 };
 
-fn create_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn create_task(args: JsonObject) -> Result<Request, ArgError> {
     let args: CreateTaskArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Post, "/tasks");
     request.json("application/json", "body", &args.body)?;
@@ -109,130 +95,111 @@ fn create_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
 }
 
 /// Arguments of the `getTask` tool: `GET /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GetTaskArgs {
     #[serde(rename = "taskId")]
-    pub task_id: ::std::string::String,
+    pub task_id: String,
 }
 
 /// `GET /tasks/{taskId}`: Get a task
 pub static GET_TASK: ToolDef = ToolDef {
     name: "getTask",
-    title: ::std::option::Option::Some("Get a task"),
+    title: Some("Get a task"),
     description: "Get a task",
     method: Method::Get,
     path: "/tasks/{taskId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::Some(
-        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
-    ),
+    output_schema: Some(Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1])),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: true,
-        destructive: false,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::READ_ONLY,
+    accept: Some("application/json"),
     security: &[],
     scopes: &[],
     build: get_task,
 };
 
-fn get_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn get_task(args: JsonObject) -> Result<Request, ArgError> {
     let args: GetTaskArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Get, "/tasks/{taskId}");
-    request.path("taskId", "taskId", &args.task_id)?;
+    request.path("taskId", &args.task_id)?;
     request.finish()
 }
 
 /// Arguments of the `updateTask` tool: `PATCH /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskArgs {
     #[serde(rename = "taskId")]
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     pub body: crate::types::NewTask,
 }
 
 /// `PATCH /tasks/{taskId}`: Change a task
 pub static UPDATE_TASK: ToolDef = ToolDef {
     name: "updateTask",
-    title: ::std::option::Option::Some("Change a task"),
+    title: Some("Change a task"),
     description: "Change a task",
     method: Method::Patch,
     path: "/tasks/{taskId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"},"body":{"$ref":"#/$defs/NewTask"}},"required":["taskId","body"],"additionalProperties":false}"##,
+        r##"{"type":"object","properties":{"taskId":{"type":"string","format":"uuid"},"body":{"$ref":"#/$defs/NewTask"}},"required":["taskId","body"]}"##,
         &[2],
     ),
-    output_schema: ::std::option::Option::Some(
-        Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1]),
-    ),
+    output_schema: Some(Schema::new(&SCHEMAS, r##"{"$ref":"#/$defs/Task"}"##, &[0, 1])),
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: false,
-        idempotent: false,
-        open_world: true,
-    },
-    accept: ::std::option::Option::Some("application/json"),
+    annotations: Annotations::ADDITIVE,
+    accept: Some("application/json"),
     security: &[],
     scopes: &[],
     build: update_task,
 };
 
-fn update_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn update_task(args: JsonObject) -> Result<Request, ArgError> {
     let args: UpdateTaskArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Patch, "/tasks/{taskId}");
-    request.path("taskId", "taskId", &args.task_id)?;
+    request.path("taskId", &args.task_id)?;
     request.json("application/json", "body", &args.body)?;
     request.finish()
 }
 
 /// Arguments of the `deleteTask` tool: `DELETE /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTaskArgs {
     #[serde(rename = "taskId")]
-    pub task_id: ::std::string::String,
+    pub task_id: String,
 }
 
 /// `DELETE /tasks/{taskId}`: Delete a task
 pub static DELETE_TASK: ToolDef = ToolDef {
     name: "deleteTask",
-    title: ::std::option::Option::Some("Delete a task"),
+    title: Some("Delete a task"),
     description: "Delete a task",
     method: Method::Delete,
     path: "/tasks/{taskId}",
-    input_schema: Schema::new(
+    input_schema: Schema::arguments(
         &SCHEMAS,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"],"additionalProperties":false}"#,
+        r#"{"type":"object","properties":{"taskId":{"type":"string","format":"uuid"}},"required":["taskId"]}"#,
         &[],
     ),
-    output_schema: ::std::option::Option::None,
+    output_schema: None,
     output: OutputShape::Object,
-    annotations: Annotations {
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        open_world: true,
-    },
-    accept: ::std::option::Option::None,
+    annotations: Annotations::DESTRUCTIVE,
+    accept: None,
     security: &[],
     scopes: &[],
     build: delete_task,
 };
 
-fn delete_task(args: JsonObject) -> ::std::result::Result<Request, ArgError> {
+fn delete_task(args: JsonObject) -> Result<Request, ArgError> {
     let args: DeleteTaskArgs = crate::runtime::args::parse(args)?;
     let mut request = Request::new(Method::Delete, "/tasks/{taskId}");
-    request.path("taskId", "taskId", &args.task_id)?;
+    request.path("taskId", &args.task_id)?;
     request.finish()
 }

@@ -239,19 +239,11 @@ fn arg<'a>(args: &'a JsonObject, name: &str) -> &'a Value {
 fn get_toy(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Get, "/stores/{storeId}/pets/{petId}.json");
-    request.path("storeId", "storeId", arg(a, "storeId"))?;
-    request.path("petId", "petId", arg(a, "petId"))?;
-    request.query("limit", "limit", arg(a, "limit"))?;
+    request.path("storeId", arg(a, "storeId"))?;
+    request.path("petId", arg(a, "petId"))?;
+    request.query("limit", arg(a, "limit"))?;
+    request.query_with("tags", arg(a, "tags"), QueryStyle::Form, false, false)?;
     request.query_with(
-        "tags",
-        "tags",
-        arg(a, "tags"),
-        QueryStyle::Form,
-        false,
-        false,
-    )?;
-    request.query_with(
-        "ids",
         "ids",
         arg(a, "ids"),
         QueryStyle::SpaceDelimited,
@@ -260,7 +252,6 @@ fn get_toy(args: JsonObject) -> Result<Request, ArgError> {
     )?;
     request.query_with(
         "pipes",
-        "pipes",
         arg(a, "pipes"),
         QueryStyle::PipeDelimited,
         true,
@@ -268,55 +259,38 @@ fn get_toy(args: JsonObject) -> Result<Request, ArgError> {
     )?;
     request.query_with(
         "filter",
-        "filter",
         arg(a, "filter"),
         QueryStyle::DeepObject,
         true,
         false,
     )?;
-    request.query_with("next", "next", arg(a, "next"), QueryStyle::Form, true, true)?;
-    request.query_with("obj", "obj", arg(a, "obj"), QueryStyle::Form, true, false)?;
-    request.query("api_key", "api_key", arg(a, "api_key"))?;
-    request.header(
-        "X-Request-ID",
-        "X-Request-ID",
-        arg(a, "X-Request-ID"),
-        false,
-    )?;
-    request.header("X-Meta", "X-Meta", arg(a, "X-Meta"), true)?;
-    request.cookie("session", "session", arg(a, "session"))?;
-    request.cookie("sid", "sid", arg(a, "sid"))?;
+    request.query_with("next", arg(a, "next"), QueryStyle::Form, true, true)?;
+    request.query_with("obj", arg(a, "obj"), QueryStyle::Form, true, false)?;
+    request.query("api_key", arg(a, "api_key"))?;
+    request.header("X-Request-ID", arg(a, "X-Request-ID"), false)?;
+    request.header("X-Meta", arg(a, "X-Meta"), true)?;
+    request.cookie("session", arg(a, "session"))?;
+    request.cookie("sid", arg(a, "sid"))?;
     request.finish()
 }
 
 fn get_item(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Get, "/items/{label}/{matrix}/v{version}/{a}-{b}");
-    request.path_with("label", "label", arg(a, "label"), PathStyle::Label, true)?;
-    request.path_with(
-        "matrix",
-        "matrix",
-        arg(a, "matrix"),
-        PathStyle::Matrix,
-        false,
-    )?;
-    request.path("version", "version", arg(a, "version"))?;
-    request.path("a", "a", arg(a, "a"))?;
-    request.path("b", "b", arg(a, "b"))?;
-    request.header(
-        "Authorization",
-        "Authorization",
-        arg(a, "Authorization"),
-        false,
-    )?;
+    request.path_with("label", arg(a, "label"), PathStyle::Label, true)?;
+    request.path_with("matrix", arg(a, "matrix"), PathStyle::Matrix, false)?;
+    request.path("version", arg(a, "version"))?;
+    request.path("a", arg(a, "a"))?;
+    request.path("b", arg(a, "b"))?;
+    request.header("Authorization", arg(a, "Authorization"), false)?;
     request.finish()
 }
 
 fn create_photo(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Post, "/pets/{id}/photos");
-    request.path("id", "id", arg(a, "id"))?;
-    request.query("dryRun", "dryRun", arg(a, "dryRun"))?;
+    request.path("id", arg(a, "id"))?;
+    request.query("dryRun", arg(a, "dryRun"))?;
     request.json("application/json", "body", arg(a, "body"))?;
     request.finish()
 }
@@ -324,19 +298,8 @@ fn create_photo(args: JsonObject) -> Result<Request, ArgError> {
 fn submit_form(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Put, "/forms/{formId}");
-    request.path_with(
-        "formId",
-        "formId",
-        arg(a, "formId"),
-        PathStyle::Simple,
-        true,
-    )?;
-    request.header(
-        "X-Idempotency-Key",
-        "X-Idempotency-Key",
-        arg(a, "X-Idempotency-Key"),
-        false,
-    )?;
+    request.path_with("formId", arg(a, "formId"), PathStyle::Simple, true)?;
+    request.header("X-Idempotency-Key", arg(a, "X-Idempotency-Key"), false)?;
     request.form("application/x-www-form-urlencoded", "body", arg(a, "body"))?;
     request.finish()
 }
@@ -344,7 +307,7 @@ fn submit_form(args: JsonObject) -> Result<Request, ArgError> {
 fn upload(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Post, "/upload/{kind}");
-    request.path("kind", "kind", arg(a, "kind"))?;
+    request.path("kind", arg(a, "kind"))?;
     request.multipart(
         "multipart/form-data",
         "body",
@@ -357,7 +320,7 @@ fn upload(args: JsonObject) -> Result<Request, ArgError> {
 fn put_note(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Post, "/notes/{id}");
-    request.path("id", "id", arg(a, "id"))?;
+    request.path("id", arg(a, "id"))?;
     request.text("text/plain", "body", arg(a, "body"))?;
     request.finish()
 }
@@ -365,7 +328,7 @@ fn put_note(args: JsonObject) -> Result<Request, ArgError> {
 fn put_blob(args: JsonObject) -> Result<Request, ArgError> {
     let a = &args;
     let mut request = Request::new(Method::Patch, "/blobs/{id}");
-    request.path("id", "id", arg(a, "id"))?;
+    request.path("id", arg(a, "id"))?;
     request.bytes("application/octet-stream", "body", arg(a, "body"))?;
     request.finish()
 }
@@ -387,17 +350,10 @@ struct TypedArgs {
 fn get_typed(args: JsonObject) -> Result<Request, ArgError> {
     let args: TypedArgs = args::parse(args)?;
     let mut request = Request::new(Method::Delete, "/typed/{id}");
-    request.path("id", "id", &args.id)?;
-    request.query("name", "name", &args.name)?;
-    request.query_with(
-        "tags",
-        "tags",
-        &args.tags,
-        QueryStyle::PipeDelimited,
-        false,
-        false,
-    )?;
-    request.header("X-Trace", "X-Trace", &args.x_trace, false)?;
+    request.path("id", &args.id)?;
+    request.query("name", &args.name)?;
+    request.query_with("tags", &args.tags, QueryStyle::PipeDelimited, false, false)?;
+    request.header("X-Trace", &args.x_trace, false)?;
     request.finish()
 }
 
