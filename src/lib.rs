@@ -19,6 +19,7 @@ pub mod locate;
 pub mod naming;
 pub mod search;
 pub mod suggest;
+pub mod timings;
 pub mod workflow;
 pub mod write;
 
@@ -57,7 +58,8 @@ pub struct Options {
 
 /// Loads a spec and builds its IR.
 pub fn model(spec: &Path, options: &Options) -> Result<ir::Api> {
-    build_model(&load::load(spec)?, options)
+    let spec = timings::timed("load", || load::load(spec))?;
+    build_model(&spec, options)
 }
 
 /// Loads a spec held in memory (the bytes of a YAML or JSON file) and builds its IR, exactly as
@@ -79,7 +81,7 @@ fn build_model(spec: &load::Spec, options: &Options) -> Result<ir::Api> {
         upstream_url: options.upstream_url.clone(),
         strategies: options.strategies.clone(),
     };
-    let api = ir::build(spec, &ir_options)?;
+    let api = timings::timed("ir", || ir::build(spec, &ir_options))?;
     if options.strict
         && let Some(first) = api.warnings.first()
     {
@@ -132,14 +134,12 @@ pub fn render(spec: &Path, out: &Path, options: &Options) -> Result<(ir::Api, em
             .hint("keep the spec in the same repository as the generated crate"),
         );
     }
-    let krate = emit::emit(
-        &api,
-        &emit::Options {
-            crate_name,
-            workflow,
-            tool_mode: options.tool_mode.unwrap_or_default(),
-        },
-    )?;
+    let emit_options = emit::Options {
+        crate_name,
+        workflow,
+        tool_mode: options.tool_mode.unwrap_or_default(),
+    };
+    let krate = timings::timed("emit", || emit::emit(&api, &emit_options))?;
     Ok((api, krate))
 }
 
@@ -150,6 +150,7 @@ pub fn generate(
     options: &Options,
 ) -> Result<(ir::Api, write::WriteReport)> {
     let (api, krate) = render(spec, out, options)?;
-    let report = write::write_crate(out, &krate)?;
+    let report = timings::timed("write", || write::write_crate(out, &krate))?;
+    timings::timed("drop", || drop(krate));
     Ok((api, report))
 }

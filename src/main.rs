@@ -229,7 +229,7 @@ impl Output {
             SHOWN_WARNINGS
         };
         let mut shown_warnings = warnings[..shown.min(warnings.len())].to_vec();
-        mcpwright::locate::fill(&mut shown_warnings);
+        mcpwright::timings::timed("locate", || mcpwright::locate::fill(&mut shown_warnings));
         for warning in &shown_warnings {
             eprintln!("{}: {warning}", self.label("warning", "1;33"));
         }

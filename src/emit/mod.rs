@@ -139,7 +139,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     );
     files.insert(
         SEARCH_INDEX.into(),
-        crate::search::index_text(api, &marker(api)),
+        crate::timings::timed("emit: search index", || {
+            crate::search::index_text(api, &marker(api))
+        }),
     );
     let schema_files = schemas::schema_files(api, &marker(api));
     let schema_paths: Vec<String> = schema_files.iter().map(|(path, _)| path.clone()).collect();
@@ -154,7 +156,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     );
     files.insert(
         "src/types.rs".into(),
-        rust::render(&slash, types::types_file(&api.types), "src/types.rs")?,
+        crate::timings::timed("emit: types", || {
+            rust::render(&slash, types::types_file(&api.types), "src/types.rs")
+        })?,
     );
 
     let mut modules: Vec<String> = api.tools.iter().map(|t| t.module.clone()).collect();
@@ -164,7 +168,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
         "src/tools/mod.rs".into(),
         rust::render(&slash, tools::tools_mod(api, &modules), "src/tools/mod.rs")?,
     );
-    for (path, contents) in tool_modules(api, &modules, &slash) {
+    let rendered =
+        crate::timings::timed("emit: tool modules", || tool_modules(api, &modules, &slash));
+    for (path, contents) in rendered {
         files.insert(path, contents?);
     }
 
@@ -177,7 +183,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     }
     files.insert(
         crate::contract::LOCK_FILE.into(),
-        crate::contract::Contract::of(api, marker(api)).to_text(),
+        crate::timings::timed("emit: lock file", || {
+            crate::contract::Contract::of(api, marker(api)).to_text()
+        }),
     );
     let mut user_files = BTreeMap::new();
     user_files.insert("src/hooks.rs".to_owned(), text::hooks_rs(api)?);

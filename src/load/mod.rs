@@ -107,24 +107,29 @@ fn source_hash(text: &str, others: &[(String, String)]) -> String {
 
 /// Normalizes the spec `text`, read from `path` and named `file` in messages.
 fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
-    let original = source::parse(text, file)?;
+    use crate::timings::timed;
+    let original = timed("load: parse", || source::parse(text, file))?;
     let mut warnings = Vec::new();
     // References to other files are brought in first, in the spec's own version, so everything
     // after this sees one document.
-    let (original, others) = bundle::bundle_files(original, path, file, &mut warnings)?;
+    let (original, others) = timed("load: bundle", || {
+        bundle::bundle_files(original, path, file, &mut warnings)
+    })?;
     let hash = source_hash(text, &others);
     let version = detect_version(&original, file)?;
     // Dangling pointers are reported against the document as written; references the
     // normalization resolves (3.1 `$id`s) or rewrites are checked again once it is done.
-    refs::check_local(&original, file)?;
-    let mut raw = match version {
-        SpecVersion::Swagger2 => swagger2::to_openapi30(original, file, &mut warnings)?,
-        SpecVersion::OpenApi31 => oas31::to_openapi30(original, file, &mut warnings)?,
-        SpecVersion::OpenApi30 => original,
-    };
-    repair::repair_openapi30(&mut raw, file, &mut warnings);
-    refs::check(&raw, file)?;
-    let doc = typed(&raw, file)?;
+    timed("load: check refs", || refs::check_local(&original, file))?;
+    let mut raw = timed("load: normalize", || match version {
+        SpecVersion::Swagger2 => swagger2::to_openapi30(original, file, &mut warnings),
+        SpecVersion::OpenApi31 => oas31::to_openapi30(original, file, &mut warnings),
+        SpecVersion::OpenApi30 => Ok(original),
+    })?;
+    timed("load: repair", || {
+        repair::repair_openapi30(&mut raw, file, &mut warnings)
+    });
+    timed("load: check refs again", || refs::check(&raw, file))?;
+    let doc = timed("load: typed", || typed(&raw, file))?;
     Ok(Spec {
         file: file.to_owned(),
         version,

@@ -14,6 +14,8 @@ use serde_saphyr::Spanned;
 
 use crate::error::{Diagnostic, pointer_token};
 
+mod json;
+
 /// Fills in line and column for every diagnostic that has a pointer into a readable YAML or JSON
 /// file and no position yet.
 pub fn fill(diagnostics: &mut [Diagnostic]) {
@@ -55,8 +57,13 @@ pub fn positions(text: &str, pointers: &[String]) -> BTreeMap<String, (usize, us
         path: String::new(),
         found: BTreeMap::new(),
     };
-    STATE.with(|state| *state.borrow_mut() = Some(walk));
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{')
+        && let Some(found) = json::positions(text, &walk.wanted, &walk.prefixes)
+    {
+        return found;
+    }
+    STATE.with(|state| *state.borrow_mut() = Some(walk));
     let options = crate::load::source::yaml_options(text.len());
     let parsed = serde_saphyr::from_str_with_options::<Walk>(text, options);
     let state = STATE.with(|state| state.borrow_mut().take());
