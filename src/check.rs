@@ -133,14 +133,12 @@ pub fn check(spec: &Path, out: &Path, options: &Options) -> Result<CheckReport> 
             files.push(FileChange::Removed(path.clone()));
         }
     }
-    let old = std::fs::read_to_string(out.join(contract::LOCK_FILE))
-        .ok()
-        .as_deref()
-        .and_then(Contract::parse);
-    let new = fresh
-        .files
-        .get(contract::LOCK_FILE)
-        .and_then(|text| Contract::parse(text));
+    // The lock files point into the schema files beside them: the committed crate's for the
+    // old contract, the fresh generation's for the new.
+    let old = Contract::read(out);
+    let new = fresh.files.get(contract::LOCK_FILE).and_then(|text| {
+        Contract::parse_with(text, |path| fresh.files.get(path).map(String::as_str))
+    });
     let lock_found = old.is_some();
     let contract = contract::diff(&old.unwrap_or_default(), &new.unwrap_or_default());
     Ok(CheckReport {

@@ -6,6 +6,8 @@ mod entry;
 mod runtime;
 mod rust;
 mod schemas;
+
+pub use schemas::file_name as schema_file;
 mod text;
 mod tools;
 mod types;
@@ -73,13 +75,18 @@ fn header(api: &Api, comment: Comment) -> String {
 /// Renders every `src/tools/<module>.rs`, spread over the machine's cores: formatting the Rust of
 /// a large API's tools is most of generation's time. Each thread builds its own token streams
 /// (they cannot cross threads); the result does not depend on how the work was split.
-fn tool_modules(api: &Api, modules: &[String], slash: &str) -> Vec<(String, Result<String>)> {
+fn tool_modules(
+    api: &Api,
+    modules: &[String],
+    schemas: &[(u32, Option<u32>)],
+    slash: &str,
+) -> Vec<(String, Result<String>)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(modules.len().max(1));
     let render = |module: &String| {
         let path = format!("src/tools/{module}.rs");
-        let contents = rust::render(slash, tools::tools_file(api, module), &path);
+        let contents = rust::render(slash, tools::tools_file(api, module, schemas), &path);
         (path, contents)
     };
     if threads <= 1 {
@@ -143,9 +150,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
             crate::search::index_text(api, &marker(api))
         }),
     );
-    let schema_files = schemas::schema_files(api, &marker(api));
-    let schema_paths: Vec<String> = schema_files.iter().map(|(path, _)| path.clone()).collect();
-    files.extend(schema_files);
+    let stored = schemas::stored(api, &marker(api));
+    let schema_paths: Vec<String> = stored.files.iter().map(|(path, _)| path.clone()).collect();
+    files.extend(stored.files.iter().cloned());
     files.insert(
         "src/api.rs".into(),
         rust::render(
@@ -168,8 +175,9 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
         "src/tools/mod.rs".into(),
         rust::render(&slash, tools::tools_mod(api, &modules), "src/tools/mod.rs")?,
     );
-    let rendered =
-        crate::timings::timed("emit: tool modules", || tool_modules(api, &modules, &slash));
+    let rendered = crate::timings::timed("emit: tool modules", || {
+        tool_modules(api, &modules, &stored.tools, &slash)
+    });
     for (path, contents) in rendered {
         files.insert(path, contents?);
     }
@@ -184,7 +192,7 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     files.insert(
         crate::contract::LOCK_FILE.into(),
         crate::timings::timed("emit: lock file", || {
-            crate::contract::Contract::of(api, marker(api)).to_text()
+            crate::contract::Contract::of(api, marker(api), &stored.tools).to_text()
         }),
     );
     let mut user_files = BTreeMap::new();

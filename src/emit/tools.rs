@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::rust::{doc, ident, str_lit, summary};
 use super::types::{argument_type, rename_attr};
-use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool, ToolSchema};
+use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool};
 
 /// `src/tools/mod.rs`: the module list and the table of every tool.
 pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
@@ -30,20 +30,28 @@ pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
 }
 
 /// One tool module.
-pub fn tools_file(api: &Api, module: &str) -> TokenStream {
-    let tools: Vec<&Tool> = api.tools.iter().filter(|t| t.module == module).collect();
+/// `schemas` holds each tool's stored schema ids, in the API's order.
+pub fn tools_file(api: &Api, module: &str, schemas: &[(u32, Option<u32>)]) -> TokenStream {
+    let tools: Vec<(&Tool, (u32, Option<u32>))> = api
+        .tools
+        .iter()
+        .zip(schemas.iter().copied())
+        .filter(|(t, _)| t.module == module)
+        .collect();
     // Import only what this module uses: unused imports would fail `clippy -D warnings`.
-    let uses_path_style = tools.iter().flat_map(|t| &t.params).any(|p| {
+    let uses_path_style = tools.iter().flat_map(|(t, _)| &t.params).any(|p| {
         p.location == ParamLocation::Path
             && (p.explode || matches!(p.style, ParamStyle::Label | ParamStyle::Matrix))
     });
     let uses_query_style = tools
         .iter()
-        .flat_map(|t| &t.params)
+        .flat_map(|(t, _)| &t.params)
         .any(|p| p.location == ParamLocation::Query && uses_query_with(p));
     let path_style = uses_path_style.then(|| quote!(PathStyle,));
     let query_style = uses_query_style.then(|| quote!(QueryStyle,));
-    let tools = tools.into_iter().map(|t| tool(api, t));
+    let tools = tools
+        .into_iter()
+        .map(|(t, (input, output))| tool(api, t, input, output));
     quote! {
         //! Tools generated from the spec's operations.
         #![allow(
@@ -61,7 +69,7 @@ pub fn tools_file(api: &Api, module: &str) -> TokenStream {
     }
 }
 
-fn tool(api: &Api, tool: &Tool) -> TokenStream {
+fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream {
     let args_type = ident(&tool.rust.args_type);
     let static_name = ident(&tool.rust.static_name);
     let build_fn = ident(&tool.rust.build_fn);
@@ -107,11 +115,12 @@ fn tool(api: &Api, tool: &Tool) -> TokenStream {
     let description = str_lit(&tool.description);
     let method = ident(tool.method.variant());
     let path = str_lit(&tool.path);
-    let input_schema = schema(&tool.input_schema);
-    let output_schema = match &tool.output {
+    let input = proc_macro2::Literal::u32_unsuffixed(input);
+    let input_schema = quote!(Schema::at(&SCHEMAS, #input));
+    let output_schema = match output {
         Some(output) => {
-            let schema = schema(&output.schema);
-            quote!(Some(#schema))
+            let output = proc_macro2::Literal::u32_unsuffixed(output);
+            quote!(Some(Schema::at(&SCHEMAS, #output)))
         }
         None => quote!(None),
     };
@@ -281,21 +290,6 @@ fn body_call(body: &Body) -> TokenStream {
         return quote!(request.#method(#media, #arg, &args.#field, &[#(#binary),*])?;);
     }
     quote!(request.#method(#media, #arg, &args.#field)?;)
-}
-
-/// Schemas are embedded as compact JSON: parsed once at start-up, never by the compiler.
-/// A stored tool schema: its root as JSON text and the ids of the shared definitions it reaches.
-fn schema(schema: &ToolSchema) -> TokenStream {
-    let root = str_lit(&serde_json::to_string(&schema.root).unwrap_or_else(|_| "{}".to_owned()));
-    let defs = schema
-        .defs
-        .iter()
-        .map(|&id| proc_macro2::Literal::u32_unsuffixed(id));
-    if schema.arguments {
-        quote!(Schema::arguments(&SCHEMAS, #root, &[#(#defs),*]))
-    } else {
-        quote!(Schema::new(&SCHEMAS, #root, &[#(#defs),*]))
-    }
 }
 
 /// `Some("…")` or `None`, from the prelude (see [`super::rust::Paths`]).

@@ -15,7 +15,7 @@ use super::schema_defs::Schema;
 /// A compiled schema, or why it could not be compiled.
 type Compiled = Arc<Result<Validator, String>>;
 
-type Key = (usize, usize, usize, usize, bool);
+type Key = (usize, usize, usize);
 
 fn cache() -> &'static RwLock<HashMap<Key, Compiled>> {
     static CACHE: OnceLock<RwLock<HashMap<Key, Compiled>>> = OnceLock::new();

@@ -2,11 +2,12 @@
 //!
 //! A large API's tools share most of their schemas (GitHub's 1,223 tools reach the same few
 //! hundred component schemas), so a crate keeps every distinct definition once, in
-//! `src/schemas.tsv`, and each tool only its root schema, whose `$ref`s point at `#/$defs/<name>`,
-//! plus the ids of the definitions it needs. [`assemble`] rebuilds the self-contained schema
-//! clients see: definitions used once (or small) and never recursive are inlined in place, the
-//! rest go into the schema's own `$defs`. mcpwright compiles this file too, so what it records and
-//! inspects is exactly what the server serves.
+//! `src/schemas.tsv`, one per line, and after them each distinct tool root schema, whose `$ref`s
+//! point at `#/$defs/<name>`, keyed by the ids (line numbers) of the definitions it reaches. A tool
+//! names its schemas by line. [`assemble`] rebuilds the self-contained schema clients see:
+//! definitions used once (or small) and never recursive are inlined in place, the rest go into the
+//! schema's own `$defs`. mcpwright compiles this file too, so what it records and inspects is
+//! exactly what the server serves.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -171,9 +172,8 @@ fn expand(
     }
 }
 
-/// The lines of schema files (`name<TAB>JSON`, after the two header lines), as the definitions
-/// with ids `0..` in file order. Malformed lines keep their place (as an empty name and body) so
-/// later ids stay right.
+/// The lines of schema files (`key<TAB>JSON`, after the two header lines), with ids `0..` in file
+/// order. Malformed lines keep their place (as an empty key and body) so later ids stay right.
 pub fn lines<'a>(files: &[&'a str]) -> Vec<(&'a str, &'a str)> {
     let mut out = Vec::new();
     for file in files {
@@ -184,20 +184,62 @@ pub fn lines<'a>(files: &[&'a str]) -> Vec<(&'a str, &'a str)> {
     out
 }
 
-/// A crate's shared definitions: the text of its schema files (`src/schemas.tsv`, and
+/// What a line of a schema file holds, by its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A shared definition, under its `$defs` name (`[A-Za-z0-9._-]`, never a `:`).
+    Definition(String),
+    /// A tool's root schema: `input:` or `output:`, then the ids of the definitions it reaches.
+    Root { arguments: bool, defs: Vec<u32> },
+}
+
+impl Line {
+    /// The key a line starts with.
+    pub fn key(&self) -> String {
+        match self {
+            Line::Definition(name) => name.clone(),
+            Line::Root { arguments, defs } => {
+                let ids: Vec<String> = defs.iter().map(u32::to_string).collect();
+                let side = if *arguments { "input" } else { "output" };
+                format!("{side}:{}", ids.join(","))
+            }
+        }
+    }
+
+    /// Reads a key; `None` when it is neither form.
+    pub fn parse(key: &str) -> Option<Line> {
+        let Some((side, ids)) = key.split_once(':') else {
+            return (!key.is_empty()).then(|| Line::Definition(key.to_owned()));
+        };
+        let arguments = match side {
+            "input" => true,
+            "output" => false,
+            _ => return None,
+        };
+        let defs = if ids.is_empty() {
+            Vec::new()
+        } else {
+            ids.split(',')
+                .map(|id| id.parse().ok())
+                .collect::<Option<_>>()?
+        };
+        Some(Line::Root { arguments, defs })
+    }
+}
+
+/// A crate's stored schemas: the text of its schema files (`src/schemas.tsv`, and
 /// `src/schemas-2.tsv`… when one file would be too large to review), read on first use.
 pub struct SchemaTable {
     files: &'static [&'static str],
     lines: OnceLock<Vec<(&'static str, &'static str)>>,
-    /// Assembled schemas by their parts, shared by every tool with the same parts (many tools of
-    /// a large API return the same object).
-    assembled: OnceLock<Mutex<AssembledMap>>,
+    /// Assembled schemas by root id: tools with the same schema share one line, and so one
+    /// parsed schema (many tools of a large API return the same object).
+    assembled: OnceLock<Mutex<HashMap<u32, Option<Object>>>>,
 }
 
 type Object = Arc<Map<String, Value>>;
-type AssembledMap = HashMap<(&'static str, &'static [u32], bool), Option<Object>>;
 
-/// A table without definitions, for schemas that need none.
+/// A table without lines, for schemas given whole.
 pub static NO_DEFS: SchemaTable = SchemaTable::new(&[]);
 
 impl SchemaTable {
@@ -209,7 +251,7 @@ impl SchemaTable {
         }
     }
 
-    /// The name and JSON text of definition `id`.
+    /// The key and JSON text of line `id`.
     fn line(&self, id: u32) -> Option<(&'static str, &'static str)> {
         self.lines
             .get_or_init(|| lines(self.files))
@@ -223,61 +265,44 @@ impl SchemaTable {
 #[derive(Default)]
 pub struct Bodies(HashMap<(usize, u32), Option<Value>>);
 
-/// One tool schema as the crate stores it (see the module's documentation).
+/// One tool schema as the crate stores it: a root line of its table (see the module's
+/// documentation), or, for tests and hand-written tools, a whole schema's text.
 #[derive(Clone, Copy)]
 pub struct Schema {
     table: &'static SchemaTable,
-    /// The root schema as JSON text, its `$ref`s pointing at `#/$defs/<name>`.
-    pub root: &'static str,
-    /// Ids of the definitions the root reaches, in the spec's order.
-    pub defs: &'static [u32],
-    /// Whether this is a tool's input, whose root gets [`arguments_root`]'s fields.
-    pub arguments: bool,
+    source: Source,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Source {
+    Stored(u32),
+    Whole(&'static str),
 }
 
 impl Schema {
-    /// A tool's output schema (or any schema stored as it is).
-    pub const fn new(
-        table: &'static SchemaTable,
-        root: &'static str,
-        defs: &'static [u32],
-    ) -> Self {
+    /// The schema stored at line `id` of `table`.
+    pub const fn at(table: &'static SchemaTable, id: u32) -> Self {
         Schema {
             table,
-            root,
-            defs,
-            arguments: false,
+            source: Source::Stored(id),
         }
     }
 
-    /// A tool's input schema, stored without the fields every input has.
-    pub const fn arguments(
-        table: &'static SchemaTable,
-        root: &'static str,
-        defs: &'static [u32],
-    ) -> Self {
-        Schema {
-            table,
-            root,
-            defs,
-            arguments: true,
-        }
-    }
-
-    /// A schema that needs no shared definitions.
+    /// A whole schema that needs no shared definitions.
     pub const fn standalone(root: &'static str) -> Self {
-        Schema::new(&NO_DEFS, root, &[])
+        Schema {
+            table: &NO_DEFS,
+            source: Source::Whole(root),
+        }
     }
 
-    /// A key that identifies these parts by address, without hashing their text.
-    pub fn address(&self) -> (usize, usize, usize, usize, bool) {
-        (
-            self.root.as_ptr() as usize,
-            self.root.len(),
-            self.defs.as_ptr() as usize,
-            self.defs.len(),
-            self.arguments,
-        )
+    /// A key that identifies this schema by address, without hashing any text.
+    pub fn address(&self) -> (usize, usize, usize) {
+        let table = self.table as *const SchemaTable as usize;
+        match self.source {
+            Source::Stored(id) => (table, id as usize, 0),
+            Source::Whole(text) => (table, text.as_ptr() as usize, text.len()),
+        }
     }
 
     /// The schema as clients see it, assembled on first use. `None` when the stored text is not
@@ -288,41 +313,49 @@ impl Schema {
 
     /// [`Schema::object`], parsing each definition once across a batch of schemas.
     pub fn object_with(&self, bodies: &mut Bodies) -> Option<Object> {
+        let id = match self.source {
+            Source::Whole(text) => {
+                return match serde_json::from_str(text) {
+                    Ok(Value::Object(map)) => Some(Arc::new(map)),
+                    _ => None,
+                };
+            }
+            Source::Stored(id) => id,
+        };
         let assembled = self.table.assembled.get_or_init(Default::default);
-        let key = (self.root, self.defs, self.arguments);
         // A poisoned lock only means another thread panicked while holding it; entries are
         // inserted whole, so the map is still consistent.
-        if let Some(found) = assembled
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
+        if let Some(found) = assembled.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
             return found.clone();
         }
-        let object = self.build(bodies);
+        let object = self.build(id, bodies);
         assembled
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
+            .entry(id)
             .or_insert(object)
             .clone()
     }
 
-    fn build(&self, bodies: &mut Bodies) -> Option<Object> {
-        let mut root: Value = serde_json::from_str(self.root).ok()?;
-        if self.arguments {
+    fn build(&self, id: u32, bodies: &mut Bodies) -> Option<Object> {
+        let (key, text) = self.table.line(id)?;
+        let Line::Root { arguments, defs } = Line::parse(key)? else {
+            return None;
+        };
+        let mut root: Value = serde_json::from_str(text).ok()?;
+        if arguments {
             root = arguments_root(root);
         }
         let table_key = self.table as *const SchemaTable as usize;
-        for &id in self.defs {
+        for &id in &defs {
             bodies.0.entry((table_key, id)).or_insert_with(|| {
                 self.table
                     .line(id)
                     .and_then(|(_, text)| serde_json::from_str(text).ok())
             });
         }
-        let mut parts = Vec::with_capacity(self.defs.len());
-        for &id in self.defs {
+        let mut parts = Vec::with_capacity(defs.len());
+        for &id in &defs {
             let name = self.table.line(id)?.0;
             parts.push((name, bodies.0.get(&(table_key, id))?.as_ref()?));
         }
@@ -335,11 +368,10 @@ impl Schema {
 
 impl std::fmt::Debug for Schema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Schema")
-            .field("root", &self.root)
-            .field("defs", &self.defs)
-            .field("arguments", &self.arguments)
-            .finish_non_exhaustive()
+        match self.source {
+            Source::Stored(id) => f.debug_tuple("Schema::at").field(&id).finish(),
+            Source::Whole(text) => f.debug_tuple("Schema::standalone").field(&text).finish(),
+        }
     }
 }
 
@@ -397,29 +429,54 @@ mod tests {
 
     #[test]
     fn stored_schemas_assemble_once_and_are_shared() {
-        static TABLE: SchemaTable = SchemaTable::new(&[
-            "# header\nmcpwright-schemas 1\nPet\t{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}\n",
-        ]);
-        static A: Schema = Schema::new(
-            &TABLE,
-            r##"{"type":"object","properties":{"pet":{"$ref":"#/$defs/Pet"}}}"##,
-            &[0],
-        );
-        let first = A.object().expect("an object");
+        static TABLE: SchemaTable = SchemaTable::new(&[concat!(
+            "# header\nmcpwright-schemas 1\n",
+            "Pet\t{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}\n",
+            "input:0\t{\"type\":\"object\",\"properties\":{\"pet\":{\"$ref\":\"#/$defs/Pet\"}}}\n",
+            "output:7\t{\"type\":\"object\"}\n",
+            "output:\t[1]\n",
+        )]);
+        let first = Schema::at(&TABLE, 1).object().expect("an object");
         assert_eq!(
             Value::Object((*first).clone()),
-            json!({"type": "object", "properties": {"pet": {"type": "object", "properties": {"name": {"type": "string"}}}}})
+            json!({"$schema": DIALECT, "type": "object", "properties": {"pet": {"type": "object",
+                "properties": {"name": {"type": "string"}}}}, "additionalProperties": false})
         );
-        assert!(Arc::ptr_eq(&first, &A.object().expect("an object")));
-        // A missing definition or a broken root is reported, not a panic.
-        static B: Schema = Schema::new(&TABLE, r#"{"type":"object"}"#, &[7]);
-        assert!(B.object().is_none());
+        assert!(Arc::ptr_eq(
+            &first,
+            &Schema::at(&TABLE, 1).object().expect("an object")
+        ));
+        // A missing definition, a definition where a root belongs, a root that is no object, a
+        // line that is not there: reported, not a panic.
+        for id in [2, 0, 3, 9] {
+            assert!(Schema::at(&TABLE, id).object().is_none(), "line {id}");
+        }
         assert!(Schema::standalone("[1]").object().is_none());
         assert!(
             Schema::standalone("{\"type\":\"object\"}")
                 .object()
                 .is_some()
         );
+    }
+
+    #[test]
+    fn line_keys_read_back() {
+        for line in [
+            Line::Definition("a.B-c_1".into()),
+            Line::Root {
+                arguments: true,
+                defs: vec![],
+            },
+            Line::Root {
+                arguments: false,
+                defs: vec![3, 14, 15],
+            },
+        ] {
+            assert_eq!(Line::parse(&line.key()), Some(line));
+        }
+        assert_eq!(Line::parse("sideways:1"), None);
+        assert_eq!(Line::parse("input:1,x"), None);
+        assert_eq!(Line::parse(""), None);
     }
 
     #[test]

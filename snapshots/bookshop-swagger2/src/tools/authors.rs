@@ -31,18 +31,8 @@ pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
     description: "List an author's books",
     method: Method::Get,
     path: "/authors/{authorId}/books",
-    input_schema: Schema::arguments(
-        &SCHEMAS,
-        r#"{"type":"object","properties":{"authorId":{"type":"integer"},"sort":{"type":"string","enum":["title","year"]}},"required":["authorId"]}"#,
-        &[],
-    ),
-    output_schema: Some(
-        Schema::new(
-            &SCHEMAS,
-            r##"{"type":"object","properties":{"result":{"type":"array","items":{"$ref":"#/$defs/Book"}}},"required":["result"]}"##,
-            &[0, 1],
-        ),
-    ),
+    input_schema: Schema::at(&SCHEMAS, 10),
+    output_schema: Some(Schema::at(&SCHEMAS, 5)),
     output: OutputShape::Wrapped,
     annotations: Annotations::READ_ONLY,
     accept: Some("application/json"),

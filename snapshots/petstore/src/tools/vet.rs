@@ -34,18 +34,8 @@ pub static LIST_VISITS: ToolDef = ToolDef {
     description: "List a pet's visits to the vet",
     method: Method::Get,
     path: "/pets/{petId}/visits",
-    input_schema: Schema::arguments(
-        &SCHEMAS,
-        r#"{"type":"object","properties":{"petId":{"type":"integer","format":"int64"},"since":{"type":"string","format":"date","description":"Only visits on or after this date."},"clinic":{"type":"string","description":"The clinic the caller works at."}},"required":["petId"]}"#,
-        &[],
-    ),
-    output_schema: Some(
-        Schema::new(
-            &SCHEMAS,
-            r##"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"$ref":"#/$defs/Visit"}},"next":{"type":["string","null"],"description":"Cursor of the next page, if any."}}}"##,
-            &[5],
-        ),
-    ),
+    input_schema: Schema::at(&SCHEMAS, 14),
+    output_schema: Some(Schema::at(&SCHEMAS, 15)),
     output: OutputShape::Object,
     annotations: Annotations::READ_ONLY,
     accept: Some("application/json"),

@@ -1,392 +1,13 @@
-//! The MCP contract of a generated server — each tool's name, operation, schemas and scopes — as
-//! recorded in the crate's `mcpwright.lock`, and the difference between two contracts, classified
-//! for the people and bots deciding whether a regeneration can ship.
-//!
-//! The lock file also keeps tool names stable: `generate` reads it and gives every operation the
-//! name it had, whatever a new operation or a change of naming rules would suggest.
+//! The difference between two contracts: tools added, removed, renamed, and per tool the changes
+//! of its schemas and scopes, each classified as breaking or compatible.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
+use serde_json::{Value, json};
 
-use crate::ir::schema::Mode;
+use super::{Contract, SchemaContract, ToolContract};
 use crate::ir::schema_defs::def_ref;
-use crate::ir::{Api, ToolSchema};
-
-/// The lock file's name in a generated crate.
-pub const LOCK_FILE: &str = "mcpwright.lock";
-
-/// Files the user owns: created once by `generate`, never overwritten or compared.
-pub const USER_OWNED: &[&str] = &["src/hooks.rs"];
-
-/// One tool as MCP clients see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolContract {
-    pub name: String,
-    /// `METHOD /path`: the operation's identity across regenerations.
-    pub operation: String,
-    pub operation_id: Option<String>,
-    pub input: SchemaContract,
-    pub output: Option<SchemaContract>,
-    /// Scope alternatives a caller needs.
-    pub scopes: Vec<Vec<String>>,
-}
-
-/// One tool schema as the lock file records it: a fingerprint of the whole schema clients see,
-/// and its shape — the keywords the diff explains (`type`, `enum`, `required`, `properties`,
-/// `items`), with `$ref`s into the contract's shared definitions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SchemaContract {
-    /// `None` in lock files written before fingerprints.
-    pub fingerprint: Option<String>,
-    pub shape: Value,
-}
-
-/// The contract of a whole server, as the lock file stores it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Contract {
-    /// The `@generated` marker, first so the writer recognizes the file as generated.
-    pub generated: String,
-    pub version: u32,
-    /// Files created once and then owned by the user.
-    pub user_owned: Vec<String>,
-    pub tools: Vec<ToolContract>,
-    /// Shapes of the shared definitions the tools' shapes reference, by `$defs` name, for
-    /// arguments and for results (the two are converted differently).
-    pub input_defs: Map<String, Value>,
-    pub output_defs: Map<String, Value>,
-}
-
-/// The lock file format this version writes.
-const VERSION: u32 = 2;
-
-/// The keywords a shape keeps: what [`diff`] compares.
-const SHAPE_KEYWORDS: &[&str] = &["type", "enum", "required", "$ref"];
-
-/// How a lock file reads: today's fields and those of version 1 (whole schemas per tool).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LockFile {
-    #[serde(default)]
-    generated: String,
-    version: u32,
-    #[serde(default)]
-    user_owned: Vec<String>,
-    tools: Vec<LockTool>,
-    #[serde(default)]
-    input_defs: Map<String, Value>,
-    #[serde(default)]
-    output_defs: Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LockTool {
-    name: String,
-    operation: String,
-    #[serde(default)]
-    operation_id: Option<String>,
-    #[serde(default)]
-    scopes: Vec<Vec<String>>,
-    #[serde(default)]
-    input: Option<String>,
-    #[serde(default)]
-    input_shape: Option<Value>,
-    #[serde(default)]
-    output: Option<String>,
-    #[serde(default)]
-    output_shape: Option<Value>,
-    /// Version 1.
-    #[serde(default)]
-    input_schema: Option<Value>,
-    #[serde(default)]
-    output_schema: Option<Value>,
-}
-
-impl Contract {
-    pub fn of(api: &Api, marker: String) -> Contract {
-        let shapes = Shapes::new(api);
-        // In the table's order (the spec's), not the map's.
-        let mut primaries: Vec<(usize, &str, Mode)> = shapes
-            .primary
-            .iter()
-            .map(|(&(name, mode), &id)| (id, name, mode))
-            .collect();
-        primaries.sort_by_key(|&(id, _, mode)| (id, mode == Mode::Output));
-        let mut input_defs = Map::new();
-        let mut output_defs = Map::new();
-        for (id, name, mode) in primaries {
-            let defs = match mode {
-                Mode::Input => &mut input_defs,
-                Mode::Output => &mut output_defs,
-            };
-            defs.insert(name.to_owned(), shape(&api.schemas[id].body));
-        }
-        Contract {
-            generated: marker,
-            version: VERSION,
-            user_owned: USER_OWNED.iter().map(|s| (*s).to_owned()).collect(),
-            tools: api
-                .tools
-                .iter()
-                .map(|tool| ToolContract {
-                    name: tool.name.clone(),
-                    operation: tool.label.clone(),
-                    operation_id: tool.operation_id.clone(),
-                    input: shapes.of(&tool.input_schema, Mode::Input),
-                    output: tool
-                        .output
-                        .as_ref()
-                        .map(|o| shapes.of(&o.schema, Mode::Output)),
-                    scopes: tool.scopes.clone(),
-                })
-                .collect(),
-            input_defs,
-            output_defs,
-        }
-    }
-
-    /// The lock file's text: JSON with one line per field of a tool and one per shared
-    /// definition, so regenerations diff line by line and the file stays a fraction of the
-    /// spec's size.
-    pub fn to_text(&self) -> String {
-        let mut out = String::from("{\n");
-        out.push_str(&format!("  \"generated\": {},\n", text(&self.generated)));
-        out.push_str(&format!("  \"version\": {},\n", self.version));
-        out.push_str(&format!("  \"userOwned\": {},\n", text(&self.user_owned)));
-        out.push_str("  \"tools\": [");
-        for (at, tool) in self.tools.iter().enumerate() {
-            out.push_str(if at == 0 { "\n" } else { ",\n" });
-            let mut fields = vec![
-                ("name", text(&tool.name)),
-                ("operation", text(&tool.operation)),
-            ];
-            if let Some(id) = &tool.operation_id {
-                fields.push(("operationId", text(id)));
-            }
-            fields.push(("scopes", text(&tool.scopes)));
-            for (key, shape_key, side) in [
-                ("input", "inputShape", Some(&tool.input)),
-                ("output", "outputShape", tool.output.as_ref()),
-            ] {
-                if let Some(side) = side {
-                    if let Some(fingerprint) = &side.fingerprint {
-                        fields.push((key, text(fingerprint)));
-                    }
-                    fields.push((shape_key, text(&side.shape)));
-                }
-            }
-            out.push_str("    {\n");
-            let last = fields.len() - 1;
-            for (i, (key, value)) in fields.into_iter().enumerate() {
-                let comma = if i == last { "" } else { "," };
-                out.push_str(&format!("      \"{key}\": {value}{comma}\n"));
-            }
-            out.push_str("    }");
-        }
-        out.push_str(if self.tools.is_empty() {
-            "],\n"
-        } else {
-            "\n  ],\n"
-        });
-        for (key, defs, comma) in [
-            ("inputDefs", &self.input_defs, ","),
-            ("outputDefs", &self.output_defs, ""),
-        ] {
-            out.push_str(&format!("  \"{key}\": {{"));
-            for (at, (name, shape)) in defs.iter().enumerate() {
-                out.push_str(if at == 0 { "\n" } else { ",\n" });
-                out.push_str(&format!("    {}: {}", text(name), text(shape)));
-            }
-            out.push_str(if defs.is_empty() { "}" } else { "\n  }" });
-            out.push_str(comma);
-            out.push('\n');
-        }
-        out.push_str("}\n");
-        out
-    }
-
-    /// Reads a lock file (this version's or version 1); `None` when the text is not one (a
-    /// hand-edited file beyond repair is then simply not used).
-    pub fn parse(text: &str) -> Option<Contract> {
-        let lock: LockFile = serde_json::from_str(text).ok()?;
-        let mut contract = Contract {
-            generated: lock.generated,
-            version: lock.version,
-            user_owned: lock.user_owned,
-            tools: Vec::with_capacity(lock.tools.len()),
-            input_defs: lock.input_defs,
-            output_defs: lock.output_defs,
-        };
-        for tool in lock.tools {
-            let input = match (tool.input_schema, tool.input_shape) {
-                (Some(schema), _) => SchemaContract {
-                    fingerprint: None,
-                    shape: v1_shape(schema, &mut contract.input_defs),
-                },
-                (None, shape) => SchemaContract {
-                    fingerprint: tool.input,
-                    shape: shape.unwrap_or_else(|| json!({})),
-                },
-            };
-            let output = match (tool.output_schema, tool.output_shape) {
-                (Some(schema), _) => Some(SchemaContract {
-                    fingerprint: None,
-                    shape: v1_shape(schema, &mut contract.output_defs),
-                }),
-                (None, Some(shape)) => Some(SchemaContract {
-                    fingerprint: tool.output,
-                    shape,
-                }),
-                (None, None) => None,
-            };
-            contract.tools.push(ToolContract {
-                name: tool.name,
-                operation: tool.operation,
-                operation_id: tool.operation_id,
-                input,
-                output,
-                scopes: tool.scopes,
-            });
-        }
-        Some(contract)
-    }
-
-    /// Tool names by operation, for keeping names stable.
-    pub fn names(&self) -> HashMap<String, String> {
-        self.tools
-            .iter()
-            .map(|t| (t.operation.clone(), t.name.clone()))
-            .collect()
-    }
-}
-
-/// Compact JSON text of a lock file value.
-fn text<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// A version 1 schema (whole, with its own `$defs`) as a shape; its definitions join the
-/// contract's (names are the spec's, the same in every tool).
-fn v1_shape(mut schema: Value, defs: &mut Map<String, Value>) -> Value {
-    if let Some(Value::Object(own)) = schema.as_object_mut().and_then(|m| m.remove("$defs")) {
-        for (name, body) in own {
-            defs.entry(name).or_insert_with(|| shape(&body));
-        }
-    }
-    shape(&schema)
-}
-
-/// The parts of a schema [`diff`] compares.
-pub fn shape(schema: &Value) -> Value {
-    let Value::Object(map) = schema else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    for (key, value) in map {
-        match key.as_str() {
-            "properties" => {
-                if let Value::Object(props) = value {
-                    let props = props.iter().map(|(k, v)| (k.clone(), shape(v))).collect();
-                    out.insert(key.clone(), Value::Object(props));
-                }
-            }
-            "items" => {
-                out.insert(key.clone(), shape(value));
-            }
-            _ if SHAPE_KEYWORDS.contains(&key.as_str()) => {
-                out.insert(key.clone(), value.clone());
-            }
-            _ => {}
-        }
-    }
-    Value::Object(out)
-}
-
-/// Shapes and fingerprints of an API's tool schemas, each shared definition hashed once.
-struct Shapes<'a> {
-    api: &'a Api,
-    /// The first definition of each (name, side) the tools reach: the one the contract's tables
-    /// hold. A tool
-    /// that reaches another variant (a multipart body whose file fields are marked) gets that
-    /// variant's shape in place of the reference.
-    primary: HashMap<(&'a str, Mode), usize>,
-    digests: Vec<[u8; 32]>,
-}
-
-impl<'a> Shapes<'a> {
-    fn new(api: &'a Api) -> Self {
-        let mut primary = HashMap::new();
-        for tool in &api.tools {
-            let sides = std::iter::once((&tool.input_schema, Mode::Input))
-                .chain(tool.output.as_ref().map(|o| (&o.schema, Mode::Output)));
-            for (schema, mode) in sides {
-                for &id in &schema.defs {
-                    if let Some(def) = api.schemas.get(id as usize) {
-                        primary
-                            .entry((def.name.as_str(), mode))
-                            .or_insert(id as usize);
-                    }
-                }
-            }
-        }
-        let digests = api
-            .schemas
-            .iter()
-            .map(|def| Sha256::digest(def.text.as_bytes()).into())
-            .collect();
-        Shapes {
-            api,
-            primary,
-            digests,
-        }
-    }
-
-    fn of(&self, schema: &ToolSchema, mode: Mode) -> SchemaContract {
-        let root = schema.root.to_string();
-        let mut hash = Sha256::new();
-        hash.update(root.as_bytes());
-        hash.update([u8::from(schema.arguments)]);
-        let mut variants = HashMap::new();
-        for &id in &schema.defs {
-            let Some(def) = self.api.schemas.get(id as usize) else {
-                continue;
-            };
-            hash.update(b"\0");
-            hash.update(def.name.as_bytes());
-            hash.update(self.digests[id as usize]);
-            if self.primary.get(&(def.name.as_str(), mode)) != Some(&(id as usize)) {
-                variants.insert(def.name.as_str(), shape(&def.body));
-            }
-        }
-        let mut shape = shape(&schema.root);
-        if !variants.is_empty() {
-            replace_refs(&mut shape, &variants);
-        }
-        let digest = hash.finalize();
-        SchemaContract {
-            fingerprint: Some(crate::load::hex(&digest[..16])),
-            shape,
-        }
-    }
-}
-
-/// Puts each variant's shape where the shape references it by name.
-fn replace_refs(shape: &mut Value, variants: &HashMap<&str, Value>) {
-    match shape {
-        Value::Object(map) => {
-            if let Some(body) = def_ref(map).and_then(|name| variants.get(name)) {
-                *shape = body.clone();
-                return;
-            }
-            map.values_mut().for_each(|v| replace_refs(v, variants));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, variants)),
-        _ => {}
-    }
-}
 
 /// How a change affects existing callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -476,10 +97,8 @@ impl ContractDiff {
 /// What changed from `old` to `new`.
 pub fn diff(old: &Contract, new: &Contract) -> ContractDiff {
     let mut result = ContractDiff::default();
-    let input = Tables::new(&old.input_defs, &new.input_defs);
-    let output = Tables::new(&old.output_defs, &new.output_defs);
     let tool_changes =
-        |before: &ToolContract, tool: &ToolContract| tool_changes(before, tool, &input, &output);
+        |before: &ToolContract, tool: &ToolContract| tool_changes(old, new, before, tool);
     let old_by_name: HashMap<&str, &ToolContract> =
         old.tools.iter().map(|t| (t.name.as_str(), t)).collect();
     let new_by_name: HashMap<&str, &ToolContract> =
@@ -530,11 +149,12 @@ pub fn diff(old: &Contract, new: &Contract) -> ContractDiff {
 }
 
 fn tool_changes(
+    old_contract: &Contract,
+    new_contract: &Contract,
     old: &ToolContract,
     new: &ToolContract,
-    input: &Tables,
-    output: &Tables,
 ) -> Vec<Change> {
+    let contracts = (old_contract, new_contract);
     let mut changes = Vec::new();
     if old.operation != new.operation {
         changes.push(Change {
@@ -543,9 +163,9 @@ fn tool_changes(
             what: format!("now calls {} (was {})", new.operation, old.operation),
         });
     }
-    compare_side(&mut changes, Side::Input, input, &old.input, &new.input);
+    compare_side(&mut changes, Side::Input, contracts, &old.input, &new.input);
     match (&old.output, &new.output) {
-        (Some(a), Some(b)) => compare_side(&mut changes, Side::Output, output, a, b),
+        (Some(a), Some(b)) => compare_side(&mut changes, Side::Output, contracts, a, b),
         (None, Some(_)) => changes.push(Change {
             impact: Impact::Compatible,
             at: "output".into(),
@@ -601,7 +221,7 @@ enum Side {
 fn compare_side(
     changes: &mut Vec<Change>,
     side: Side,
-    tables: &Tables,
+    (old_contract, new_contract): (&Contract, &Contract),
     old: &SchemaContract,
     new: &SchemaContract,
 ) {
@@ -614,10 +234,14 @@ fn compare_side(
         Side::Output => "output",
     };
     let before = changes.len();
+    let tables = Tables::new(
+        Resolver::new(old_contract, old),
+        Resolver::new(new_contract, new),
+    );
     let mut diff = SchemaDiff {
         changes: &mut *changes,
         side,
-        tables,
+        tables: &tables,
     };
     diff.compare(at, &old.shape, &new.shape, 0);
     if changes.len() == before && fingerprints.is_some() {
@@ -629,41 +253,64 @@ fn compare_side(
     }
 }
 
-/// The shared definitions' shapes of both contracts for one side, and which names differ between
-/// them, directly or through what they reference.
+/// The definitions one tool schema reaches, by name.
+struct Resolver<'a> {
+    by_name: HashMap<&'a str, &'a Value>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(contract: &'a Contract, schema: &SchemaContract) -> Self {
+        let by_name = schema
+            .defs
+            .iter()
+            .filter_map(|&id| contract.defs.get(id as usize))
+            .map(|(name, shape)| (name.as_str(), shape))
+            .collect();
+        Resolver { by_name }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.by_name.get(name).copied()
+    }
+}
+
+/// The definitions of one tool schema, old and new, and which names differ between them,
+/// directly or through what they reference.
 struct Tables<'a> {
-    old: &'a Map<String, Value>,
-    new: &'a Map<String, Value>,
+    old: Resolver<'a>,
+    new: Resolver<'a>,
     changed: HashSet<&'a str>,
 }
 
 impl<'a> Tables<'a> {
-    fn new(old: &'a Map<String, Value>, new: &'a Map<String, Value>) -> Self {
+    fn new(old: Resolver<'a>, new: Resolver<'a>) -> Self {
         let mut changed: HashSet<&str> = HashSet::new();
-        for (name, shape) in old {
+        for (&name, &shape) in &old.by_name {
             if new.get(name) != Some(shape) {
                 changed.insert(name);
             }
         }
-        for name in new.keys() {
-            if !old.contains_key(name) {
+        for &name in new.by_name.keys() {
+            if old.get(name).is_none() {
                 changed.insert(name);
             }
         }
-        // A definition that references a changed one has changed too.
-        let mut referrers: HashMap<String, Vec<&str>> = HashMap::new();
-        for (name, shape) in old.iter().chain(new) {
-            let mut refs = Vec::new();
-            collect_refs(shape, &mut refs);
-            for target in refs {
-                referrers.entry(target).or_default().push(name);
+        if !changed.is_empty() {
+            // A definition that references a changed one has changed too.
+            let mut referrers: HashMap<String, Vec<&str>> = HashMap::new();
+            for (&name, &shape) in old.by_name.iter().chain(&new.by_name) {
+                let mut refs = Vec::new();
+                collect_refs(shape, &mut refs);
+                for target in refs {
+                    referrers.entry(target).or_default().push(name);
+                }
             }
-        }
-        let mut queue: Vec<&str> = changed.iter().copied().collect();
-        while let Some(name) = queue.pop() {
-            for &referrer in referrers.get(name).into_iter().flatten() {
-                if changed.insert(referrer) {
-                    queue.push(referrer);
+            let mut queue: Vec<&str> = changed.iter().copied().collect();
+            while let Some(name) = queue.pop() {
+                for &referrer in referrers.get(name).into_iter().flatten() {
+                    if changed.insert(referrer) {
+                        queue.push(referrer);
+                    }
                 }
             }
         }
@@ -672,6 +319,9 @@ impl<'a> Tables<'a> {
 
     /// Whether `shape` references a definition that changed.
     fn reaches_change(&self, shape: &Value) -> bool {
+        if self.changed.is_empty() {
+            return false;
+        }
         let mut refs = Vec::new();
         collect_refs(shape, &mut refs);
         refs.iter().any(|name| self.changed.contains(name.as_str()))
@@ -716,8 +366,8 @@ impl SchemaDiff<'_> {
     }
 
     fn compare(&mut self, at: &str, old: &Value, new: &Value, depth: usize) {
-        let old = resolve(self.tables.old, old);
-        let new = resolve(self.tables.new, new);
+        let old = resolve(&self.tables.old, old);
+        let new = resolve(&self.tables.new, new);
         if depth > MAX_DEPTH || (old == new && !self.tables.reaches_change(old)) {
             return;
         }
@@ -835,7 +485,7 @@ impl SchemaDiff<'_> {
 }
 
 /// `$ref`s into the shared definitions followed (a bounded number of times).
-fn resolve<'a>(defs: &'a Map<String, Value>, mut schema: &'a Value) -> &'a Value {
+fn resolve<'a>(defs: &Resolver<'a>, mut schema: &'a Value) -> &'a Value {
     for _ in 0..8 {
         let Some(name) = schema.as_object().and_then(def_ref) else {
             break;
@@ -867,6 +517,8 @@ fn types(schema: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::lock::{VERSION, v1_shape};
+    use serde_json::Map;
 
     /// A tool whose input is a whole schema, as version 1 lock files held them.
     fn tool(name: &str, operation: &str, input: Value) -> ToolContract {
@@ -875,26 +527,30 @@ mod tests {
             operation: operation.into(),
             operation_id: None,
             input: SchemaContract {
-                fingerprint: None,
                 shape: input,
+                ..SchemaContract::default()
             },
             output: None,
             scopes: Vec::new(),
         }
     }
 
-    /// A contract of such tools: their `$defs` move into the shared table.
+    /// A contract of such tools: their `$defs` move into the shared table, as in version 1.
     fn contract(mut tools: Vec<ToolContract>) -> Contract {
-        let mut input_defs = Map::new();
+        let mut defs = Map::new();
         for tool in &mut tools {
-            tool.input.shape = v1_shape(tool.input.shape.take(), &mut input_defs);
+            tool.input.shape = v1_shape(tool.input.shape.take(), &mut defs);
         }
-        Contract {
+        let mut contract = Contract {
             version: VERSION,
             tools,
-            input_defs,
             ..Contract::default()
+        };
+        let ids = contract.add_defs(defs);
+        for tool in &mut contract.tools {
+            tool.input.defs = ids.clone();
         }
+        contract
     }
 
     #[test]
@@ -999,39 +655,5 @@ mod tests {
         assert_eq!(d.changed["t"][0].at, "input");
         assert_eq!(d.changed["t"][0].impact, Impact::Compatible);
         assert!(!d.is_breaking());
-    }
-
-    #[test]
-    fn lock_files_read_back_and_version_1_still_reads() {
-        let mut written = contract(vec![tool(
-            "t",
-            "GET /",
-            json!({"type": "object", "properties": {"b": {"$ref": "#/$defs/P"}},
-                   "$defs": {"P": {"type": "object", "description": "dropped", "enum": [1]}}}),
-        )]);
-        written.tools[0].input.fingerprint = Some("00ff".into());
-        written.tools[0].output = Some(SchemaContract {
-            fingerprint: Some("11ee".into()),
-            shape: json!({"type": "object"}),
-        });
-        written.tools[0].scopes = vec![vec!["read".into()]];
-        let text = written.to_text();
-        assert!(text.contains("\"name\": \"t\""), "{text}");
-        assert!(
-            !text.contains("dropped"),
-            "shapes keep only what the diff reads"
-        );
-        assert_eq!(Contract::parse(&text), Some(written.clone()));
-        let v1 = r##"{"generated": "x", "version": 1, "tools": [{"name": "t", "operation": "GET /", "scopes": [["read"]],
-            "inputSchema": {"type": "object", "properties": {"b": {"$ref": "#/$defs/P"}},
-                            "$defs": {"P": {"type": "object", "enum": [1]}}}}]}"##;
-        let old = Contract::parse(v1).expect("a version 1 lock file");
-        assert_eq!(old.tools[0].input.shape, written.tools[0].input.shape);
-        assert_eq!(old.input_defs, written.input_defs);
-        let d = diff(&old, &written);
-        assert!(
-            d.changed["t"].iter().all(|c| c.at == "output"),
-            "only the output is new: {d:?}"
-        );
     }
 }
