@@ -24,7 +24,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::refs::{decode_fragment, try_for_each_object};
+use super::refs::{NodePath, decode_fragment, try_for_each_object};
 use super::schema_walk::{METHODS, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY, SCHEMA_SINGLES};
 use super::source;
 use crate::error::{Diagnostic, Location, pointer_join, pointer_unescape};
@@ -851,10 +851,10 @@ fn display_join(from: &str, relative: &Path) -> String {
     out.display().to_string()
 }
 
-/// Visits every object of `doc` with its pointer.
-fn for_each_object(doc: &Value, mut f: impl FnMut(&Map<String, Value>, &str)) {
-    let _ = try_for_each_object(doc, |map, pointer| {
-        f(map, pointer);
+/// Visits every object of `doc` with where it is.
+fn for_each_object<'a>(doc: &'a Value, mut f: impl FnMut(&'a Map<String, Value>, &NodePath<'a>)) {
+    let _ = try_for_each_object(doc, |map, path| {
+        f(map, path);
         Ok::<(), std::convert::Infallible>(())
     });
 }
@@ -863,10 +863,10 @@ fn for_each_object(doc: &Value, mut f: impl FnMut(&Map<String, Value>, &str)) {
 /// object declaring each.
 fn collect_ids(doc: &Value) -> HashMap<String, String> {
     let mut ids = HashMap::new();
-    for_each_object(doc, |map, pointer| {
+    for_each_object(doc, |map, path| {
         if let Some(Value::String(id)) = map.get("$id") {
             ids.entry(id.trim_end_matches('#').to_owned())
-                .or_insert_with(|| pointer.to_owned());
+                .or_insert_with(|| path.pointer());
         }
     });
     ids
@@ -875,9 +875,9 @@ fn collect_ids(doc: &Value) -> HashMap<String, String> {
 /// Whether `doc` has a reference to another file (not its own `#…`, not one of its `$id`s).
 fn has_external_ref(doc: &Value, ids: &HashSet<String>) -> bool {
     let mut found = false;
-    for_each_object(doc, |map, pointer| {
+    for_each_object(doc, |map, path| {
         if let Some(Value::String(reference)) = map.get("$ref")
-            && !super::refs::in_extension(pointer)
+            && !super::refs::in_extension(&path.pointer())
         {
             let (path, _) = split_reference(reference);
             found |= !path.is_empty() && !ids.contains(path.trim_end_matches('#'));

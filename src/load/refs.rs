@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{Diagnostic, Location, pointer_join};
+use crate::error::{Diagnostic, Location};
 
 /// Resolves a local reference (`#/components/schemas/Pet`) in `doc`.
 pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
@@ -42,11 +42,13 @@ pub fn check_local(doc: &Value, file: &str) -> Result<(), Diagnostic> {
 }
 
 fn check_with(doc: &Value, file: &str, external_is_error: bool) -> Result<(), Diagnostic> {
-    try_for_each_object(doc, |map, pointer| match map.get("$ref") {
-        Some(Value::String(reference))
-            if (external_is_error || reference.starts_with('#')) && !in_extension(pointer) =>
-        {
-            check_one(doc, file, pointer, reference)
+    try_for_each_object(doc, |map, path| match map.get("$ref") {
+        Some(Value::String(reference)) if external_is_error || reference.starts_with('#') => {
+            let pointer = path.pointer();
+            if in_extension(&pointer) {
+                return Ok(());
+            }
+            check_one(doc, file, &pointer, reference)
         }
         _ => Ok(()),
     })
@@ -90,28 +92,59 @@ pub fn in_extension(pointer: &str) -> bool {
     false
 }
 
-/// Calls `f` with every object of `doc` and its pointer, in document order (so the first problem
+/// Where a node of a document sits: the keys and indices from the root. Its JSON pointer is
+/// only built when asked for, since walks visit millions of nodes and need a pointer for few.
+pub struct NodePath<'a> {
+    tokens: Vec<Token<'a>>,
+}
+
+#[derive(Clone, Copy)]
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl NodePath<'_> {
+    /// The node's JSON pointer (`""` for the root).
+    pub fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for token in &self.tokens {
+            pointer.push('/');
+            match token {
+                Token::Key(key) => pointer.push_str(&crate::error::pointer_token(key)),
+                Token::Index(index) => pointer.push_str(&index.to_string()),
+            }
+        }
+        pointer
+    }
+}
+
+/// Calls `f` with every object of `doc` and where it is, in document order (so the first problem
 /// found is the first in the file), without recursion; stops at the first error.
-pub fn try_for_each_object<E>(
-    doc: &Value,
-    mut f: impl FnMut(&Map<String, Value>, &str) -> Result<(), E>,
+pub fn try_for_each_object<'a, E>(
+    doc: &'a Value,
+    mut f: impl FnMut(&'a Map<String, Value>, &NodePath<'a>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut stack = vec![(doc, String::new())];
-    while let Some((value, pointer)) = stack.pop() {
+    let mut path = NodePath { tokens: Vec::new() };
+    // (node, how many tokens its path has, its own token)
+    let mut stack: Vec<(&Value, usize, Option<Token>)> = vec![(doc, 0, None)];
+    while let Some((value, depth, token)) = stack.pop() {
+        path.tokens.truncate(depth.saturating_sub(1));
+        path.tokens.extend(token);
         match value {
             Value::Object(map) => {
-                f(map, &pointer)?;
+                f(map, &path)?;
                 // Pushed in reverse, so children are visited in document order.
                 for (key, child) in map.iter().rev() {
                     if child.is_object() || child.is_array() {
-                        stack.push((child, pointer_join(&pointer, key)));
+                        stack.push((child, depth + 1, Some(Token::Key(key))));
                     }
                 }
             }
             Value::Array(items) => {
                 for (index, child) in items.iter().enumerate().rev() {
                     if child.is_object() || child.is_array() {
-                        stack.push((child, format!("{pointer}/{index}")));
+                        stack.push((child, depth + 1, Some(Token::Index(index))));
                     }
                 }
             }
