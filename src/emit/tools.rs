@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{doc, ident, str_lit, summary};
-use super::types::{argument_type, rename_attr};
+use super::types::argument_type;
 use crate::ir::{Api, Body, BodyKind, Param, ParamLocation, ParamStyle, Tool};
 
 /// `src/tools/mod.rs`: the module list and the table of every tool.
@@ -47,6 +47,14 @@ pub fn tools_file(api: &Api, module: &str, schemas: &[(u32, Option<u32>)]) -> To
         .iter()
         .flat_map(|(t, _)| &t.params)
         .any(|p| p.location == ParamLocation::Query && uses_query_with(p));
+    let uses_take = tools
+        .iter()
+        .any(|(t, _)| !t.params.is_empty() || t.body.is_some());
+    let take = uses_take.then(|| {
+        quote!(
+            use crate::runtime::args::take;
+        )
+    });
     let path_style = uses_path_style.then(|| quote!(PathStyle,));
     let query_style = uses_query_style.then(|| quote!(QueryStyle,));
     let tools = tools
@@ -63,6 +71,7 @@ pub fn tools_file(api: &Api, module: &str, schemas: &[(u32, Option<u32>)]) -> To
             rustdoc::invalid_html_tags
         )]
         use crate::api::SCHEMAS;
+        #take
         use crate::runtime::{Annotations, ArgError, JsonObject, Method, OutputShape, #path_style #query_style Request, Schema, ToolDef};
 
         #(#tools)*
@@ -84,7 +93,6 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
             field(
                 api,
                 &p.field,
-                &p.arg_name,
                 p.description.as_deref(),
                 &p.ty,
                 p.required,
@@ -95,7 +103,6 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
             field(
                 api,
                 &b.field,
-                &b.arg_name,
                 b.description.as_deref(),
                 &b.ty,
                 b.required,
@@ -155,10 +162,25 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
         quote!(_args)
     };
     let mutability = if has_args { quote!(mut) } else { quote!() };
+    let parameter = if has_args {
+        quote!(mut args)
+    } else {
+        quote!(_)
+    };
+    // Validated arguments become the typed struct field by field (`args::take`).
+    let takes = tool
+        .params
+        .iter()
+        .map(|p| (&p.field, &p.arg_name))
+        .chain(tool.body.iter().map(|b| (&b.field, &b.arg_name)))
+        .map(|(field, arg)| {
+            let field = ident(field);
+            let arg = str_lit(arg);
+            quote!(#field: take(&mut args, #arg)?,)
+        });
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
+        #[derive(Debug)]
         pub struct #args_type {
             #(#fields)*
         }
@@ -180,8 +202,8 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
             build: #build_fn,
         };
 
-        fn #build_fn(args: JsonObject) -> Result<Request, ArgError> {
-            let #args_binding: #args_type = crate::runtime::args::parse(args)?;
+        fn #build_fn(#parameter: JsonObject) -> Result<Request, ArgError> {
+            let #args_binding = #args_type { #(#takes)* };
             let #mutability request = Request::new(Method::#method, #path);
             #(#calls)*
             request.finish()
@@ -192,19 +214,16 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
 fn field(
     api: &Api,
     name: &str,
-    arg_name: &str,
     description: Option<&str>,
     ty: &crate::ir::RustType,
     required: bool,
     nullable: bool,
 ) -> TokenStream {
     let docs = doc(description.map(summary).as_deref());
-    let rename = rename_attr(name, arg_name);
     let ty = argument_type(ty, required, nullable, &api.types);
     let name = ident(name);
     quote! {
         #docs
-        #rename
         pub #name: #ty,
     }
 }

@@ -121,7 +121,7 @@ fn struct_field(field: &Field, types: &TypeSpace) -> TokenStream {
 }
 
 /// `#[serde(rename = "…")]` when the Rust name differs from the wire name.
-pub fn rename_attr(rust_name: &str, wire_name: &str) -> TokenStream {
+fn rename_attr(rust_name: &str, wire_name: &str) -> TokenStream {
     if rust_name.strip_prefix("r#").unwrap_or(rust_name) == wire_name {
         return quote!();
     }

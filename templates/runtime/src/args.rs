@@ -79,6 +79,50 @@ pub fn parse<T: DeserializeOwned>(args: JsonObject) -> Result<T, ArgError> {
     })
 }
 
+/// Takes argument `name` out of validated arguments, as its field's Rust type. Generated tools
+/// build their typed argument structs field by field with it: validation has already checked the
+/// arguments against the schema, and a derived `Deserialize` per tool would cost the compiler far
+/// more than these calls (a 10,000-operation crate has 10,000 argument structs). Errors name the
+/// field, and below it the path serde stopped at; a required argument that is absent "is
+/// required".
+pub fn take<T: DeserializeOwned>(args: &mut JsonObject, name: &str) -> Result<T, ArgError> {
+    let present = args.contains_key(name);
+    let value = args.remove(name).unwrap_or(Value::Null);
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        if !present {
+            return ArgError::new(name, "is required");
+        }
+        let mut field = name.to_owned();
+        for segment in err.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    field.push('/');
+                    field.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => {
+                    field.push('/');
+                    field.push_str(key);
+                }
+                serde_path_to_error::Segment::Enum { variant } => {
+                    field.push('/');
+                    field.push_str(variant);
+                }
+                serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let message = err.inner().to_string();
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            field.push('/');
+            field.push_str(missing);
+            return ArgError::new(field, "is required");
+        }
+        ArgError::new(field, message)
+    })
+}
+
 /// A JSON pointer below the arguments object as a field name: `/body/name` → `body/name`.
 fn field_of(pointer: &str) -> String {
     pointer.strip_prefix('/').unwrap_or(pointer).to_owned()
@@ -138,6 +182,42 @@ mod tests {
             Value::Object(map) => map,
             _ => panic!("not an object"),
         }
+    }
+
+    #[test]
+    fn arguments_are_taken_field_by_field() {
+        let mut args = json!({"limit": 5, "tags": ["a", 7], "body": {"pet": {}}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        assert_eq!(take::<Option<i64>>(&mut args, "limit").unwrap(), Some(5));
+        assert_eq!(
+            take::<Option<i64>>(&mut args, "limit").unwrap(),
+            None,
+            "taken"
+        );
+        let err = take::<Vec<String>>(&mut args, "tags").unwrap_err();
+        assert_eq!(err.field, "tags/1");
+        let err = take::<String>(&mut args, "name").unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("name", "is required")
+        );
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            pet: Pet,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Pet {
+            name: String,
+        }
+        let err = take::<Body>(&mut args, "body").unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("body/pet/name", "is required")
+        );
     }
 
     #[test]

@@ -11,15 +11,14 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listAuthorBooks` tool: `GET /authors/{authorId}/books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListAuthorBooksArgs {
-    #[serde(rename = "authorId")]
     pub author_id: i64,
     pub sort: Option<String>,
 }
@@ -41,8 +40,11 @@ pub static LIST_AUTHOR_BOOKS: ToolDef = ToolDef {
     build: list_author_books,
 };
 
-fn list_author_books(args: JsonObject) -> Result<Request, ArgError> {
-    let args: ListAuthorBooksArgs = crate::runtime::args::parse(args)?;
+fn list_author_books(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = ListAuthorBooksArgs {
+        author_id: take(&mut args, "authorId")?,
+        sort: take(&mut args, "sort")?,
+    };
     let mut request = Request::new(Method::Get, "/authors/{authorId}/books");
     request.path("authorId", &args.author_id)?;
     request.query("sort", &args.sort)?;

@@ -11,14 +11,14 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
     ToolDef,
 };
 
 /// Arguments of the `listBooks` tool: `GET /books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListBooksArgs {
     /// Only books by this author.
     pub author: Option<String>,
@@ -44,8 +44,12 @@ pub static LIST_BOOKS: ToolDef = ToolDef {
     build: list_books,
 };
 
-fn list_books(args: JsonObject) -> Result<Request, ArgError> {
-    let args: ListBooksArgs = crate::runtime::args::parse(args)?;
+fn list_books(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = ListBooksArgs {
+        author: take(&mut args, "author")?,
+        tags: take(&mut args, "tags")?,
+        limit: take(&mut args, "limit")?,
+    };
     let mut request = Request::new(Method::Get, "/books");
     request.query("author", &args.author)?;
     request.query_with("tags", &args.tags, QueryStyle::Form, false, false)?;
@@ -54,8 +58,7 @@ fn list_books(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `addBook` tool: `POST /books`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct AddBookArgs {
     pub book: crate::types::Book,
 }
@@ -77,21 +80,21 @@ pub static ADD_BOOK: ToolDef = ToolDef {
     build: add_book,
 };
 
-fn add_book(args: JsonObject) -> Result<Request, ArgError> {
-    let args: AddBookArgs = crate::runtime::args::parse(args)?;
+fn add_book(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = AddBookArgs {
+        book: take(&mut args, "book")?,
+    };
     let mut request = Request::new(Method::Post, "/books");
     request.json("application/json", "book", &args.book)?;
     request.finish()
 }
 
 /// Arguments of the `getBook` tool: `GET /books/{isbn}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct GetBookArgs {
     /// ISBN-13 of the book.
     pub isbn: String,
     /// Language for titles, e.g. en-GB.
-    #[serde(rename = "X-Locale")]
     pub x_locale: Option<String>,
 }
 
@@ -112,8 +115,11 @@ pub static GET_BOOK: ToolDef = ToolDef {
     build: get_book,
 };
 
-fn get_book(args: JsonObject) -> Result<Request, ArgError> {
-    let args: GetBookArgs = crate::runtime::args::parse(args)?;
+fn get_book(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = GetBookArgs {
+        isbn: take(&mut args, "isbn")?,
+        x_locale: take(&mut args, "X-Locale")?,
+    };
     let mut request = Request::new(Method::Get, "/books/{isbn}");
     request.path("isbn", &args.isbn)?;
     request.header("X-Locale", &args.x_locale, false)?;
@@ -121,8 +127,7 @@ fn get_book(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `removeBook` tool: `DELETE /books/{isbn}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RemoveBookArgs {
     /// ISBN-13 of the book.
     pub isbn: String,
@@ -145,8 +150,10 @@ pub static REMOVE_BOOK: ToolDef = ToolDef {
     build: remove_book,
 };
 
-fn remove_book(args: JsonObject) -> Result<Request, ArgError> {
-    let args: RemoveBookArgs = crate::runtime::args::parse(args)?;
+fn remove_book(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = RemoveBookArgs {
+        isbn: take(&mut args, "isbn")?,
+    };
     let mut request = Request::new(Method::Delete, "/books/{isbn}");
     request.path("isbn", &args.isbn)?;
     request.finish()

@@ -11,13 +11,13 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `withHeaderKey` tool: `GET /header-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithHeaderKeyArgs {}
 /// `GET /header-key`: Read with an API key in a header
 pub static WITH_HEADER_KEY: ToolDef = ToolDef {
@@ -36,15 +36,14 @@ pub static WITH_HEADER_KEY: ToolDef = ToolDef {
     build: with_header_key,
 };
 
-fn with_header_key(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithHeaderKeyArgs = crate::runtime::args::parse(args)?;
+fn with_header_key(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithHeaderKeyArgs {};
     let request = Request::new(Method::Get, "/header-key");
     request.finish()
 }
 
 /// Arguments of the `withQueryKey` tool: `GET /query-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithQueryKeyArgs {
     pub q: Option<String>,
 }
@@ -66,16 +65,17 @@ pub static WITH_QUERY_KEY: ToolDef = ToolDef {
     build: with_query_key,
 };
 
-fn with_query_key(args: JsonObject) -> Result<Request, ArgError> {
-    let args: WithQueryKeyArgs = crate::runtime::args::parse(args)?;
+fn with_query_key(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = WithQueryKeyArgs {
+        q: take(&mut args, "q")?,
+    };
     let mut request = Request::new(Method::Get, "/query-key");
     request.query("q", &args.q)?;
     request.finish()
 }
 
 /// Arguments of the `withCookieKey` tool: `GET /cookie-key`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithCookieKeyArgs {}
 /// `GET /cookie-key`: Read with an API key in a cookie
 pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
@@ -94,15 +94,14 @@ pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
     build: with_cookie_key,
 };
 
-fn with_cookie_key(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithCookieKeyArgs = crate::runtime::args::parse(args)?;
+fn with_cookie_key(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithCookieKeyArgs {};
     let request = Request::new(Method::Get, "/cookie-key");
     request.finish()
 }
 
 /// Arguments of the `withBearer` tool: `GET /bearer`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithBearerArgs {}
 /// `GET /bearer`: Read with a bearer token
 pub static WITH_BEARER: ToolDef = ToolDef {
@@ -121,15 +120,14 @@ pub static WITH_BEARER: ToolDef = ToolDef {
     build: with_bearer,
 };
 
-fn with_bearer(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithBearerArgs = crate::runtime::args::parse(args)?;
+fn with_bearer(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithBearerArgs {};
     let request = Request::new(Method::Get, "/bearer");
     request.finish()
 }
 
 /// Arguments of the `withBasic` tool: `GET /basic`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithBasicArgs {}
 /// `GET /basic`: Read with a user name and password
 pub static WITH_BASIC: ToolDef = ToolDef {
@@ -148,15 +146,14 @@ pub static WITH_BASIC: ToolDef = ToolDef {
     build: with_basic,
 };
 
-fn with_basic(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithBasicArgs = crate::runtime::args::parse(args)?;
+fn with_basic(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithBasicArgs {};
     let request = Request::new(Method::Get, "/basic");
     request.finish()
 }
 
 /// Arguments of the `listReports` tool: `GET /reports`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListReportsArgs {}
 /// `GET /reports`: List reports (machine access)
 pub static LIST_REPORTS: ToolDef = ToolDef {
@@ -175,15 +172,14 @@ pub static LIST_REPORTS: ToolDef = ToolDef {
     build: list_reports,
 };
 
-fn list_reports(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: ListReportsArgs = crate::runtime::args::parse(args)?;
+fn list_reports(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = ListReportsArgs {};
     let request = Request::new(Method::Get, "/reports");
     request.finish()
 }
 
 /// Arguments of the `getProfile` tool: `GET /me`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct GetProfileArgs {}
 /// `GET /me`: Read the caller's profile (on the user's behalf)
 pub static GET_PROFILE: ToolDef = ToolDef {
@@ -202,15 +198,14 @@ pub static GET_PROFILE: ToolDef = ToolDef {
     build: get_profile,
 };
 
-fn get_profile(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: GetProfileArgs = crate::runtime::args::parse(args)?;
+fn get_profile(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = GetProfileArgs {};
     let request = Request::new(Method::Get, "/me");
     request.finish()
 }
 
 /// Arguments of the `withKeyAndBasic` tool: `GET /both`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithKeyAndBasicArgs {}
 /// `GET /both`: Read with an API key and a user name and password together
 pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
@@ -229,15 +224,14 @@ pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
     build: with_key_and_basic,
 };
 
-fn with_key_and_basic(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithKeyAndBasicArgs = crate::runtime::args::parse(args)?;
+fn with_key_and_basic(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithKeyAndBasicArgs {};
     let request = Request::new(Method::Get, "/both");
     request.finish()
 }
 
 /// Arguments of the `withBearerOrKey` tool: `GET /either`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct WithBearerOrKeyArgs {}
 /// `GET /either`: Read with a bearer token, or else an API key
 pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
@@ -256,15 +250,14 @@ pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
     build: with_bearer_or_key,
 };
 
-fn with_bearer_or_key(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: WithBearerOrKeyArgs = crate::runtime::args::parse(args)?;
+fn with_bearer_or_key(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = WithBearerOrKeyArgs {};
     let request = Request::new(Method::Get, "/either");
     request.finish()
 }
 
 /// Arguments of the `readPublic` tool: `GET /public`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ReadPublicArgs {}
 /// `GET /public`: Read without credentials
 pub static READ_PUBLIC: ToolDef = ToolDef {
@@ -283,8 +276,8 @@ pub static READ_PUBLIC: ToolDef = ToolDef {
     build: read_public,
 };
 
-fn read_public(args: JsonObject) -> Result<Request, ArgError> {
-    let _args: ReadPublicArgs = crate::runtime::args::parse(args)?;
+fn read_public(_: JsonObject) -> Result<Request, ArgError> {
+    let _args = ReadPublicArgs {};
     let request = Request::new(Method::Get, "/public");
     request.finish()
 }

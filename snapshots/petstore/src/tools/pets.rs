@@ -11,14 +11,14 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
     ToolDef,
 };
 
 /// Arguments of the `listPets` tool: `GET /pets`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListPetsArgs {
     /// How many pets to return at most.
     pub limit: Option<i64>,
@@ -26,7 +26,6 @@ pub struct ListPetsArgs {
     /// Only pets with all of these tags.
     pub tags: Option<Vec<String>>,
     /// A caller-chosen id, echoed in logs.
-    #[serde(rename = "X-Request-ID")]
     pub x_request_id: Option<String>,
 }
 
@@ -49,8 +48,13 @@ Returns the pets in the store, optionally filtered by status and tags."#,
     build: list_pets,
 };
 
-fn list_pets(args: JsonObject) -> Result<Request, ArgError> {
-    let args: ListPetsArgs = crate::runtime::args::parse(args)?;
+fn list_pets(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = ListPetsArgs {
+        limit: take(&mut args, "limit")?,
+        status: take(&mut args, "status")?,
+        tags: take(&mut args, "tags")?,
+        x_request_id: take(&mut args, "X-Request-ID")?,
+    };
     let mut request = Request::new(Method::Get, "/pets");
     request.query("limit", &args.limit)?;
     request.query("status", &args.status)?;
@@ -60,8 +64,7 @@ fn list_pets(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `createPet` tool: `POST /pets`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct CreatePetArgs {
     /// The pet to add.
     pub body: crate::types::NewPet,
@@ -84,19 +87,19 @@ pub static CREATE_PET: ToolDef = ToolDef {
     build: create_pet,
 };
 
-fn create_pet(args: JsonObject) -> Result<Request, ArgError> {
-    let args: CreatePetArgs = crate::runtime::args::parse(args)?;
+fn create_pet(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = CreatePetArgs {
+        body: take(&mut args, "body")?,
+    };
     let mut request = Request::new(Method::Post, "/pets");
     request.json("application/json", "body", &args.body)?;
     request.finish()
 }
 
 /// Arguments of the `getPet` tool: `GET /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct GetPetArgs {
     /// The pet's id.
-    #[serde(rename = "petId")]
     pub pet_id: i64,
 }
 
@@ -117,19 +120,19 @@ pub static GET_PET: ToolDef = ToolDef {
     build: get_pet,
 };
 
-fn get_pet(args: JsonObject) -> Result<Request, ArgError> {
-    let args: GetPetArgs = crate::runtime::args::parse(args)?;
+fn get_pet(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = GetPetArgs {
+        pet_id: take(&mut args, "petId")?,
+    };
     let mut request = Request::new(Method::Get, "/pets/{petId}");
     request.path("petId", &args.pet_id)?;
     request.finish()
 }
 
 /// Arguments of the `updatePet` tool: `PUT /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct UpdatePetArgs {
     /// The pet's id.
-    #[serde(rename = "petId")]
     pub pet_id: i64,
     pub body: crate::types::NewPet,
 }
@@ -151,8 +154,11 @@ pub static UPDATE_PET: ToolDef = ToolDef {
     build: update_pet,
 };
 
-fn update_pet(args: JsonObject) -> Result<Request, ArgError> {
-    let args: UpdatePetArgs = crate::runtime::args::parse(args)?;
+fn update_pet(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = UpdatePetArgs {
+        pet_id: take(&mut args, "petId")?,
+        body: take(&mut args, "body")?,
+    };
     let mut request = Request::new(Method::Put, "/pets/{petId}");
     request.path("petId", &args.pet_id)?;
     request.json("application/json", "body", &args.body)?;
@@ -160,11 +166,9 @@ fn update_pet(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `deletePet` tool: `DELETE /pets/{petId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct DeletePetArgs {
     /// The pet's id.
-    #[serde(rename = "petId")]
     pub pet_id: i64,
 }
 
@@ -185,18 +189,18 @@ pub static DELETE_PET: ToolDef = ToolDef {
     build: delete_pet,
 };
 
-fn delete_pet(args: JsonObject) -> Result<Request, ArgError> {
-    let args: DeletePetArgs = crate::runtime::args::parse(args)?;
+fn delete_pet(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = DeletePetArgs {
+        pet_id: take(&mut args, "petId")?,
+    };
     let mut request = Request::new(Method::Delete, "/pets/{petId}");
     request.path("petId", &args.pet_id)?;
     request.finish()
 }
 
 /// Arguments of the `uploadPetPhoto` tool: `POST /pets/{petId}/photo`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct UploadPetPhotoArgs {
-    #[serde(rename = "petId")]
     pub pet_id: i64,
     pub body: ::serde_json::Value,
 }
@@ -218,8 +222,11 @@ pub static UPLOAD_PET_PHOTO: ToolDef = ToolDef {
     build: upload_pet_photo,
 };
 
-fn upload_pet_photo(args: JsonObject) -> Result<Request, ArgError> {
-    let args: UploadPetPhotoArgs = crate::runtime::args::parse(args)?;
+fn upload_pet_photo(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = UploadPetPhotoArgs {
+        pet_id: take(&mut args, "petId")?,
+        body: take(&mut args, "body")?,
+    };
     let mut request = Request::new(Method::Post, "/pets/{petId}/photo");
     request.path("petId", &args.pet_id)?;
     request.multipart("multipart/form-data", "body", &args.body, &["photo"])?;

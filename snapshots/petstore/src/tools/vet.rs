@@ -11,15 +11,14 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listVisits` tool: `GET /pets/{petId}/visits`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListVisitsArgs {
-    #[serde(rename = "petId")]
     pub pet_id: i64,
     /// Only visits on or after this date.
     pub since: Option<String>,
@@ -44,8 +43,12 @@ pub static LIST_VISITS: ToolDef = ToolDef {
     build: list_visits,
 };
 
-fn list_visits(args: JsonObject) -> Result<Request, ArgError> {
-    let args: ListVisitsArgs = crate::runtime::args::parse(args)?;
+fn list_visits(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = ListVisitsArgs {
+        pet_id: take(&mut args, "petId")?,
+        since: take(&mut args, "since")?,
+        clinic: take(&mut args, "clinic")?,
+    };
     let mut request = Request::new(Method::Get, "/pets/{petId}/visits");
     request.path("petId", &args.pet_id)?;
     request.query("since", &args.since)?;

@@ -11,16 +11,15 @@
 )]
 
 use crate::api::SCHEMAS;
+use crate::runtime::args::take;
 use crate::runtime::{
     Annotations, ArgError, JsonObject, Method, OutputShape, Request, Schema, ToolDef,
 };
 
 /// Arguments of the `listTasks` tool: `GET /tasks`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct ListTasksArgs {
     pub done: Option<bool>,
-    #[serde(rename = "minPriority")]
     pub min_priority: Option<i64>,
 }
 
@@ -41,8 +40,11 @@ pub static LIST_TASKS: ToolDef = ToolDef {
     build: list_tasks,
 };
 
-fn list_tasks(args: JsonObject) -> Result<Request, ArgError> {
-    let args: ListTasksArgs = crate::runtime::args::parse(args)?;
+fn list_tasks(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = ListTasksArgs {
+        done: take(&mut args, "done")?,
+        min_priority: take(&mut args, "minPriority")?,
+    };
     let mut request = Request::new(Method::Get, "/tasks");
     request.query("done", &args.done)?;
     request.query("minPriority", &args.min_priority)?;
@@ -50,8 +52,7 @@ fn list_tasks(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `createTask` tool: `POST /tasks`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct CreateTaskArgs {
     pub body: crate::types::NewTask,
 }
@@ -73,18 +74,18 @@ pub static CREATE_TASK: ToolDef = ToolDef {
     build: create_task,
 };
 
-fn create_task(args: JsonObject) -> Result<Request, ArgError> {
-    let args: CreateTaskArgs = crate::runtime::args::parse(args)?;
+fn create_task(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = CreateTaskArgs {
+        body: take(&mut args, "body")?,
+    };
     let mut request = Request::new(Method::Post, "/tasks");
     request.json("application/json", "body", &args.body)?;
     request.finish()
 }
 
 /// Arguments of the `getTask` tool: `GET /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct GetTaskArgs {
-    #[serde(rename = "taskId")]
     pub task_id: String,
 }
 
@@ -105,18 +106,18 @@ pub static GET_TASK: ToolDef = ToolDef {
     build: get_task,
 };
 
-fn get_task(args: JsonObject) -> Result<Request, ArgError> {
-    let args: GetTaskArgs = crate::runtime::args::parse(args)?;
+fn get_task(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = GetTaskArgs {
+        task_id: take(&mut args, "taskId")?,
+    };
     let mut request = Request::new(Method::Get, "/tasks/{taskId}");
     request.path("taskId", &args.task_id)?;
     request.finish()
 }
 
 /// Arguments of the `updateTask` tool: `PATCH /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct UpdateTaskArgs {
-    #[serde(rename = "taskId")]
     pub task_id: String,
     pub body: crate::types::NewTask,
 }
@@ -138,8 +139,11 @@ pub static UPDATE_TASK: ToolDef = ToolDef {
     build: update_task,
 };
 
-fn update_task(args: JsonObject) -> Result<Request, ArgError> {
-    let args: UpdateTaskArgs = crate::runtime::args::parse(args)?;
+fn update_task(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = UpdateTaskArgs {
+        task_id: take(&mut args, "taskId")?,
+        body: take(&mut args, "body")?,
+    };
     let mut request = Request::new(Method::Patch, "/tasks/{taskId}");
     request.path("taskId", &args.task_id)?;
     request.json("application/json", "body", &args.body)?;
@@ -147,10 +151,8 @@ fn update_task(args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `deleteTask` tool: `DELETE /tasks/{taskId}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct DeleteTaskArgs {
-    #[serde(rename = "taskId")]
     pub task_id: String,
 }
 
@@ -171,8 +173,10 @@ pub static DELETE_TASK: ToolDef = ToolDef {
     build: delete_task,
 };
 
-fn delete_task(args: JsonObject) -> Result<Request, ArgError> {
-    let args: DeleteTaskArgs = crate::runtime::args::parse(args)?;
+fn delete_task(mut args: JsonObject) -> Result<Request, ArgError> {
+    let args = DeleteTaskArgs {
+        task_id: take(&mut args, "taskId")?,
+    };
     let mut request = Request::new(Method::Delete, "/tasks/{taskId}");
     request.path("taskId", &args.task_id)?;
     request.finish()
