@@ -239,15 +239,7 @@ mod tests {
 
     fn find(text: &str, pointers: &[&str]) -> Option<BTreeMap<String, (usize, usize)>> {
         let wanted: HashSet<String> = pointers.iter().map(|p| (*p).to_owned()).collect();
-        let mut prefixes = HashSet::new();
-        for pointer in pointers {
-            let mut end = 0;
-            while let Some(next) = pointer[end + 1..].find('/') {
-                end += 1 + next;
-                prefixes.insert(pointer[..end].to_owned());
-            }
-        }
-        positions(text, &wanted, &prefixes)
+        positions(text, &wanted, &super::super::prefixes(pointers))
     }
 
     #[test]

@@ -43,14 +43,7 @@ pub fn fill(diagnostics: &mut [Diagnostic]) {
 
 /// The 1-based line and column of each pointer's value in `text`, for those it can find.
 pub fn positions(text: &str, pointers: &[String]) -> BTreeMap<String, (usize, usize)> {
-    let mut prefixes = HashSet::new();
-    for pointer in pointers {
-        let mut end = 0;
-        while let Some(next) = pointer[end + 1..].find('/') {
-            end += 1 + next;
-            prefixes.insert(pointer[..end].to_owned());
-        }
-    }
+    let prefixes = prefixes(pointers);
     let walk = WalkState {
         wanted: pointers.iter().cloned().collect(),
         prefixes,
@@ -71,6 +64,21 @@ pub fn positions(text: &str, pointers: &[String]) -> BTreeMap<String, (usize, us
         (Ok(_), Some(state)) => state.found,
         _ => BTreeMap::new(),
     }
+}
+
+/// Every proper prefix of each pointer: the branches a walk must enter.
+fn prefixes<S: AsRef<str>>(pointers: &[S]) -> HashSet<String> {
+    let mut prefixes = HashSet::new();
+    for pointer in pointers {
+        let pointer = pointer.as_ref();
+        let mut end = 0;
+        // `get`: an empty pointer (the document root) has no prefix.
+        while let Some(next) = pointer.get(end + 1..).and_then(|rest| rest.find('/')) {
+            end += 1 + next;
+            prefixes.insert(pointer[..end].to_owned());
+        }
+    }
+    prefixes
 }
 
 struct WalkState {
