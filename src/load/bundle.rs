@@ -24,8 +24,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::openapi::{At, Flavor, ObjectKind, Section, section, section_pointer, sections};
 use super::refs::{NodePath, decode_fragment, try_for_each_object};
-use super::schema_walk::{METHODS, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY, SCHEMA_SINGLES};
 use super::source;
 use crate::error::{Diagnostic, Location, pointer_join, pointer_unescape};
 
@@ -73,7 +73,7 @@ pub fn bundle_files(
     }
     let mut bundler = Bundler::new(flavor, main_file, display_file, main_ids, &doc);
     bundler.preregister(&doc);
-    bundler.walk(&mut doc, At::One(Obj::Root), Src::Main, "")?;
+    bundler.walk(&mut doc, At::One(ObjectKind::Root), Src::Main, "")?;
     bundler.drain()?;
     bundler.place(&mut doc)?;
     warnings.append(&mut bundler.warnings);
@@ -85,162 +85,6 @@ pub fn bundle_files(
         .collect();
     files.sort();
     Ok((doc, files))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flavor {
-    Swagger2,
-    OpenApi3,
-}
-
-/// The objects of an OpenAPI document, as far as bundling needs to tell them apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Obj {
-    Root,
-    Components,
-    PathItem,
-    Operation,
-    Parameter,
-    Header,
-    RequestBody,
-    Response,
-    MediaType,
-    Encoding,
-    Example,
-    Link,
-    Callback,
-    SecurityScheme,
-    Schema,
-    /// Anything else (`info`, extensions, example values, …).
-    Other,
-}
-
-/// A place in a document: one object, a map of name → object, or a list of objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum At {
-    One(Obj),
-    Map(Obj),
-    List(Obj),
-}
-
-impl At {
-    /// The place of `child`, found under `key` here.
-    fn child(self, key: &str, child: &Value) -> At {
-        match self {
-            At::List(obj) => At::One(obj),
-            // Property names are free; elsewhere `x-` keys are extensions.
-            At::Map(Obj::Schema) => At::One(Obj::Schema),
-            At::Map(_) if key.starts_with("x-") => At::One(Obj::Other),
-            At::Map(obj) => At::One(obj),
-            At::One(obj) => object_child(obj, key, child),
-        }
-    }
-
-    /// What a `$ref` standing here refers to: the object expected here, and a schema wherever
-    /// OpenAPI expects no reference at all.
-    fn referenced(self) -> Obj {
-        match self {
-            At::One(
-                obj @ (Obj::PathItem
-                | Obj::Parameter
-                | Obj::Header
-                | Obj::RequestBody
-                | Obj::Response
-                | Obj::Example
-                | Obj::Link
-                | Obj::Callback
-                | Obj::SecurityScheme),
-            ) => obj,
-            _ => Obj::Schema,
-        }
-    }
-}
-
-fn object_child(obj: Obj, key: &str, child: &Value) -> At {
-    use Obj::*;
-    match (obj, key) {
-        (Root, "paths" | "webhooks") => At::Map(PathItem),
-        (Root, "components") => At::One(Components),
-        // Swagger 2.0's shared definitions.
-        (Root, "definitions") => At::Map(Schema),
-        (Root, "parameters") => At::Map(Parameter),
-        (Root, "responses") => At::Map(Response),
-        (Components, "schemas") => At::Map(Schema),
-        (Components, "responses") => At::Map(Response),
-        (Components, "parameters") => At::Map(Parameter),
-        (Components, "examples") => At::Map(Example),
-        (Components, "requestBodies") => At::Map(RequestBody),
-        (Components, "headers") => At::Map(Header),
-        (Components, "securitySchemes") => At::Map(SecurityScheme),
-        (Components, "links") => At::Map(Link),
-        (Components, "callbacks") => At::Map(Callback),
-        (Components, "pathItems") => At::Map(PathItem),
-        (PathItem, "parameters") | (Operation, "parameters") => At::List(Parameter),
-        (PathItem, method) if METHODS.contains(&method) => At::One(Operation),
-        (Operation, "requestBody") => At::One(RequestBody),
-        (Operation, "responses") => At::Map(Response),
-        (Operation, "callbacks") => At::Map(Callback),
-        (Parameter | Header | Response | MediaType, "schema") => At::One(Schema),
-        // Swagger 2.0 parameters' `items`.
-        (Parameter | Header, "items") => At::One(Schema),
-        (Parameter | Header | RequestBody | Response, "content") => At::Map(MediaType),
-        (Parameter | Header | MediaType, "examples") => At::Map(Example),
-        (Response | Encoding, "headers") => At::Map(Header),
-        (Response, "links") => At::Map(Link),
-        (MediaType, "encoding") => At::Map(Encoding),
-        (Callback, expression) if !expression.starts_with("x-") => At::One(PathItem),
-        // Draft-04 `definitions` too: referenced files may be plain JSON Schema documents.
-        (Schema, keyword) if SCHEMA_MAPS.contains(&keyword) || keyword == "definitions" => {
-            At::Map(Schema)
-        }
-        (Schema, keyword) if SCHEMA_ARRAYS.contains(&keyword) => At::List(Schema),
-        (Schema, keyword)
-            if SCHEMA_SINGLES.contains(&keyword) || SCHEMA_OBJECT_ONLY.contains(&keyword) =>
-        {
-            At::One(Schema)
-        }
-        (Schema, "items") if child.is_array() => At::List(Schema),
-        (Schema, "items") => At::One(Schema),
-        _ => At::One(Other),
-    }
-}
-
-/// A section of the main document that referenced nodes are added to, as pointer tokens.
-type Section = &'static [&'static str];
-
-/// Where nodes of kind `obj` go in a document of this flavor; `None`: they are copied in place.
-fn section(flavor: Flavor, obj: Obj) -> Option<Section> {
-    match (flavor, obj) {
-        (Flavor::OpenApi3, Obj::Schema) => Some(&["components", "schemas"]),
-        (Flavor::OpenApi3, Obj::Parameter) => Some(&["components", "parameters"]),
-        (Flavor::OpenApi3, Obj::Response) => Some(&["components", "responses"]),
-        (Flavor::OpenApi3, Obj::RequestBody) => Some(&["components", "requestBodies"]),
-        (Flavor::OpenApi3, Obj::Header) => Some(&["components", "headers"]),
-        (Flavor::Swagger2, Obj::Schema) => Some(&["definitions"]),
-        (Flavor::Swagger2, Obj::Parameter) => Some(&["parameters"]),
-        (Flavor::Swagger2, Obj::Response) => Some(&["responses"]),
-        _ => None,
-    }
-}
-
-/// Every section of this flavor, with the kind of its entries.
-fn sections(flavor: Flavor) -> Vec<(Obj, Section)> {
-    [
-        Obj::Schema,
-        Obj::Parameter,
-        Obj::Response,
-        Obj::RequestBody,
-        Obj::Header,
-    ]
-    .into_iter()
-    .filter_map(|obj| section(flavor, obj).map(|section| (obj, section)))
-    .collect()
-}
-
-fn section_pointer(section: Section) -> String {
-    section.iter().fold(String::new(), |pointer, token| {
-        pointer_join(&pointer, token)
-    })
 }
 
 /// Which document a node being walked comes from.
@@ -269,7 +113,7 @@ struct File {
 struct Job {
     file: usize,
     fragment: String,
-    obj: Obj,
+    obj: ObjectKind,
     section: Section,
     name: String,
 }
@@ -284,7 +128,7 @@ struct Bundler {
     files: Vec<File>,
     by_path: HashMap<PathBuf, usize>,
     /// (file, fragment, kind) → the `$ref` that now points at the node in the main document.
-    memo: HashMap<(usize, String, Obj), String>,
+    memo: HashMap<(usize, String, ObjectKind), String>,
     /// Names in use, by section pointer.
     taken: HashMap<String, HashSet<String>>,
     queue: VecDeque<Job>,
@@ -439,7 +283,7 @@ impl Bundler {
                     }
                 }
                 self.walk_entries(map, at, src, pointer)?;
-                if at == At::One(Obj::Schema) {
+                if at == At::One(ObjectKind::Schema) {
                     self.discriminator_mapping(map, src, pointer)?;
                 }
             }
@@ -491,7 +335,7 @@ impl Bundler {
         else {
             return Ok(());
         };
-        let Some(section) = section(self.flavor, Obj::Schema) else {
+        let Some(section) = section(self.flavor, ObjectKind::Schema) else {
             return Ok(());
         };
         let base = pointer_join(&pointer_join(pointer, "discriminator"), "mapping");
@@ -512,7 +356,7 @@ impl Bundler {
                 *value = Value::String(self.placed_ref(
                     file,
                     fragment,
-                    Obj::Schema,
+                    ObjectKind::Schema,
                     section,
                     src,
                     &site,
@@ -634,7 +478,7 @@ impl Bundler {
             doc,
             ids,
             is_main,
-            sha256: super::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
+            sha256: super::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
         });
         self.by_path.insert(canonical, index);
         Ok(index)
@@ -646,7 +490,7 @@ impl Bundler {
         &mut self,
         file: usize,
         fragment: String,
-        obj: Obj,
+        obj: ObjectKind,
         section: Section,
         src: Src,
         site: &str,
@@ -692,7 +536,7 @@ impl Bundler {
 
     /// A name for a node: the last token of its pointer, else its file's stem, made of the
     /// characters component names allow.
-    fn wanted_name(&self, file: usize, fragment: &str, obj: Obj) -> String {
+    fn wanted_name(&self, file: usize, fragment: &str, obj: ObjectKind) -> String {
         let from_fragment = fragment
             .rsplit('/')
             .next()
@@ -726,7 +570,7 @@ impl Bundler {
         &mut self,
         file: usize,
         fragment: String,
-        obj: Obj,
+        obj: ObjectKind,
         src: Src,
         site: &str,
     ) -> Result<Value, Diagnostic> {

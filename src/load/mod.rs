@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod oas31;
+pub mod openapi;
 pub mod refs;
 pub mod repair;
 pub mod schema_walk;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, Location, Result};
+pub(crate) use source::hex;
 
 /// The version a spec was written in (before normalization).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,7 +233,7 @@ fn narrow(raw: &Value, pointer: String, message: String) -> (String, String) {
         for (key, operation) in item.as_object().into_iter().flatten() {
             let op_pointer = crate::error::pointer_join(&item_pointer, key);
             let found = match key.as_str() {
-                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => {
+                method if openapi::METHODS.contains(&method) => {
                     serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation)
                         .err()
                         .map(|e| (path_to_pointer(e.path()), e.into_inner().to_string()))
@@ -271,10 +273,6 @@ fn display(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

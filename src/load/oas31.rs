@@ -13,9 +13,12 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
+use super::openapi::{
+    ObjectKind, boolean_schema, nullable_from_type_list, numeric_exclusive_bounds,
+};
 use super::refs::decode_fragment;
 use super::repair::forget_security_scheme;
-use super::schema_walk::{ObjectKind, Visitor, walk_document};
+use super::schema_walk::{Visitor, walk_document};
 use crate::error::{Diagnostic, Location, pointer_join, pointer_token};
 
 /// Keywords of JSON Schema 2020-12 that OpenAPI 3.0 has no counterpart for; they are dropped.
@@ -367,15 +370,6 @@ fn downgrade_schema(schema: &mut Value, pointer: &str, notes: &mut Notes) {
     wrap_ref_with_siblings(map);
 }
 
-/// `true` accepts everything (`{}`), `false` nothing (`{not: {}}`).
-pub(crate) fn boolean_schema(schema: &mut Value) {
-    match schema {
-        Value::Bool(true) => *schema = json!({}),
-        Value::Bool(false) => *schema = json!({"not": {}}),
-        _ => {}
-    }
-}
-
 /// `const: v` → `enum: [v]` (a `const` is stricter than any `enum` next to it).
 fn const_to_enum(map: &mut Map<String, Value>) {
     if let Some(value) = map.get("const").cloned() {
@@ -408,32 +402,6 @@ fn examples_to_example(map: &mut Map<String, Value>, pointer: &str, notes: &mut 
             );
         }
         None => {}
-    }
-}
-
-/// Numeric `exclusiveMinimum: n` → `minimum: n, exclusiveMinimum: true` (and for the maximum),
-/// keeping the stricter bound when `minimum` is given too.
-pub(crate) fn numeric_exclusive_bounds(map: &mut Map<String, Value>) {
-    for (exclusive, inclusive, stricter) in [
-        ("exclusiveMinimum", "minimum", std::cmp::Ordering::Greater),
-        ("exclusiveMaximum", "maximum", std::cmp::Ordering::Less),
-    ] {
-        let Some(Value::Number(bound)) = map.get(exclusive).cloned() else {
-            continue;
-        };
-        let existing = map.get(inclusive).and_then(Value::as_f64);
-        let exclusive_wins = match (existing, bound.as_f64()) {
-            (Some(existing), Some(bound)) => {
-                bound.partial_cmp(&existing) != Some(stricter.reverse())
-            }
-            _ => true,
-        };
-        if exclusive_wins {
-            map.insert(inclusive.into(), Value::Number(bound));
-            map.insert(exclusive.into(), json!(true));
-        } else {
-            map.shift_remove(exclusive);
-        }
     }
 }
 
@@ -622,177 +590,6 @@ fn is_null_schema(schema: &Value) -> bool {
         ) || key.starts_with("x-")
     });
     (only_null_type || only_null_enum) && annotations_only
-}
-
-/// `type: [T, "null"]` → `type: T, nullable: true`; `type: "null"` → `nullable: true, enum: [null]`;
-/// several non-null types → an `anyOf` with one branch per type, each with the keywords that
-/// constrain that type.
-pub(crate) fn nullable_from_type_list(map: &mut Map<String, Value>) {
-    let types: Vec<String> = match map.get("type") {
-        Some(Value::String(t)) if t == "null" => vec![t.clone()],
-        Some(Value::Array(list)) => {
-            let mut types = Vec::new();
-            for t in list.iter().filter_map(Value::as_str) {
-                if !types.iter().any(|seen| seen == t) {
-                    types.push(t.to_owned());
-                }
-            }
-            types
-        }
-        _ => return,
-    };
-    let has_null = types.iter().any(|t| t == "null");
-    let concrete: Vec<&str> = types
-        .iter()
-        .map(String::as_str)
-        .filter(|t| *t != "null")
-        .collect();
-    // With an `enum` that leaves `null` out, `null` is not actually allowed.
-    let null_allowed = has_null
-        && map
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_none_or(|values| values.contains(&Value::Null));
-    match concrete.as_slice() {
-        [] => {
-            map.shift_remove("type");
-            map.insert("nullable".into(), json!(true));
-            map.insert("enum".into(), json!([null]));
-        }
-        [only] => {
-            map.insert("type".into(), json!(only));
-            if null_allowed {
-                map.insert("nullable".into(), json!(true));
-            }
-        }
-        several => {
-            let several: Vec<String> = several.iter().map(|t| (*t).to_owned()).collect();
-            split_by_type(map, &several);
-            if null_allowed {
-                map.insert("nullable".into(), json!(true));
-            }
-        }
-    }
-}
-
-/// Replaces `type: [A, B, …]` by `anyOf: [{type: A, …}, {type: B, …}]`, moving each keyword that
-/// constrains only some types into those branches and leaving annotations on the outer schema.
-fn split_by_type(map: &mut Map<String, Value>, types: &[String]) {
-    let enum_values = map.get("enum").and_then(Value::as_array).cloned();
-    let mut moved: HashSet<String> = HashSet::new();
-    let mut branches = Vec::new();
-    for t in types {
-        let mut branch = Map::new();
-        branch.insert("type".into(), json!(t));
-        for (keyword, value) in map.iter() {
-            if keyword_types(keyword, value, types)
-                .is_some_and(|applies| applies.contains(&t.as_str()))
-            {
-                branch.insert(keyword.clone(), value.clone());
-                moved.insert(keyword.clone());
-            }
-        }
-        if let Some(values) = &enum_values {
-            let matching: Vec<Value> = values
-                .iter()
-                .filter(|v| value_has_type(v, t))
-                .cloned()
-                .collect();
-            if matching.is_empty() {
-                // The enum allows no value of this type: the branch would accept nothing.
-                continue;
-            }
-            branch.insert("enum".into(), Value::Array(matching));
-        }
-        branches.push(Value::Object(branch));
-    }
-    if branches.is_empty() {
-        // An enum with none of the listed types: keep the outer enum, and every type.
-        return split_by_type_without_enum(map, types);
-    }
-    map.shift_remove("type");
-    if enum_values.is_some() {
-        map.shift_remove("enum");
-    }
-    map.retain(|keyword, _| !moved.contains(keyword));
-    if branches.len() == 1 {
-        if let Some(Value::Object(only)) = branches.pop() {
-            for (keyword, value) in only {
-                map.insert(keyword, value);
-            }
-        }
-        return;
-    }
-    attach_branches(map, branches);
-}
-
-fn split_by_type_without_enum(map: &mut Map<String, Value>, types: &[String]) {
-    let enum_values = map.shift_remove("enum");
-    split_by_type(map, types);
-    if let Some(values) = enum_values {
-        map.insert("enum".into(), values);
-    }
-}
-
-/// `anyOf` for the type branches, or an `allOf` entry holding it when the schema has its own
-/// `anyOf` already.
-fn attach_branches(map: &mut Map<String, Value>, branches: Vec<Value>) {
-    if !map.contains_key("anyOf") {
-        map.insert("anyOf".into(), Value::Array(branches));
-        return;
-    }
-    let any_of = json!({ "anyOf": branches });
-    match map.get_mut("allOf") {
-        Some(Value::Array(all_of)) => all_of.push(any_of),
-        _ => {
-            map.insert("allOf".into(), json!([any_of]));
-        }
-    }
-}
-
-/// The types (among `types`) a keyword constrains, or `None` for keywords that apply to any value
-/// (annotations, `enum`, composition).
-fn keyword_types(
-    keyword: &str,
-    value: &Value,
-    types: &[String],
-) -> Option<&'static [&'static str]> {
-    let has = |t: &str| types.iter().any(|have| have == t);
-    match keyword {
-        "minLength" | "maxLength" | "pattern" => Some(&["string"]),
-        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
-            Some(&["number", "integer"])
-        }
-        "items" | "minItems" | "maxItems" | "uniqueItems" => Some(&["array"]),
-        "properties"
-        | "required"
-        | "additionalProperties"
-        | "minProperties"
-        | "maxProperties"
-        | "x-patternProperties" => Some(&["object"]),
-        "format" => match value.as_str() {
-            Some("int32" | "int64") if has("integer") || has("number") => {
-                Some(&["integer", "number"])
-            }
-            Some("float" | "double") if has("number") => Some(&["number"]),
-            _ if has("string") => Some(&["string"]),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Whether a JSON value is an instance of a JSON Schema type.
-fn value_has_type(value: &Value, t: &str) -> bool {
-    match t {
-        "string" => value.is_string(),
-        "number" => value.is_number(),
-        "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
-        "boolean" => value.is_boolean(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        _ => false,
-    }
 }
 
 /// 3.1 allows keywords next to `$ref`; 3.0 ignores them. The reference moves into `allOf` so the

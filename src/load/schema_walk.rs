@@ -12,25 +12,10 @@
 
 use serde_json::{Map, Value};
 
+use super::openapi::{
+    METHODS, ObjectKind, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY, SCHEMA_SINGLES,
+};
 use crate::error::pointer_join;
-
-/// The non-schema objects of an OpenAPI 3.x document the walker reports. In each of these places a
-/// Reference object (`{"$ref": …}`) may stand instead of the object itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectKind {
-    PathItem,
-    Operation,
-    Parameter,
-    Header,
-    RequestBody,
-    Response,
-    MediaType,
-    Encoding,
-    Example,
-    Link,
-    Callback,
-    SecurityScheme,
-}
 
 /// What to do at each place. Every hook has a default that does nothing.
 pub trait Visitor {
@@ -43,39 +28,6 @@ pub trait Visitor {
     /// A non-schema object, after its contents.
     fn leave_object(&mut self, _kind: ObjectKind, _value: &mut Value, _pointer: &str) {}
 }
-
-/// The HTTP methods of a Path Item object (OpenAPI 3.x).
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Subschema keywords whose value is a map of name → schema.
-pub const SCHEMA_MAPS: [&str; 4] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "dependentSchemas",
-];
-/// Subschema keywords whose value is an array of schemas.
-pub const SCHEMA_ARRAYS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-/// Subschema keywords whose value is one schema, where `true`/`false` are boolean schemas.
-pub const SCHEMA_SINGLES: [&str; 7] = [
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "contentSchema",
-];
-/// Subschema keywords whose value is a schema or a boolean that keeps its own meaning in 3.0
-/// (`additionalProperties: false` is valid 3.0), so only object values are visited.
-pub const SCHEMA_OBJECT_ONLY: [&str; 4] = [
-    "additionalProperties",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-];
 
 /// Visits every schema and schema-holding object of a 3.x document (`paths`, `webhooks`,
 /// `components`).

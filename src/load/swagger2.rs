@@ -12,33 +12,10 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use super::repair::{inapplicable_keywords, repair_parameter, repair_schema};
+use super::openapi::{PARAMETER_SCHEMA_FIELDS, SWAGGER2_METHODS, inapplicable_keywords};
+use super::repair::{repair_parameter, repair_schema};
 use super::schema_walk::for_each_subschema;
 use crate::error::{Diagnostic, Location, pointer_join};
-
-/// The fields of a Swagger 2.0 parameter (or items, or header) that describe its value and move
-/// into the `schema` in 3.0.
-pub const PARAMETER_SCHEMA_FIELDS: [&str; 16] = [
-    "type",
-    "format",
-    "items",
-    "enum",
-    "default",
-    "maximum",
-    "minimum",
-    "exclusiveMaximum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "multipleOf",
-];
-
-/// The operation keys of a 2.0 Path Item.
-const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
 const JSON: &str = "application/json";
 const MULTIPART: &str = "multipart/form-data";
@@ -277,7 +254,7 @@ impl Converter<'_> {
                         out.insert(key.clone(), Value::Array(others));
                     }
                 }
-                method if METHODS.contains(&method) => {
+                method if SWAGGER2_METHODS.contains(&method) => {
                     let operation = self.operation(value, &pointer_join(pointer, method), &shared);
                     out.insert(key.clone(), operation);
                 }
