@@ -6,12 +6,15 @@ use std::sync::LazyLock;
 use serde_json::{Map, Value, json};
 
 use super::media::{self, SpecBody};
-use super::params::{self, SpecParam};
-use super::schema::{Converter, Defs, Mode};
-use super::{
-    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, SecurityScheme, Source,
-    Tool, ToolRustNames, ToolSchema, TypeSpace, filter, scopes, security, servers,
+use super::model::{
+    Annotations, Api, Body, BodyKind, Method, Output, Param, ParamLocation, ParamStyle,
+    SecurityScheme, Server, Source, Tool, ToolRustNames, ToolSchema,
 };
+use super::options::Options;
+use super::params::{self, SpecParam};
+use super::rust_types::{RustType, TypeSpace};
+use super::schema::{Converter, Defs, Mode};
+use super::{filter, scopes, security, servers};
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::{Spec, refs};
 use crate::naming::{self, Namer, ToolNamer};
@@ -29,7 +32,7 @@ const METHODS: [(&str, Method); 8] = [
 ];
 
 /// Builds the IR of a loaded spec.
-pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
+pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
     let doc = &spec.raw;
     let mut builder = Builder {
         doc,
@@ -141,13 +144,13 @@ pub fn build(spec: &Spec, options: &super::Options) -> Result<Api> {
 }
 
 /// The server chosen with `--upstream-url` (or `upstream_url` in `mcpwright.toml`).
-fn upstream_override(url: &str) -> std::result::Result<super::Server, Diagnostic> {
+fn upstream_override(url: &str) -> std::result::Result<Server, Diagnostic> {
     let url = url.trim().trim_end_matches('/');
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => Ok(super::Server {
+        Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => Ok(Server {
             url: url.to_owned(),
             description: None,
         }),
@@ -327,7 +330,7 @@ impl<'a> Builder<'a> {
     /// exist), and reserves them, so a new operation never takes an existing tool's name. The
     /// user's choices are keyed by operationId, default tool name or `METHOD /path`; a key that
     /// matches no operation is a warning (it is usually a typo, or an operation the API dropped).
-    fn reserve_names(&mut self, options: &super::Options) {
+    fn reserve_names(&mut self, options: &Options) {
         let mut present = Vec::new();
         let mut ignored = Vec::new();
         for (path, item, _) in path_items(self.doc, self.file, &mut ignored) {
@@ -529,7 +532,7 @@ impl<'a> Builder<'a> {
                     pointer: location.pointer.clone(),
                     wire_name: name.to_owned(),
                     location: ParamLocation::Path,
-                    style: super::ParamStyle::Simple,
+                    style: ParamStyle::Simple,
                     explode: false,
                     allow_reserved: false,
                     required: true,
@@ -628,7 +631,7 @@ impl<'a> Builder<'a> {
                 arg_name,
                 // File content may be base64 text or `{"path": …}`: only `Value` holds both.
                 ty: if b.kind == BodyKind::Binary || !binary_fields.is_empty() {
-                    super::RustType::Value
+                    RustType::Value
                 } else {
                     self.types.type_of(self.doc, b.schema)
                 },
