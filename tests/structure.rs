@@ -451,7 +451,6 @@ fn name(path: &ModPath) -> String {
 const KNOWN_CIRCLES: &[&str] = &[
     "load::oas31, load::repair, load::swagger2",
     "load, load::bundle",
-    "contract, contract::diff, contract::lock",
     "crate, config, emit, emit::entry, emit::rust, emit::text, emit::tools, emit::types, workflow, write",
     "api, args, auth, auth_check, cli, config, credentials, discovery, hooks, http, logging, multipart, request, resource, response, search, server, stdio, upstream",
 ];
