@@ -14,6 +14,7 @@ pub mod filter;
 mod graph;
 mod media;
 mod model;
+mod operations;
 mod options;
 mod params;
 pub mod rust_types;
@@ -23,6 +24,7 @@ pub mod schema_defs;
 mod scopes;
 mod security;
 mod servers;
+mod tool;
 
 pub use build::build;
 pub use filter::Filters;
