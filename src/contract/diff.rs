@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Contract, SchemaContract, ToolContract};
+use super::model::{Contract, SchemaContract, ToolContract};
 use crate::ir::schema_defs::def_ref;
 
 /// How a change affects existing callers.

@@ -8,8 +8,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Contract, LOCK_FILE, SchemaContract, ToolContract, shape};
+use super::model::{Contract, SchemaContract, ToolContract, shape};
 use crate::ir::schema_defs::{Line, lines};
+
+/// The lock file's name in a generated crate.
+pub const LOCK_FILE: &str = "mcpwright.lock";
 
 /// The lock file format this version writes.
 pub const VERSION: u32 = 3;

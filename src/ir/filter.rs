@@ -1,7 +1,7 @@
 //! Which operations become tools: include and exclude filters by tag, operation, method and path,
 //! for clients that cap how many tools they accept.
 
-use super::Method;
+use super::model::Method;
 
 /// Filters; an empty list of a kind keeps everything for that kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::BodyKind;
+use super::model::BodyKind;
 use crate::error::pointer_join;
 use crate::load::refs;
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{ParamLocation, ParamStyle};
+use super::model::{ParamLocation, ParamStyle};
 use crate::error::{Diagnostic, Location};
 use crate::load::refs;
 

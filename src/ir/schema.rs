@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexSet;
 use serde_json::{Map, Value, json};
 
-use super::{SharedSchema, ToolSchema};
+use super::model::{SharedSchema, ToolSchema};
 use crate::error::{Diagnostic, Location, pointer_token};
 use crate::load::refs;
 use crate::naming::Namer;

@@ -4,7 +4,7 @@
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::{SecurityRequirement, SecurityScheme};
+use super::model::{SecurityRequirement, SecurityScheme};
 
 /// Renames scopes: an explicit mapping first, else an optional prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

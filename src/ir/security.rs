@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::{OAuthFlow, OAuthFlowKind, ParamLocation, SecurityRequirement, SecurityScheme};
+use super::model::{OAuthFlow, OAuthFlowKind, ParamLocation, SecurityRequirement, SecurityScheme};
 
 /// The spec's security schemes by name (`$ref`s to other schemes are not allowed here in 3.0
 /// tooling practice; a referenced scheme is looked up in the raw document).

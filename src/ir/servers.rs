@@ -1,6 +1,6 @@
 //! Upstream servers, with their URL variables filled.
 
-use super::Server;
+use super::model::Server;
 
 /// The spec's servers in order, each URL with `{variables}` replaced by their defaults.
 pub fn servers(doc: &openapiv3::OpenAPI) -> Vec<Server> {
