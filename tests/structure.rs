@@ -454,7 +454,6 @@ const KNOWN_CIRCLES: &[&str] = &[
     "ir, ir::build, ir::filter, ir::media, ir::params, ir::schema, ir::scopes, ir::security, ir::servers",
     "contract, contract::diff, contract::lock",
     "crate, config, emit, emit::entry, emit::rust, emit::text, emit::tools, emit::types, workflow, write",
-    "api, args, auth, auth_check, cli, config, credentials, discovery, hooks, http, logging, multipart, request, resource, response, search, server, stdio, upstream",
 ];
 
 fn assert_no_circles(root: &str) {

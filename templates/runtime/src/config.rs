@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::api::ApiDef;
 use super::auth::ClientCredentials;
-use super::cli::{AuthArgs, ServeArgs, Transport};
+use super::flags::{AuthArgs, ServeArgs, Transport};
+// Re-exported: `config::StartError` is where start-up code has always found it.
+pub use super::errors::StartError;
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -141,38 +143,6 @@ pub fn resource_url_check(url: &str) -> Result<(), String> {
 fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
-
-/// Why `serve` cannot start, with the process exit code to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartError {
-    /// 2 for usage errors, 1 for everything else.
-    pub code: u8,
-    pub message: String,
-}
-
-impl StartError {
-    pub fn usage(message: impl Into<String>) -> Self {
-        StartError {
-            code: 2,
-            message: message.into(),
-        }
-    }
-
-    pub fn runtime(message: impl Into<String>) -> Self {
-        StartError {
-            code: 1,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for StartError {}
 
 /// Host names that always reach a server bound to loopback.
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];

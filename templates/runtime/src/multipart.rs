@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::encode::scalar_text;
-use super::request::ArgError;
+use super::errors::ArgError;
 
 /// An encoded multipart body and the boundary that separates its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
