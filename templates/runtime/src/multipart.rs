@@ -103,7 +103,7 @@ pub fn file_content(field: &str, value: &Value) -> Result<(Vec<u8>, Option<Strin
         Value::Object(map) => match map.get("path").and_then(Value::as_str) {
             Some(path) => super::files::read(path)
                 .map(|(data, name)| (data, Some(name)))
-                .map_err(|err| ArgError::new(field, err)),
+                .map_err(|err| ArgError::new(field, err.to_string())),
             None => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),
         },
         _ => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),
