@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::encode::{self, PathStyle, QueryStyle};
-// Re-exported: every layer that builds or checks requests names the argument error from here.
+// Re-exported: `request::ArgError` (and the crate root's `ArgError`, through it) is where generated
+// code and older callers find it.
 pub use super::errors::ArgError;
 
 /// The HTTP methods OpenAPI operations use.
