@@ -1,9 +1,18 @@
 //! What a generated crate tells the runtime about its API: one static [`ApiDef`] holding one
 //! [`ToolDef`] per OpenAPI operation. Everything here is `'static` data so a generated crate
 //! declares its tools as plain statics, with no start-up work beyond parsing schemas lazily.
+//! The [`Hooks`] the user writes around every call are defined here too (see the comment above
+//! them), and re-exported by [`super::hooks`].
 
-use super::hooks::Hooks;
-use super::request::{ArgError, Request};
+use rmcp::model::CallToolResult;
+
+use super::errors::ArgError;
+use super::identity::Identity;
+use super::request::Request;
+
+// `Method` is a field of both `ToolDef` and `Request`; it lives with the request (a layer below)
+// and is re-exported here, beside the tool table that code has always imported it with.
+pub use super::request::Method;
 
 /// A JSON object, as MCP tool arguments arrive.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
@@ -200,36 +209,43 @@ impl Annotations {
     }
 }
 
-/// The HTTP methods OpenAPI operations use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
+// The hooks are defined here, beside the tool table, rather than in `hooks`: `ApiDef` holds the
+// crate's hooks and a hook's `Call` names its `ToolDef`, so the two refer to each other and one
+// file must hold both for the modules to form no circle. `hooks` re-exports them under the path
+// users know (`crate::runtime::hooks::Hooks`).
+
+/// The call a hook runs for.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub tool: &'static ToolDef,
+    /// The caller, over authenticated HTTP.
+    pub identity: Option<&'a Identity>,
 }
 
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-        }
+/// Hooks; every method has a default that changes nothing.
+pub trait Hooks: Send + Sync + 'static {
+    /// Runs before the arguments are validated: add defaults, rename, rewrite. An error is
+    /// returned to the model as a tool error.
+    fn arguments(&self, call: &Call<'_>, arguments: &mut JsonObject) -> Result<(), ArgError> {
+        let _ = (call, arguments);
+        Ok(())
+    }
+
+    /// Runs before the request is sent, before credentials are added: adjust headers, query or
+    /// body.
+    fn request(&self, call: &Call<'_>, request: &mut Request) -> Result<(), ArgError> {
+        let _ = (call, request);
+        Ok(())
+    }
+
+    /// Runs on every result, errors included: redact, reshape, annotate.
+    fn result(&self, call: &Call<'_>, result: &mut CallToolResult) {
+        let _ = (call, result);
     }
 }
 
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// No hooks at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHooks;
+
+impl Hooks for NoHooks {}

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::api::{JsonObject, ToolDef};
-use super::request::ArgError;
+use super::errors::ArgError;
 use super::schema;
 
 /// How many schema violations one error message lists.

@@ -13,6 +13,9 @@ use tokio::sync::Mutex;
 use super::discovery::{self, KeySet, Metadata};
 use super::jwt_ring;
 
+// Re-exported: who a token belongs to is what this module makes, and callers look for it here.
+pub use super::identity::{AccessToken, Identity, satisfies};
+
 /// How the server checks tokens.
 #[derive(Clone)]
 pub struct AuthSettings {
@@ -59,56 +62,6 @@ impl std::fmt::Debug for ClientCredentials {
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
-}
-
-/// An access token; its text never appears in `Debug` output or logs.
-#[derive(Clone)]
-pub struct AccessToken(Arc<str>);
-
-impl AccessToken {
-    pub fn new(token: &str) -> Self {
-        AccessToken(Arc::from(token))
-    }
-
-    /// The token itself, for forwarding it where configuration says so (token exchange).
-    pub fn secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AccessToken([redacted])")
-    }
-}
-
-/// Who is calling, from a validated token. Tool handlers find it in the request extensions.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub subject: Option<String>,
-    pub client_id: Option<String>,
-    pub scopes: Vec<String>,
-    /// Expiry, seconds since the epoch.
-    pub expires_at: Option<u64>,
-    pub token: AccessToken,
-}
-
-impl Identity {
-    /// Whether the token grants every scope of at least one alternative (an empty list of
-    /// alternatives needs nothing).
-    pub fn satisfies(&self, alternatives: &[&[&str]]) -> bool {
-        satisfies(&self.scopes, alternatives)
-    }
-}
-
-/// Whether `granted` covers at least one of `alternatives`.
-pub fn satisfies(granted: &[String], alternatives: &[&[&str]]) -> bool {
-    alternatives.is_empty()
-        || alternatives.iter().any(|needed| {
-            needed
-                .iter()
-                .all(|scope| granted.iter().any(|g| g == scope))
-        })
 }
 
 /// Why a request carries no usable identity.

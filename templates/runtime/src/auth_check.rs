@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use super::api::ApiDef;
 use super::auth::{AuthError, AuthSettings, Authenticator};
-use super::cli::AuthArgs;
 use super::config::AuthConfig;
 use super::discovery;
+use super::flags::AuthArgs;
 
 /// Runs the check and prints a report to stdout.
 pub fn run(api: &'static ApiDef, args: &AuthArgs) -> ExitCode {

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::api::ApiDef;
 use super::auth::ClientCredentials;
-use super::cli::{AuthArgs, ServeArgs, Transport};
+use super::flags::{AuthArgs, ServeArgs, Transport};
+// Re-exported: `config::StartError` is where start-up code has always found it.
+pub use super::errors::StartError;
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -142,38 +144,6 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Why `serve` cannot start, with the process exit code to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartError {
-    /// 2 for usage errors, 1 for everything else.
-    pub code: u8,
-    pub message: String,
-}
-
-impl StartError {
-    pub fn usage(message: impl Into<String>) -> Self {
-        StartError {
-            code: 2,
-            message: message.into(),
-        }
-    }
-
-    pub fn runtime(message: impl Into<String>) -> Self {
-        StartError {
-            code: 1,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for StartError {}
-
 /// Host names that always reach a server bound to loopback.
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
@@ -202,7 +172,8 @@ impl Config {
                 ));
             }
         };
-        let base_url = upstream_base_url(raw_url).map_err(StartError::runtime)?;
+        let base_url =
+            upstream_base_url(raw_url).map_err(|err| StartError::runtime(err.to_string()))?;
         let mut allowed_hosts: Vec<String> = LOOPBACK_HOSTS.iter().map(|&h| h.to_owned()).collect();
         if let Some(host) = bind_host(&args.bind) {
             allowed_hosts.push(host);
@@ -248,41 +219,77 @@ impl Config {
     }
 }
 
+/// Why an upstream base URL is refused. The URL is kept redacted (see [`redacted_url`]): the
+/// error is printed, and a URL may carry credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamUrlError {
+    /// No scheme at all (`api.example.com/v1`, `/v1`).
+    Relative(String),
+    /// Not a URL: the redacted URL and the parser's reason.
+    Invalid { url: String, reason: String },
+    /// A scheme other than http or https.
+    Scheme(String),
+    /// No host (`http:///v1`).
+    NoHost(String),
+    /// A query or fragment, which would end up before the appended request paths.
+    QueryOrFragment(String),
+}
+
+/// The advice every refused upstream URL ends with.
+const UPSTREAM_URL_HINT: &str = "set --upstream-url or MCP_UPSTREAM_URL to the API's absolute base URL, e.g. https://api.example.com/v1";
+
+impl std::fmt::Display for UpstreamUrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hint = UPSTREAM_URL_HINT;
+        match self {
+            UpstreamUrlError::Relative(url) => {
+                write!(f, "the upstream URL `{url}` is relative; {hint}")
+            }
+            UpstreamUrlError::Invalid { url, reason } => write!(
+                f,
+                "the upstream URL `{url}` is not a valid URL ({reason}); {hint}"
+            ),
+            UpstreamUrlError::Scheme(scheme) => write!(
+                f,
+                "the upstream URL must use http or https, not `{scheme}:`; {hint}"
+            ),
+            UpstreamUrlError::NoHost(url) => {
+                write!(f, "the upstream URL `{url}` has no host; {hint}")
+            }
+            UpstreamUrlError::QueryOrFragment(url) => write!(
+                f,
+                "the upstream URL `{url}` has a query or fragment; request paths are appended to \
+                 it, so it must end with a path"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UpstreamUrlError {}
+
 /// Checks an upstream base URL and trims its trailing slash. Request paths are appended to it as
 /// text, so a query or fragment (which would end up before the path) is refused.
-pub fn upstream_base_url(raw: &str) -> Result<String, String> {
+pub fn upstream_base_url(raw: &str) -> Result<String, UpstreamUrlError> {
     let raw = raw.trim();
-    let hint = "set --upstream-url or MCP_UPSTREAM_URL to the API's absolute base URL, e.g. https://api.example.com/v1";
     let url = match reqwest::Url::parse(raw) {
         Ok(url) => url,
-        Err(_) if !raw.contains("://") => {
-            return Err(format!("the upstream URL `{raw}` is relative; {hint}"));
-        }
+        // Shown as given: without a scheme there is no user or password part to hide.
+        Err(_) if !raw.contains("://") => return Err(UpstreamUrlError::Relative(raw.to_owned())),
         Err(err) => {
-            return Err(format!(
-                "the upstream URL `{}` is not a valid URL ({err}); {hint}",
-                redacted_url(raw)
-            ));
+            return Err(UpstreamUrlError::Invalid {
+                url: redacted_url(raw),
+                reason: err.to_string(),
+            });
         }
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "the upstream URL must use http or https, not `{}:`; {hint}",
-            url.scheme()
-        ));
+        return Err(UpstreamUrlError::Scheme(url.scheme().to_owned()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!(
-            "the upstream URL `{}` has no host; {hint}",
-            redacted_url(raw)
-        ));
+        return Err(UpstreamUrlError::NoHost(redacted_url(raw)));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "the upstream URL `{}` has a query or fragment; request paths are appended to it, so it \
-             must end with a path",
-            redacted_url(raw)
-        ));
+        return Err(UpstreamUrlError::QueryOrFragment(redacted_url(raw)));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -454,16 +461,19 @@ mod tests {
         assert!(
             upstream_base_url("ftp://example.com")
                 .unwrap_err()
+                .to_string()
                 .contains("http or https")
         );
         assert!(
             upstream_base_url("https://example.com/v1?key=secret")
                 .unwrap_err()
+                .to_string()
                 .contains("query")
         );
         assert!(
             !upstream_base_url("https://example.com/v1?key=secret")
                 .unwrap_err()
+                .to_string()
                 .contains("secret")
         );
         assert_eq!(

@@ -266,7 +266,7 @@ impl Credentials {
         exchange_available: bool,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Credentials, String> {
-        super::upstream::install_tls_provider();
+        super::tls::install_tls_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(15))
@@ -315,7 +315,7 @@ impl Credentials {
 
     /// No schemes at all: every tool with a security requirement reports what is missing.
     pub fn none() -> Credentials {
-        super::upstream::install_tls_provider();
+        super::tls::install_tls_provider();
         Credentials {
             schemes: HashMap::new(),
             http: reqwest::Client::new(),

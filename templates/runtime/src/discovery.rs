@@ -97,7 +97,7 @@ pub fn check_issuer_url(issuer: &str) -> Result<(), String> {
 /// The HTTP client for talking to the authorization server: no redirects (a metadata document
 /// must come from where it is looked for), bounded time.
 pub fn client() -> Result<reqwest::Client, String> {
-    super::upstream::install_tls_provider();
+    super::tls::install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(10))

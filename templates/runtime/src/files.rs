@@ -28,16 +28,55 @@ pub fn allow(roots: &[String]) {
     let _ = ROOTS.set(canonical);
 }
 
+/// Why a file argument cannot be read. The kinds are kept apart (a path outside the roots is
+/// refused, a missing file is the model's mistake) rather than folded into one text; `Display`
+/// words each for the model, which sees it as the argument's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    /// No directory is allowed (`--file-root` / `MCP_FILE_ROOTS` unset): no file is ever read.
+    NotAllowed,
+    /// The path, as given, does not exist.
+    Missing(String),
+    /// The path resolves (after `..` and symbolic links) outside every allowed directory.
+    Outside(String),
+    /// The path is a directory or another non-file.
+    NotAFile(String),
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    TooLarge(String),
+    /// Reading failed (permissions, I/O): the system's message.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::NotAllowed => f.write_str(
+                "reading local files is not allowed on this server (the operator can allow directories with --file-root / MCP_FILE_ROOTS); send the content base64-encoded instead",
+            ),
+            FileError::Missing(path) => write!(f, "no such file: {path}"),
+            FileError::Outside(path) => {
+                write!(f, "{path} is outside the directories this server may read")
+            }
+            FileError::NotAFile(path) => write!(f, "{path} is not a regular file"),
+            FileError::TooLarge(path) => write!(f, "{path} is larger than {MAX_FILE_BYTES} bytes"),
+            FileError::Unreadable(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
 /// Reads `path` if it lies in an allowed directory: its bytes and its file name.
-pub fn read(path: &str) -> Result<(Vec<u8>, String), String> {
+pub fn read(path: &str) -> Result<(Vec<u8>, String), FileError> {
     let roots = ROOTS.get().map(Vec::as_slice).unwrap_or_default();
     if roots.is_empty() {
-        return Err("reading local files is not allowed on this server (the operator can allow directories with --file-root / MCP_FILE_ROOTS); send the content base64-encoded instead".into());
+        return Err(FileError::NotAllowed);
     }
     read_within(roots, Path::new(path))
 }
 
-fn read_within(roots: &[PathBuf], path: &Path) -> Result<(Vec<u8>, String), String> {
+fn read_within(roots: &[PathBuf], path: &Path) -> Result<(Vec<u8>, String), FileError> {
+    let shown = || path.display().to_string();
     // Relative paths are taken from the first allowed directory.
     let joined = if path.is_relative() {
         roots[0].join(path)
@@ -45,25 +84,19 @@ fn read_within(roots: &[PathBuf], path: &Path) -> Result<(Vec<u8>, String), Stri
         path.to_owned()
     };
     // Canonical: `..` and symbolic links resolved before the check, so neither can leave the roots.
-    let canonical =
-        std::fs::canonicalize(&joined).map_err(|_| format!("no such file: {}", path.display()))?;
+    let canonical = std::fs::canonicalize(&joined).map_err(|_| FileError::Missing(shown()))?;
     if !roots.iter().any(|root| canonical.starts_with(root)) {
-        return Err(format!(
-            "{} is outside the directories this server may read",
-            path.display()
-        ));
+        return Err(FileError::Outside(shown()));
     }
-    let metadata = std::fs::metadata(&canonical).map_err(|err| err.to_string())?;
+    let metadata =
+        std::fs::metadata(&canonical).map_err(|err| FileError::Unreadable(err.to_string()))?;
     if !metadata.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
+        return Err(FileError::NotAFile(shown()));
     }
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{} is larger than {MAX_FILE_BYTES} bytes",
-            path.display()
-        ));
+        return Err(FileError::TooLarge(shown()));
     }
-    let bytes = std::fs::read(&canonical).map_err(|err| err.to_string())?;
+    let bytes = std::fs::read(&canonical).map_err(|err| FileError::Unreadable(err.to_string()))?;
     let name = canonical
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -90,11 +123,13 @@ mod tests {
         assert!(
             read_within(&roots, Path::new("../secret.txt"))
                 .unwrap_err()
+                .to_string()
                 .contains("outside")
         );
         assert!(
             read_within(&roots, &dir.join("secret.txt"))
                 .unwrap_err()
+                .to_string()
                 .contains("outside")
         );
         #[cfg(unix)]
@@ -103,6 +138,7 @@ mod tests {
             assert!(
                 read_within(&roots, Path::new("link.txt"))
                     .unwrap_err()
+                    .to_string()
                     .contains("outside"),
                 "symlinks cannot escape"
             );
@@ -110,11 +146,13 @@ mod tests {
         assert!(
             read_within(&roots, Path::new("."))
                 .unwrap_err()
+                .to_string()
                 .contains("not a regular file")
         );
         assert!(
             read_within(&roots, Path::new("missing"))
                 .unwrap_err()
+                .to_string()
                 .contains("no such file")
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::api::ApiDef;
 use super::auth::{AuthSettings, Authenticator};
-use super::config::{AuthConfig, HttpConfig, StartError};
+use super::config::{AuthConfig, HttpConfig};
+use super::errors::StartError;
 use super::resource::{self, Guard};
 use super::server::McpServer;
 

@@ -4,6 +4,23 @@
 //!
 //! This crate is written and tested on its own, then copied verbatim into every generated crate as
 //! `src/runtime/`. Modules therefore refer to each other through `super::`, never `crate::`.
+//!
+//! The modules form layers, so that there is no import circle (`tests/structure.rs` checks it): a
+//! module imports from the layers below its own, and within a layer only from modules listed
+//! before it. From the bottom up:
+//!
+//! 1. Data and helpers that need (almost) nothing else: the errors that cross layers (`errors`),
+//!    the caller's identity (`identity`), the TLS provider (`tls`), `encode`, `files`,
+//!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
+//!    `search_tools`, the command-line flags (`flags`), and the schema store and search index
+//!    shared with the generator (`graph`, `schema_defs`, `search_index`).
+//! 2. Request building: `multipart`, `request` (with `Method`), `schema` (validators).
+//! 3. The tool table a generated crate declares: `api` (with the hooks; `hooks` keeps their path).
+//! 4. What a call needs: `args` (validation), `discovery` and `auth` (token checks), `config`
+//!    (settings from the flags), `upstream`, `credentials`, `response`, `search`, `resource`.
+//! 5. `server`: one MCP server, a tool call from arguments to result.
+//! 6. The transports: `logging`, `stdio`, `http`.
+//! 7. The entry point: `auth_check`, then `cli`, which nothing imports.
 
 pub mod api;
 pub mod args;
@@ -14,10 +31,13 @@ pub mod config;
 pub mod credentials;
 pub mod discovery;
 pub mod encode;
+pub mod errors;
 pub mod files;
+pub mod flags;
 pub mod graph;
 pub mod hooks;
 pub mod http;
+pub mod identity;
 pub mod jwt_ring;
 pub mod listing;
 pub mod logging;
@@ -36,6 +56,7 @@ pub mod search_tools;
 pub mod serde_ext;
 pub mod server;
 pub mod stdio;
+pub mod tls;
 pub mod upstream;
 
 pub use api::{Annotations, ApiDef, JsonObject, Method, OutputShape, Schema, ToolDef, ToolMode};

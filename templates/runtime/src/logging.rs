@@ -9,7 +9,7 @@ use std::io::IsTerminal as _;
 
 use tracing_subscriber::EnvFilter;
 
-use super::config::StartError;
+use super::errors::StartError;
 
 /// The filter when neither `--log-level`/`MCP_LOG_LEVEL` nor `RUST_LOG` is set. rmcp is held to
 /// warnings: at info it logs whole notifications, and at debug whole requests, arguments included.

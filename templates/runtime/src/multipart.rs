@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::encode::scalar_text;
-use super::request::ArgError;
+use super::errors::ArgError;
 
 /// An encoded multipart body and the boundary that separates its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub fn file_content(field: &str, value: &Value) -> Result<(Vec<u8>, Option<Strin
         Value::Object(map) => match map.get("path").and_then(Value::as_str) {
             Some(path) => super::files::read(path)
                 .map(|(data, name)| (data, Some(name)))
-                .map_err(|err| ArgError::new(field, err)),
+                .map_err(|err| ArgError::new(field, err.to_string())),
             None => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),
         },
         _ => Err(ArgError::new(field, "must be base64 text or {\"path\": …}")),

@@ -5,37 +5,44 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::api::Method;
 use super::encode::{self, PathStyle, QueryStyle};
+// Re-exported: `request::ArgError` (and the crate root's `ArgError`, through it) is where generated
+// code and older callers find it.
+pub use super::errors::ArgError;
 
-/// A bad argument, reported to the model as a tool error naming the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgError {
-    /// The argument's name in the tool's input schema (a JSON pointer below it when nested).
-    pub field: String,
-    pub message: String,
+/// The HTTP methods OpenAPI operations use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
 }
 
-impl ArgError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ArgError {
-            field: field.into(),
-            message: message.into(),
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
         }
     }
 }
 
-impl std::fmt::Display for ArgError {
+impl std::fmt::Display for Method {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "invalid arguments: {}", self.message)
-        } else {
-            write!(f, "invalid argument `{}`: {}", self.field, self.message)
-        }
+        f.write_str(self.as_str())
     }
 }
-
-impl std::error::Error for ArgError {}
 
 /// A request body, already in its wire form.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use rmcp::model::{CallToolResult, ContentBlock, ResourceContents};
 use serde_json::{Value, json};
 
 use super::api::{OutputShape, ToolDef, WRAPPED_KEY};
-use super::request::ArgError;
+use super::errors::ArgError;
 use super::schema;
 use super::upstream::{UpstreamError, UpstreamResponse};
 use super::{encode, parts};

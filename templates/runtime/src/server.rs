@@ -17,9 +17,9 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use super::api::{ApiDef, JsonObject, Method, ToolDef};
-use super::auth::Identity;
 use super::credentials::Credentials;
 use super::hooks::Call;
+use super::identity::Identity;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
 use super::schema_defs::Bodies;
 use super::search::{Catalog, Visibility, operation_name};

@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::config::StartError;
+use super::errors::StartError;
 use super::server::McpServer;
 
 /// Serves on stdin/stdout until the client closes stdin or `shutdown` is cancelled. Both are a

@@ -12,6 +12,7 @@ use reqwest::header::{
 use super::api::{ApiDef, ToolDef};
 use super::config::{UpstreamConfig, redacted_url};
 use super::request::{Body, Request};
+use super::tls::install_tls_provider;
 
 /// The upstream API's answer, with the body read up to the configured cap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,13 +144,6 @@ impl std::fmt::Debug for Upstream {
             .field("max_concurrent", &self.max_concurrent)
             .finish_non_exhaustive()
     }
-}
-
-/// reqwest is built without a default TLS crypto provider: installs ring's, once per process,
-/// before any client is built. An error only means a provider is installed already, which is as
-/// good.
-pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 impl Upstream {

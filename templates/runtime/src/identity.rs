@@ -1,0 +1,55 @@
+//! Who is calling: the [`Identity`] a validated access token gives, and the token itself. Plain
+//! data in a leaf module, so the tool table's hooks and the server can name the caller without
+//! importing token validation (`auth`), which makes it.
+
+use std::sync::Arc;
+
+/// An access token; its text never appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct AccessToken(Arc<str>);
+
+impl AccessToken {
+    pub fn new(token: &str) -> Self {
+        AccessToken(Arc::from(token))
+    }
+
+    /// The token itself, for forwarding it where configuration says so (token exchange).
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+
+/// Who is calling, from a validated token. Tool handlers find it in the request extensions.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub subject: Option<String>,
+    pub client_id: Option<String>,
+    pub scopes: Vec<String>,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: Option<u64>,
+    pub token: AccessToken,
+}
+
+impl Identity {
+    /// Whether the token grants every scope of at least one alternative (an empty list of
+    /// alternatives needs nothing).
+    pub fn satisfies(&self, alternatives: &[&[&str]]) -> bool {
+        satisfies(&self.scopes, alternatives)
+    }
+}
+
+/// Whether `granted` covers at least one of `alternatives`.
+pub fn satisfies(granted: &[String], alternatives: &[&[&str]]) -> bool {
+    alternatives.is_empty()
+        || alternatives.iter().any(|needed| {
+            needed
+                .iter()
+                .all(|scope| granted.iter().any(|g| g == scope))
+        })
+}
