@@ -390,4 +390,62 @@ mod tests {
             walk_document(&mut doc, &mut Recorder::default());
         }
     }
+
+    /// The walk and bundling describe the same document: every object the walk reports sits,
+    /// by the table in `openapi.rs`, where an object of that kind belongs.
+    #[test]
+    fn the_walk_agrees_with_the_table_of_object_kinds() {
+        use crate::load::openapi::At;
+        let operation = json!({
+            "parameters": [{"name": "q", "in": "query", "schema": {},
+                            "examples": {"one": {"value": 1}},
+                            "content": {"application/json": {"schema": {}}}}],
+            "requestBody": {"content": {"multipart/form-data": {
+                "schema": {}, "encoding": {"file": {"headers": {"X-A": {"schema": {}}}}}
+            }}},
+            "responses": {"200": {"description": "ok",
+                "headers": {"X-Rate": {"schema": {}}},
+                "links": {"next": {"operationId": "list"}},
+                "content": {"application/json": {"schema": {}, "examples": {"e": {}}}}}},
+            "callbacks": {"done": {"{$request.body#/url}": {"post": {"responses": {}}}}}
+        });
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "paths": {"/pets": {"parameters": [{"name": "a", "in": "header"}],
+                                "get": operation.clone(), "trace": operation}},
+            "webhooks": {"new": {"post": {"responses": {}}}},
+            "components": {
+                "schemas": {"Pet": {}},
+                "responses": {"R": {"description": "r"}},
+                "parameters": {"P": {"name": "p", "in": "query"}},
+                "examples": {"E": {}},
+                "requestBodies": {"B": {"content": {}}},
+                "headers": {"H": {}},
+                "securitySchemes": {"S": {"type": "http", "scheme": "basic"}},
+                "links": {"L": {}},
+                "callbacks": {"C": {"{$url}": {"get": {"responses": {}}}}},
+                "pathItems": {"I": {"get": {"responses": {}}}}
+            }
+        });
+        let snapshot = doc.clone();
+        let mut recorder = Recorder::default();
+        walk_document(&mut doc, &mut recorder);
+        let mut kinds = std::collections::HashSet::new();
+        for (kind, pointer) in &recorder.objects {
+            let mut at = At::One(ObjectKind::Root);
+            let mut node = &snapshot;
+            for token in pointer.split('/').skip(1) {
+                let token = crate::error::pointer_unescape(token);
+                node = match node {
+                    Value::Array(items) => &items[token.parse::<usize>().unwrap()],
+                    other => &other[token.as_str()],
+                };
+                at = at.child(&token, node);
+            }
+            assert_eq!(at, At::One(*kind), "{pointer}");
+            kinds.insert(*kind);
+        }
+        // Every kind the walk can report was seen.
+        assert_eq!(kinds.len(), 12, "{kinds:?}");
+    }
 }
