@@ -33,7 +33,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
         statics: Namer::new(),
         build_fns: Namer::new(),
         warnings: spec.warnings.clone(),
-        global_security: spec.doc.security.as_ref(),
+        global_security: spec.head.security.as_ref(),
         fixed_names: HashMap::new(),
         fixed_descriptions: HashMap::new(),
     };
@@ -48,7 +48,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
                 Vec::new()
             }
         },
-        None => servers::servers(&spec.doc),
+        None => servers::servers(&spec.head),
     };
     let mut filtered = Vec::new();
     let mut tools = Vec::new();
@@ -75,7 +75,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
         }
     }
     builder.types.finish();
-    let security_schemes = security::schemes(&spec.doc, doc);
+    let security_schemes = security::schemes(doc);
     errors.extend(check_strategies(
         &options.strategies,
         &security_schemes,
@@ -99,7 +99,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
     });
     let mut warnings = builder.warnings;
     warnings.append(&mut builder.converter.warnings);
-    let info = &spec.doc.info;
+    let info = &spec.head.info;
     Ok(Api {
         source: Source {
             file_name: std::path::Path::new(&spec.file).file_name().map_or_else(

@@ -4,23 +4,23 @@ use indexmap::IndexMap;
 
 use super::model::{OAuthFlow, OAuthFlowKind, ParamLocation, SecurityRequirement, SecurityScheme};
 
-/// The spec's security schemes by name (`$ref`s to other schemes are not allowed here in 3.0
-/// tooling practice; a referenced scheme is looked up in the raw document).
-pub fn schemes(
-    doc: &openapiv3::OpenAPI,
-    raw: &serde_json::Value,
-) -> IndexMap<String, SecurityScheme> {
-    let Some(components) = &doc.components else {
+/// The spec's security schemes by name, read from the raw document (a `$ref` to another scheme
+/// is followed there). The structure check has read every entry already, so one that does not
+/// read here cannot occur; it would be skipped.
+pub fn schemes(raw: &serde_json::Value) -> IndexMap<String, SecurityScheme> {
+    let Some(schemes) = raw
+        .pointer("/components/securitySchemes")
+        .and_then(serde_json::Value::as_object)
+    else {
         return IndexMap::new();
     };
-    components
-        .security_schemes
+    schemes
         .iter()
         .filter_map(|(name, scheme)| {
-            let scheme = match scheme {
-                openapiv3::ReferenceOr::Item(item) => item.clone(),
+            let scheme = match serde_json::from_value(scheme.clone()).ok()? {
+                openapiv3::ReferenceOr::Item(item) => item,
                 openapiv3::ReferenceOr::Reference { reference } => {
-                    let value = crate::load::refs::resolve(raw, reference)?;
+                    let value = crate::load::refs::resolve(raw, &reference)?;
                     serde_json::from_value(value.clone()).ok()?
                 }
             };

@@ -1,5 +1,19 @@
 //! Reading a spec: YAML or JSON, Swagger 2.0 / OpenAPI 3.0 / 3.1, normalized into one OpenAPI 3.0
-//! model (`openapiv3::OpenAPI`), with every local `$ref` checked.
+//! document, with every local `$ref` checked and its structure proven.
+//!
+//! The stage runs in order: [`source`] parses the text, [`bundle`] brings in referenced files,
+//! [`swagger2`] or [`oas31`] convert to 3.0, [`repair`] fixes what real documents get wrong,
+//! [`refs`] checks the references, and the structure check reads the result with `openapiv3`.
+//! [`openapi`] holds what all of them know about OpenAPI documents, [`schema_walk`] where the
+//! schemas are.
+//!
+//! **The raw document is the model.** The IR reads the normalized document as JSON
+//! ([`Spec::raw`]): schemas, parameters and bodies need the exact keywords (`$ref`s, extensions,
+//! 3.1 leftovers) that a typed model drops or cannot follow. `openapiv3` is the structure check:
+//! it reads the document one piece at a time (the head, each path item, each component) and
+//! each piece is dropped as soon as it is checked, so the typed copy of a big spec never exists
+//! whole. The only typed part kept is the document's head ([`Spec::head`]: `info`, `servers`,
+//! `security`, `tags`), which the IR takes as it is.
 
 pub mod bundle;
 pub mod oas31;
@@ -36,7 +50,7 @@ impl SpecVersion {
     }
 }
 
-/// A loaded spec: the normalized document, typed and raw, and what was noticed on the way.
+/// A loaded spec: the normalized document, and what was noticed on the way.
 #[derive(Debug)]
 pub struct Spec {
     /// The spec's path as the user gave it, for messages.
@@ -44,10 +58,11 @@ pub struct Spec {
     pub version: SpecVersion,
     /// SHA-256 of the spec's bytes, hex.
     pub hash: String,
-    /// The normalized OpenAPI 3.0 document as JSON, for references the typed model cannot follow.
+    /// The normalized OpenAPI 3.0 document as JSON: what the IR reads.
     pub raw: Value,
-    /// The normalized document, typed.
-    pub doc: openapiv3::OpenAPI,
+    /// The document's head, typed: `info`, `servers`, `security`, `tags` and `externalDocs`
+    /// (its `paths` and `components` are empty; they are in [`Spec::raw`]).
+    pub head: openapiv3::OpenAPI,
     /// Problems that did not stop loading.
     pub warnings: Vec<Diagnostic>,
 }
@@ -131,13 +146,13 @@ fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
         repair::repair_openapi30(&mut raw, file, &mut warnings)
     });
     timed("load: check refs again", || refs::check(&raw, file))?;
-    let doc = timed("load: typed", || typed(&raw, file))?;
+    let head = timed("load: check structure", || check_structure(&raw, file))?;
     Ok(Spec {
         file: file.to_owned(),
         version,
         hash,
         raw,
-        doc,
+        head,
         warnings,
     })
 }
@@ -184,25 +199,19 @@ fn detect_version(doc: &Value, file: &str) -> Result<SpecVersion, Diagnostic> {
     .hint("add `openapi: 3.0.3` (or the version the document is written in) at the top"))
 }
 
-/// Deserializes the normalized document into `openapiv3`'s model, naming the place of a mismatch.
-fn typed(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagnostic> {
+/// Checks that the normalized document has the structure of OpenAPI 3.0 by reading it into
+/// `openapiv3`'s model one piece at a time, and returns the document's head (its `paths` and
+/// `components` left empty). A mismatch is reported at the deepest place found.
+fn check_structure(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagnostic> {
     // openapiv3 has an `expect` on a path that should be unreachable; a panic there must still
     // become a located error, never a crash of the generator.
-    let result =
-        std::panic::catch_unwind(|| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw));
-    match result {
-        Ok(Ok(doc)) => Ok(doc),
-        Ok(Err(err)) => {
-            let pointer = path_to_pointer(err.path());
-            // openapiv3 flattens maps (paths, responses), which hides the path below them: look
-            // again, one path item and one operation at a time, to point at the real place.
-            let (pointer, err) = narrow(raw, pointer, err.into_inner().to_string());
-            Err(Diagnostic::new(
-                Location::new(file, pointer),
-                format!("not a valid OpenAPI 3.0 structure: {err}"),
-            )
-            .hint("fix this part of the spec so that it follows the OpenAPI specification"))
-        }
+    match std::panic::catch_unwind(|| structure_mismatch(raw)) {
+        Ok(Ok(head)) => Ok(head),
+        Ok(Err((pointer, err))) => Err(Diagnostic::new(
+            Location::new(file, pointer),
+            format!("not a valid OpenAPI 3.0 structure: {err}"),
+        )
+        .hint("fix this part of the spec so that it follows the OpenAPI specification")),
         Err(_) => Err(Diagnostic::new(
             Location::new(file, ""),
             "the OpenAPI model could not be read (the parser failed)",
@@ -213,44 +222,104 @@ fn typed(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagnostic> {
     }
 }
 
-/// Finds the deepest place of a structural error below `/paths` by deserializing path items and
-/// then operations on their own.
-fn narrow(raw: &Value, pointer: String, message: String) -> (String, String) {
-    if pointer != "/paths" && !pointer.is_empty() {
-        return (pointer, message);
-    }
-    let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
-        return (pointer, message);
+/// A structural mismatch: the pointer of the place, and what is wrong there.
+type Mismatch = (String, String);
+
+/// The head of the document, or the first structural mismatch: the head (everything but the
+/// path items and the component entries), then each path item, then each component entry.
+fn structure_mismatch(raw: &Value) -> Result<openapiv3::OpenAPI, Mismatch> {
+    use openapiv3::{
+        Callback, Example, Header, Link, Parameter, PathItem, ReferenceOr, RequestBody, Response,
+        Schema, SecurityScheme,
     };
-    for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
-        let item_pointer = crate::error::pointer_join("/paths", path);
-        let Err(err) = serde_path_to_error::deserialize::<
-            _,
-            openapiv3::ReferenceOr<openapiv3::PathItem>,
-        >(item) else {
-            continue;
+    let Some(root) = raw.as_object() else {
+        return typed::<openapiv3::OpenAPI>(raw, "");
+    };
+    // The head is the root with `paths` and `components` emptied of their entries (extensions
+    // kept): small, and its own fields checked exactly as in the whole document.
+    let mut head = serde_json::Map::new();
+    for (key, value) in root {
+        let value = match (key.as_str(), value) {
+            ("paths" | "components", Value::Object(map)) => Value::Object(
+                map.iter()
+                    .filter(|(key, _)| key.starts_with("x-"))
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+            ),
+            _ => value.clone(),
         };
-        for (key, operation) in item.as_object().into_iter().flatten() {
-            let op_pointer = crate::error::pointer_join(&item_pointer, key);
-            let found = match key.as_str() {
-                method if openapi::METHODS.contains(&method) => {
-                    serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation)
-                        .err()
-                        .map(|e| (path_to_pointer(e.path()), e.into_inner().to_string()))
-                }
-                "parameters" | "servers" => continue,
-                _ => None,
-            };
-            if let Some((inner, message)) = found {
-                return (format!("{op_pointer}{inner}"), message);
+        head.insert(key.clone(), value);
+    }
+    let head = typed::<openapiv3::OpenAPI>(&Value::Object(head), "")?;
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
+            let at = crate::error::pointer_join("/paths", path);
+            if let Err(mismatch) = typed::<ReferenceOr<PathItem>>(item, &at) {
+                return Err(narrow_path_item(item, &at).unwrap_or(mismatch));
             }
         }
-        return (
-            format!("{item_pointer}{}", path_to_pointer(err.path())),
-            err.into_inner().to_string(),
-        );
     }
-    (pointer, message)
+    if let Some(Value::Object(components)) = root.get("components") {
+        let sections: [(&str, fn(&Value, &str) -> Result<(), Mismatch>); 9] = [
+            ("schemas", entries::<ReferenceOr<Schema>>),
+            ("responses", entries::<ReferenceOr<Response>>),
+            ("parameters", entries::<ReferenceOr<Parameter>>),
+            ("examples", entries::<ReferenceOr<Example>>),
+            ("requestBodies", entries::<ReferenceOr<RequestBody>>),
+            ("headers", entries::<ReferenceOr<Header>>),
+            ("securitySchemes", entries::<ReferenceOr<SecurityScheme>>),
+            ("links", entries::<ReferenceOr<Link>>),
+            ("callbacks", entries::<ReferenceOr<Callback>>),
+        ];
+        for (key, value) in components.iter().filter(|(key, _)| !key.starts_with("x-")) {
+            let at = crate::error::pointer_join("/components", key);
+            match sections.iter().find(|(section, _)| section == key) {
+                Some((_, check)) => check(value, &at)?,
+                // Not a section of 3.0's Components object: read it as the whole model would.
+                None => {
+                    let mut alone = serde_json::Map::new();
+                    alone.insert(key.clone(), value.clone());
+                    typed::<openapiv3::Components>(&Value::Object(alone), "/components")?;
+                }
+            }
+        }
+    }
+    Ok(head)
+}
+
+/// Checks a map of components one entry at a time (or the map itself, when it is not one).
+fn entries<T: serde::de::DeserializeOwned>(section: &Value, at: &str) -> Result<(), Mismatch> {
+    match section {
+        Value::Object(map) => {
+            for (name, entry) in map {
+                typed::<T>(entry, &crate::error::pointer_join(at, name))?;
+            }
+            Ok(())
+        }
+        other => typed::<indexmap::IndexMap<String, T>>(other, at).map(drop),
+    }
+}
+
+/// Reads `value` (found at `at`) as a `T`, naming the place of a mismatch.
+fn typed<T: serde::de::DeserializeOwned>(value: &Value, at: &str) -> Result<T, Mismatch> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        (
+            format!("{at}{}", path_to_pointer(err.path())),
+            err.into_inner().to_string(),
+        )
+    })
+}
+
+/// Finds the operation of a mismatched path item that is wrong: `openapiv3` flattens a path
+/// item's operations, which hides the path below them, so each is read on its own.
+fn narrow_path_item(item: &Value, at: &str) -> Option<Mismatch> {
+    item.as_object()?.iter().find_map(|(key, operation)| {
+        if !openapi::METHODS.contains(&key.as_str()) {
+            return None;
+        }
+        let at = crate::error::pointer_join(at, key);
+        typed::<openapiv3::Operation>(operation, &at).err()
+    })
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
