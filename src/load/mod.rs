@@ -225,6 +225,9 @@ fn check_structure(raw: &Value, file: &str) -> Result<openapiv3::OpenAPI, Diagno
 /// A structural mismatch: the pointer of the place, and what is wrong there.
 type Mismatch = (String, String);
 
+/// Checks one section of the Components object, found at the pointer given.
+type CheckSection = fn(&Value, &str) -> Result<(), Mismatch>;
+
 /// The head of the document, or the first structural mismatch: the head (everything but the
 /// path items and the component entries), then each path item, then each component entry.
 fn structure_mismatch(raw: &Value) -> Result<openapiv3::OpenAPI, Mismatch> {
@@ -260,7 +263,7 @@ fn structure_mismatch(raw: &Value) -> Result<openapiv3::OpenAPI, Mismatch> {
         }
     }
     if let Some(Value::Object(components)) = root.get("components") {
-        let sections: [(&str, fn(&Value, &str) -> Result<(), Mismatch>); 9] = [
+        let sections: [(&str, CheckSection); 9] = [
             ("schemas", entries::<ReferenceOr<Schema>>),
             ("responses", entries::<ReferenceOr<Response>>),
             ("parameters", entries::<ReferenceOr<Parameter>>),
