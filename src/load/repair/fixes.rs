@@ -21,7 +21,23 @@ pub(super) struct Repair<'a> {
     pub(super) inlined_callbacks: Vec<(String, String)>,
 }
 
-impl Repair<'_> {
+impl<'a> Repair<'a> {
+    /// A pass writing to `warnings`; `callbacks` are the document's `components.callbacks` (none
+    /// when repairing a single schema or parameter).
+    pub(super) fn new(
+        file: &'a str,
+        warnings: &'a mut Vec<Diagnostic>,
+        callbacks: Map<String, Value>,
+    ) -> Self {
+        Repair {
+            file,
+            warnings,
+            callbacks,
+            removed_schemes: Vec::new(),
+            inlined_callbacks: Vec::new(),
+        }
+    }
+
     pub(super) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         self.warnings.push(
             Diagnostic::new(Location::new(self.file, pointer), message)

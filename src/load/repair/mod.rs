@@ -54,13 +54,7 @@ pub fn repair_openapi30(doc: &mut Value, file: &str, warnings: &mut Vec<Diagnost
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let mut repair = Repair {
-        file,
-        warnings,
-        callbacks,
-        removed_schemes: Vec::new(),
-        inlined_callbacks: Vec::new(),
-    };
+    let mut repair = Repair::new(file, warnings, callbacks);
     repair.root(root);
     walk_document(doc, &mut repair);
     repair.prune_document(doc);
@@ -77,13 +71,7 @@ pub(crate) fn repair_schema(
     file: &str,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    let mut repair = Repair {
-        file,
-        warnings,
-        callbacks: Map::new(),
-        removed_schemes: Vec::new(),
-        inlined_callbacks: Vec::new(),
-    };
+    let mut repair = Repair::new(file, warnings, Map::new());
     super::schema_walk::walk_schema(schema, pointer, &mut repair);
 }
 
@@ -95,14 +83,7 @@ pub(crate) fn repair_parameter(
     file: &str,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    let mut repair = Repair {
-        file,
-        warnings,
-        callbacks: Map::new(),
-        removed_schemes: Vec::new(),
-        inlined_callbacks: Vec::new(),
-    };
-    repair.parameter(parameter, pointer, false);
+    Repair::new(file, warnings, Map::new()).parameter(parameter, pointer, false);
 }
 
 impl Visitor for Repair<'_> {
