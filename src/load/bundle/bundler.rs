@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::paths::*;
+use super::paths::{collect_ids, display_join, is_uri, split_reference};
 use crate::error::{Diagnostic, Location, pointer_join, pointer_unescape};
 use crate::load::openapi::{At, Flavor, ObjectKind, Section, section, section_pointer, sections};
 use crate::load::refs::decode_fragment;

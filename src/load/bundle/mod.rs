@@ -32,8 +32,8 @@ use serde_json::Value;
 
 use crate::error::Diagnostic;
 use crate::load::openapi::{At, Flavor, ObjectKind};
-use bundler::*;
-use paths::*;
+use bundler::{Bundler, Src};
+use paths::{collect_ids, has_external_ref};
 
 /// Brings every node that `doc` (the parsed main document, read from `main_file`, named
 /// `display_file` in messages) references in other files into `doc`, and rewrites those

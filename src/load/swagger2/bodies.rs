@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::converter::*;
+use super::converter::{Converter, JSON, MULTIPART, Param, URLENCODED, merge_form_fields};
 use crate::error::pointer_join;
 
 impl Converter<'_> {

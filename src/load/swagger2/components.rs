@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::converter::*;
+use super::converter::{Converter, JSON, Param, rewrite_ref};
 use crate::error::pointer_join;
 use crate::load::repair::repair_schema;
 use crate::load::schema_walk::for_each_subschema;

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::converter::*;
+use super::converter::{Converter, Param, param_in};
 use crate::error::pointer_join;
 use crate::load::openapi::{PARAMETER_SCHEMA_FIELDS, inapplicable_keywords};
 use crate::load::repair::{repair_parameter, repair_schema};

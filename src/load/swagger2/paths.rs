@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::converter::*;
+use super::converter::{Converter, JSON, Param, body_param_name, media_types};
 use crate::error::pointer_join;
 use crate::load::openapi::SWAGGER2_METHODS;
 
