@@ -18,9 +18,10 @@ use crate::search::ToolMode;
 ///
 /// The fields are in the order of the file's keys, and `#[serde(rename)]` gives the keys that
 /// differ from the field names: serde lists the keys in this order when it meets an unknown one,
-/// and that message (with its "did you mean") is what users see.
+/// and that message (with its "did you mean") is what users see. (`expecting` keeps the name the
+/// file's struct had in type errors, for the same reason.)
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "struct Config")]
 pub struct Options {
     /// The crate's name (default: made from the output folder's name).
     #[serde(rename = "name")]
@@ -57,8 +58,10 @@ pub struct Options {
 
 /// Filters; an empty list of a kind keeps everything for that kind. (The matching is in
 /// `ir::filter`, next to the operations it looks at.)
+// serde names the struct in "expected struct …" messages: the name those messages have always
+// shown is kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "struct FilterConfig")]
 pub struct Filters {
     pub include_tags: Vec<String>,
     pub exclude_tags: Vec<String>,
@@ -128,15 +131,15 @@ pub struct ToolChoices {
 
 impl<'de> Deserialize<'de> for ToolChoices {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// One `[tools.<key>]` table.
+        /// One `[tools.<key>]` table (the struct's name shows in serde's messages).
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
-        struct Tool {
+        struct ToolConfig {
             name: Option<String>,
             description: Option<String>,
         }
         let mut choices = ToolChoices::default();
-        for (key, tool) in BTreeMap::<String, Tool>::deserialize(deserializer)? {
+        for (key, tool) in BTreeMap::<String, ToolConfig>::deserialize(deserializer)? {
             if let Some(name) = tool.name {
                 choices.renames.insert(key.clone(), name);
             }
@@ -151,14 +154,15 @@ impl<'de> Deserialize<'de> for ToolChoices {
 /// `[scopes]` as written: `map` in key order (the order `ScopeMap::parse` would see the entries
 /// in), `prefix` as is.
 fn scope_table<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeMap, D::Error> {
+    /// The table (the struct's name shows in serde's messages).
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    struct Scopes {
+    struct ScopeConfig {
         prefix: Option<String>,
         #[serde(default)]
         map: BTreeMap<String, String>,
     }
-    let scopes = Scopes::deserialize(deserializer)?;
+    let scopes = ScopeConfig::deserialize(deserializer)?;
     Ok(ScopeMap {
         renames: scopes.map.into_iter().collect(),
         prefix: scopes.prefix,
@@ -170,14 +174,16 @@ fn credential_table<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     /// The default credential strategy of one security scheme (the generated server's
-    /// `<SCHEME>_STRATEGY` still overrides it).
+    /// `<SCHEME>_STRATEGY` still overrides it). The struct's name shows in serde's messages.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    struct Credential {
+    struct CredentialConfig {
         strategy: Option<String>,
     }
-    Ok(BTreeMap::<String, Credential>::deserialize(deserializer)?
-        .into_iter()
-        .filter_map(|(scheme, credential)| Some((scheme, credential.strategy?)))
-        .collect())
+    Ok(
+        BTreeMap::<String, CredentialConfig>::deserialize(deserializer)?
+            .into_iter()
+            .filter_map(|(scheme, credential)| Some((scheme, credential.strategy?)))
+            .collect(),
+    )
 }
