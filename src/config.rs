@@ -24,78 +24,18 @@
 //! strategy = "client-credentials"
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::error::{Diagnostic, Location, Result};
-use crate::ir::ScopeMap;
+use crate::options::{Options, ScopeMap};
 
 /// The file's name, looked for next to the spec.
 pub const FILE_NAME: &str = "mcpwright.toml";
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    pub name: Option<String>,
-    pub upstream_url: Option<String>,
-    pub strict: Option<bool>,
-    pub tool_mode: Option<crate::search::ToolMode>,
-    #[serde(default)]
-    pub filters: FilterConfig,
-    #[serde(default)]
-    pub scopes: ScopeConfig,
-    #[serde(default)]
-    pub tools: BTreeMap<String, ToolConfig>,
-    #[serde(default)]
-    pub credentials: BTreeMap<String, CredentialConfig>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FilterConfig {
-    #[serde(default)]
-    pub include_tags: Vec<String>,
-    #[serde(default)]
-    pub exclude_tags: Vec<String>,
-    #[serde(default)]
-    pub include_ops: Vec<String>,
-    #[serde(default)]
-    pub exclude_ops: Vec<String>,
-    #[serde(default)]
-    pub include_methods: Vec<String>,
-    #[serde(default)]
-    pub exclude_methods: Vec<String>,
-    #[serde(default)]
-    pub include_paths: Vec<String>,
-    #[serde(default)]
-    pub exclude_paths: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScopeConfig {
-    pub prefix: Option<String>,
-    #[serde(default)]
-    pub map: BTreeMap<String, String>,
-}
-
-/// Overrides for one tool, keyed by operationId, tool name or `METHOD /path`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ToolConfig {
-    pub name: Option<String>,
-    pub description: Option<String>,
-}
-
-/// The default credential strategy of one security scheme (the generated server's
-/// `<SCHEME>_STRATEGY` still overrides it).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CredentialConfig {
-    pub strategy: Option<String>,
-}
+/// The settings of one file. The file deserializes straight into [`Options`] (the keys are its
+/// serde names), so a setting is declared once; `Config` is kept as the name for "the file's
+/// options" as opposed to the command line's.
+pub type Config = Options;
 
 /// The strategies a generated server understands.
 pub const STRATEGIES: &[&str] = &[
@@ -114,7 +54,7 @@ pub fn beside(spec: &Path) -> Option<PathBuf> {
 /// Reads a configuration file; unknown settings are errors that suggest the closest known one.
 pub fn load(path: &Path) -> Result<Config> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::error::Error::Read {
         path: path.to_owned(),
         source,
     })?;
@@ -135,10 +75,8 @@ pub fn parse(text: &str, file: &str) -> Result<Config> {
                 .hint("see the settings in mcpwright's README (every setting is also a flag)"),
         }
     })?;
-    for (scheme, credential) in &config.credentials {
-        if let Some(strategy) = &credential.strategy
-            && !STRATEGIES.contains(&strategy.as_str())
-        {
+    for (scheme, strategy) in &config.strategies {
+        if !STRATEGIES.contains(&strategy.as_str()) {
             let location = Location::new(file, format!("/credentials/{scheme}/strategy"));
             return Err(Diagnostic::new(
                 location,
@@ -166,68 +104,61 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-impl Config {
-    /// Fills `options` with this file's settings where the command line left them unset.
-    pub fn apply(&self, options: &mut crate::Options) -> Result<()> {
+// The merge lives here, beside the file it reads, rather than in `options`: the scope-map error
+// names the file, and flags-win-over-the-file is this file's rule.
+impl Options {
+    /// Fills `options` (the command line's) with these settings (the file's) where the command
+    /// line left them unset.
+    pub fn apply(&self, options: &mut Options) -> Result<()> {
         if options.crate_name.is_none() {
-            options.crate_name.clone_from(&self.name);
+            options.crate_name.clone_from(&self.crate_name);
         }
         if options.upstream_url.is_none() {
             options.upstream_url.clone_from(&self.upstream_url);
         }
-        options.strict |= self.strict.unwrap_or(false);
+        options.strict |= self.strict;
         if options.tool_mode.is_none() {
             options.tool_mode = self.tool_mode;
         }
         // Filters work together, so filter flags replace the file's filters as a whole: a flag
         // that keeps DELETE operations is not undone by the file's `exclude_methods`.
         if options.filters.is_empty() {
-            let f = &self.filters;
-            options.filters = crate::ir::Filters {
-                include_tags: f.include_tags.clone(),
-                exclude_tags: f.exclude_tags.clone(),
-                include_ops: f.include_ops.clone(),
-                exclude_ops: f.exclude_ops.clone(),
-                include_methods: f.include_methods.clone(),
-                exclude_methods: f.exclude_methods.clone(),
-                include_paths: f.include_paths.clone(),
-                exclude_paths: f.exclude_paths.clone(),
-            };
+            options.filters = self.filters.clone();
         }
         if options.scope_map == ScopeMap::default() {
+            // The file's `[scopes]` is held as written; parsing it here checks it (only when it
+            // is used, as flags replace it) and drops an empty prefix, as `--scope-map` does.
             let map: Vec<String> = self
-                .scopes
-                .map
+                .scope_map
+                .renames
                 .iter()
                 .map(|(from, to)| format!("{from}={to}"))
                 .collect();
             options.scope_map =
-                ScopeMap::parse(&map, self.scopes.prefix.clone()).map_err(|err| {
+                ScopeMap::parse(&map, self.scope_map.prefix.clone()).map_err(|err| {
                     Diagnostic::new(Location::new(FILE_NAME, "/scopes/map"), err)
                         .hint("each entry maps a scope to the name your authorization server uses")
                 })?;
         }
-        for (key, tool) in &self.tools {
-            if let Some(name) = &tool.name {
-                options
-                    .renames
-                    .entry(key.clone())
-                    .or_insert_with(|| name.clone());
-            }
-            if let Some(description) = &tool.description {
-                options
-                    .descriptions
-                    .entry(key.clone())
-                    .or_insert_with(|| description.clone());
-            }
+        for (key, name) in &self.tools.renames {
+            options
+                .tools
+                .renames
+                .entry(key.clone())
+                .or_insert_with(|| name.clone());
         }
-        for (scheme, credential) in &self.credentials {
-            if let Some(strategy) = &credential.strategy {
-                options
-                    .strategies
-                    .entry(scheme.clone())
-                    .or_insert_with(|| strategy.clone());
-            }
+        for (key, description) in &self.tools.descriptions {
+            options
+                .tools
+                .descriptions
+                .entry(key.clone())
+                .or_insert_with(|| description.clone());
+        }
+        for (scheme, strategy) in &self.strategies {
+            options
+                .strategies
+                .entry(scheme.clone())
+                .or_insert_with(|| strategy.clone());
         }
         Ok(())
     }
@@ -250,8 +181,8 @@ mod tests {
         assert_eq!(options.filters.include_tags, ["pets"]);
         assert_eq!(options.scope_map.apply("read"), "r");
         assert_eq!(options.scope_map.apply("write"), "p:write");
-        assert_eq!(options.renames["listPets"], "list");
-        assert_eq!(options.descriptions["listPets"], "d");
+        assert_eq!(options.tools.renames["listPets"], "list");
+        assert_eq!(options.tools.descriptions["listPets"], "d");
         assert_eq!(options.strategies["auth"], "token-exchange");
     }
 

@@ -162,8 +162,10 @@ impl Choices {
             },
             strict: self.strict,
             tool_mode: self.tool_mode,
-            renames: pairs("rename", &self.rename)?.into_iter().collect(),
-            descriptions: pairs("describe", &self.describe)?.into_iter().collect(),
+            tools: mcpwright::options::ToolChoices {
+                renames: pairs("rename", &self.rename)?.into_iter().collect(),
+                descriptions: pairs("describe", &self.describe)?.into_iter().collect(),
+            },
             ..mcpwright::Options::default()
         };
         for (scheme, strategy) in pairs("strategy", &self.strategy)? {

@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::model::{Options, lib_name};
 use super::rust::{ident, opt_str, str_lit};
-use super::{Options, lib_name};
 use crate::ir::{Api, OAuthFlowKind, ParamLocation, SecurityScheme};
 
 /// Longest `instructions` text sent to clients; longer API descriptions are cut at a line break.

@@ -1,44 +1,26 @@
 //! IR → the files of the generated crate, in memory (path → contents). One emitter per file:
 //! Rust through `quote!` → `syn::File` → `prettyplease`, everything else through askama templates
 //! in `templates/`, and the runtime support code copied from `templates/runtime/src`.
+//!
+//! This file is the stage's front door and driver ([`emit`] puts the files together); the types
+//! the emitters share are in `model`, re-exported here, so no emitter imports this file.
 
 mod entry;
+mod model;
 mod runtime;
 mod rust;
 mod schemas;
-
-pub use schemas::file_name as schema_file;
 mod text;
 mod tools;
 mod types;
+
+pub use model::{Crate, Options, VERSION, lib_name};
+pub use schemas::file_name as schema_file;
 
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::ir::Api;
-
-/// The version written into every `@generated` header.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Choices that shape the generated crate.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The crate's name (and its binary's).
-    pub crate_name: String,
-    /// Where the CI workflow finds the spec and the crate.
-    pub workflow: crate::workflow::Paths,
-    /// The server's default tool mode.
-    pub tool_mode: crate::search::ToolMode,
-}
-
-/// A generated crate: relative paths (with `/`) to contents, sorted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Crate {
-    /// Generated files: rewritten on every generation.
-    pub files: BTreeMap<String, String>,
-    /// Files the user owns: written only when missing, never compared or overwritten.
-    pub user_files: BTreeMap<String, String>,
-}
 
 /// Comment syntaxes for headers.
 #[derive(Debug, Clone, Copy)]
@@ -198,11 +180,6 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     let mut user_files = BTreeMap::new();
     user_files.insert("src/hooks.rs".to_owned(), text::hooks_rs(api)?);
     Ok(Crate { files, user_files })
-}
-
-/// The library name Cargo derives from a crate name.
-pub fn lib_name(crate_name: &str) -> String {
-    crate_name.replace('-', "_")
 }
 
 /// A name Cargo accepts for a package and a binary.

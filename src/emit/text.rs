@@ -2,7 +2,8 @@
 
 use askama::Template;
 
-use super::{Options, VERSION, lib_name, runtime};
+use super::model::{Options, VERSION, lib_name};
+use super::runtime;
 use crate::error::{Error, Result};
 use crate::ir::{Api, OAuthFlowKind, SecurityScheme};
 

@@ -12,13 +12,13 @@ use super::model::{Api, SecurityScheme, Server, Source};
 use super::operations::{
     OperationRef, duplicate_operation_ids, normalized_template, operations, path_items,
 };
-use super::options::Options;
 use super::rust_types::TypeSpace;
 use super::schema::Converter;
 use super::{filter, scopes, security, servers};
 use crate::error::{Diagnostic, Location, Result, pointer_join};
 use crate::load::Spec;
 use crate::naming::{self, Namer, ToolNamer};
+use crate::options::Options;
 
 /// Builds the IR of a loaded spec.
 pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
@@ -251,8 +251,9 @@ impl<'a> Builder<'a> {
                 choices.get(key).cloned()
             };
         for (label, id, base) in &present {
-            let renamed = pick(&options.renames, label, id.as_deref(), base);
-            if let Some(description) = pick(&options.descriptions, label, id.as_deref(), base) {
+            let renamed = pick(&options.tools.renames, label, id.as_deref(), base);
+            if let Some(description) = pick(&options.tools.descriptions, label, id.as_deref(), base)
+            {
                 self.fixed_descriptions
                     .insert(label.clone(), description.trim().to_owned());
             }
@@ -263,9 +264,10 @@ impl<'a> Builder<'a> {
             }
         }
         let mut unused: Vec<&String> = options
+            .tools
             .renames
             .keys()
-            .chain(options.descriptions.keys())
+            .chain(options.tools.descriptions.keys())
             .filter(|key| !used.contains(key.as_str()))
             .collect();
         unused.sort();

@@ -2,22 +2,9 @@
 //! for clients that cap how many tools they accept.
 
 use super::model::Method;
-
-/// Filters; an empty list of a kind keeps everything for that kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filters {
-    pub include_tags: Vec<String>,
-    pub exclude_tags: Vec<String>,
-    /// operationIds or tool names, `*` as a wildcard.
-    pub include_ops: Vec<String>,
-    pub exclude_ops: Vec<String>,
-    /// HTTP methods, any case.
-    pub include_methods: Vec<String>,
-    pub exclude_methods: Vec<String>,
-    /// Path templates, `*` as a wildcard (`/repos/*`).
-    pub include_paths: Vec<String>,
-    pub exclude_paths: Vec<String>,
-}
+// The type is a setting (the file and the flags fill it), so it is declared with the options;
+// how it matches an operation is the IR's business, here.
+use crate::options::Filters;
 
 /// What filters look at in an operation.
 pub struct Candidate<'a> {
@@ -30,10 +17,6 @@ pub struct Candidate<'a> {
 }
 
 impl Filters {
-    pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
-    }
-
     /// Whether the operation is kept.
     pub fn keeps(&self, op: &Candidate<'_>) -> bool {
         let tag = |pattern: &String| op.tags.iter().any(|t| t.eq_ignore_ascii_case(pattern));

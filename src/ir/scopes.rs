@@ -5,44 +5,8 @@
 use indexmap::{IndexMap, IndexSet};
 
 use super::model::{SecurityRequirement, SecurityScheme};
-
-/// Renames scopes: an explicit mapping first, else an optional prefix.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScopeMap {
-    pub renames: IndexMap<String, String>,
-    pub prefix: Option<String>,
-}
-
-impl ScopeMap {
-    /// Parses `FROM=TO` entries (as given to `--scope-map`).
-    pub fn parse(entries: &[String], prefix: Option<String>) -> Result<Self, String> {
-        let mut renames = IndexMap::new();
-        for entry in entries {
-            let Some((from, to)) = entry.split_once('=') else {
-                return Err(format!("`{entry}` is not FROM=TO"));
-            };
-            let (from, to) = (from.trim(), to.trim());
-            if from.is_empty() || to.is_empty() || to.contains(char::is_whitespace) {
-                return Err(format!(
-                    "`{entry}` needs a scope on each side of `=`, without spaces"
-                ));
-            }
-            renames.insert(from.to_owned(), to.to_owned());
-        }
-        Ok(ScopeMap {
-            renames,
-            prefix: prefix.filter(|p| !p.is_empty()),
-        })
-    }
-
-    pub fn apply(&self, scope: &str) -> String {
-        match (self.renames.get(scope), &self.prefix) {
-            (Some(renamed), _) => renamed.clone(),
-            (None, Some(prefix)) => format!("{prefix}{scope}"),
-            (None, None) => scope.to_owned(),
-        }
-    }
-}
+// Declared with the options (the file and the flags fill it); used here.
+use crate::options::ScopeMap;
 
 /// The scope alternatives of one tool. Only oauth2 and openIdConnect schemes carry scopes; a
 /// requirement made only of other schemes (API keys, HTTP auth: upstream credentials) needs no

@@ -1,0 +1,189 @@
+//! Generation choices: the one `Options` the command line fills, `mcpwright.toml` deserializes
+//! into (see `config` for the file and how it fills what flags leave unset), and every stage
+//! reads. With the small data types it holds (`Filters`, `ScopeMap`, `ToolChoices`).
+//!
+//! This module sits under every stage, so it imports nothing from the generator except the tool
+//! mode, which is the runtime's own leaf file (`search::search_tools`); the filter matching and
+//! the scope lookups that need the IR stay in `ir::filter` and `ir::scopes`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer};
+
+use crate::search::ToolMode;
+
+/// Generation choices (each is a command-line flag; most are also a `mcpwright.toml` setting).
+///
+/// The fields are in the order of the file's keys, and `#[serde(rename)]` gives the keys that
+/// differ from the field names: serde lists the keys in this order when it meets an unknown one,
+/// and that message (with its "did you mean") is what users see. (`expecting` keeps the name the
+/// file's struct had in type errors, for the same reason.)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "struct Config")]
+pub struct Options {
+    /// The crate's name (default: made from the output folder's name).
+    #[serde(rename = "name")]
+    pub crate_name: Option<String>,
+    /// The upstream base URL built into the server (instead of the spec's first server).
+    pub upstream_url: Option<String>,
+    /// Treat problems the generator can work around (duplicate operationIds, repaired values)
+    /// as errors.
+    #[serde(default)]
+    pub strict: bool,
+    /// The tool mode the server uses unless told otherwise (default: auto).
+    pub tool_mode: Option<ToolMode>,
+    /// Which operations become tools.
+    #[serde(default)]
+    pub filters: Filters,
+    /// How the spec's OAuth scope names become the MCP authorization server's. From the file it
+    /// is taken as written (`[scopes]`: `prefix` and `map`); `config` checks it when it is used.
+    #[serde(rename = "scopes", default, deserialize_with = "scope_table")]
+    pub scope_map: ScopeMap,
+    /// Tool names and descriptions the user chose (`[tools.<key>]`).
+    #[serde(default)]
+    pub tools: ToolChoices,
+    /// Default credential strategies, by security scheme name (`[credentials.<scheme>]`).
+    #[serde(rename = "credentials", default, deserialize_with = "credential_table")]
+    pub strategies: BTreeMap<String, String>,
+    /// Tool names to keep, by `METHOD /path` (read from the output's `mcpwright.lock` by
+    /// `render`; never a setting).
+    #[serde(skip)]
+    pub locked_names: HashMap<String, String>,
+    /// The `mcpwright.toml` these options came from, if any (the CI workflow watches it).
+    #[serde(skip)]
+    pub config_file: Option<PathBuf>,
+}
+
+/// Filters; an empty list of a kind keeps everything for that kind. (The matching is in
+/// `ir::filter`, next to the operations it looks at.)
+// serde names the struct in "expected struct …" messages: the name those messages have always
+// shown is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default, expecting = "struct FilterConfig")]
+pub struct Filters {
+    pub include_tags: Vec<String>,
+    pub exclude_tags: Vec<String>,
+    /// operationIds or tool names, `*` as a wildcard.
+    pub include_ops: Vec<String>,
+    pub exclude_ops: Vec<String>,
+    /// HTTP methods, any case.
+    pub include_methods: Vec<String>,
+    pub exclude_methods: Vec<String>,
+    /// Path templates, `*` as a wildcard (`/repos/*`).
+    pub include_paths: Vec<String>,
+    pub exclude_paths: Vec<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+/// Renames scopes: an explicit mapping first, else an optional prefix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeMap {
+    pub renames: IndexMap<String, String>,
+    pub prefix: Option<String>,
+}
+
+impl ScopeMap {
+    /// Parses `FROM=TO` entries (as given to `--scope-map`).
+    pub fn parse(entries: &[String], prefix: Option<String>) -> Result<Self, String> {
+        let mut renames = IndexMap::new();
+        for entry in entries {
+            let Some((from, to)) = entry.split_once('=') else {
+                return Err(format!("`{entry}` is not FROM=TO"));
+            };
+            let (from, to) = (from.trim(), to.trim());
+            if from.is_empty() || to.is_empty() || to.contains(char::is_whitespace) {
+                return Err(format!(
+                    "`{entry}` needs a scope on each side of `=`, without spaces"
+                ));
+            }
+            renames.insert(from.to_owned(), to.to_owned());
+        }
+        Ok(ScopeMap {
+            renames,
+            prefix: prefix.filter(|p| !p.is_empty()),
+        })
+    }
+
+    pub fn apply(&self, scope: &str) -> String {
+        match (self.renames.get(scope), &self.prefix) {
+            (Some(renamed), _) => renamed.clone(),
+            (None, Some(prefix)) => format!("{prefix}{scope}"),
+            (None, None) => scope.to_owned(),
+        }
+    }
+}
+
+/// Tool names and descriptions the user chose, by operationId, tool name or `METHOD /path`
+/// (`--rename`, `--describe`). The file groups them by tool (`[tools.listPets]` with `name` and
+/// `description`); the IR looks each kind up on its own, so they are kept apart here.
+#[derive(Debug, Clone, Default)]
+pub struct ToolChoices {
+    pub renames: HashMap<String, String>,
+    pub descriptions: HashMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for ToolChoices {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// One `[tools.<key>]` table (the struct's name shows in serde's messages).
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ToolConfig {
+            name: Option<String>,
+            description: Option<String>,
+        }
+        let mut choices = ToolChoices::default();
+        for (key, tool) in BTreeMap::<String, ToolConfig>::deserialize(deserializer)? {
+            if let Some(name) = tool.name {
+                choices.renames.insert(key.clone(), name);
+            }
+            if let Some(description) = tool.description {
+                choices.descriptions.insert(key, description);
+            }
+        }
+        Ok(choices)
+    }
+}
+
+/// `[scopes]` as written: `map` in key order (the order `ScopeMap::parse` would see the entries
+/// in), `prefix` as is.
+fn scope_table<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeMap, D::Error> {
+    /// The table (the struct's name shows in serde's messages).
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ScopeConfig {
+        prefix: Option<String>,
+        #[serde(default)]
+        map: BTreeMap<String, String>,
+    }
+    let scopes = ScopeConfig::deserialize(deserializer)?;
+    Ok(ScopeMap {
+        renames: scopes.map.into_iter().collect(),
+        prefix: scopes.prefix,
+    })
+}
+
+/// `[credentials.<scheme>]` tables: the schemes that name a `strategy`.
+fn credential_table<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    /// The default credential strategy of one security scheme (the generated server's
+    /// `<SCHEME>_STRATEGY` still overrides it). The struct's name shows in serde's messages.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct CredentialConfig {
+        strategy: Option<String>,
+    }
+    Ok(
+        BTreeMap::<String, CredentialConfig>::deserialize(deserializer)?
+            .into_iter()
+            .filter_map(|(scheme, credential)| Some((scheme, credential.strategy?)))
+            .collect(),
+    )
+}
