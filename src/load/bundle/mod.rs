@@ -19,7 +19,7 @@
 //! nodes of that file and are bundled the same way. The main document's own `#/…` references are
 //! left as they are. Remote references (`https://…`) are never fetched.
 //!
-//! [`bundler`] holds the walk over the documents and the placing of what it finds; [`paths`]
+//! `bundler` holds the walk over the documents and the placing of what it finds; `paths`
 //! how references name files and nodes.
 
 mod bundler;

@@ -9,10 +9,10 @@
 //! warning per keyword per document (naming the first place and how many there were), not one
 //! per occurrence: a big spec would otherwise drown the useful warnings.
 //!
-//! The conversion is a few passes over the document, one file each: [`document`] (the root,
-//! webhooks and path items, `mutualTLS`), [`ids`] (`$id`/`$anchor` and `$dynamicRef`
-//! references turned into pointers), [`schemas`] (the walk that downgrades every schema) and
-//! [`defs`] (`$defs` hoisted into `components.schemas`); [`notes`] collects their warnings.
+//! The conversion is a few passes over the document, one file each: `document` (the root,
+//! webhooks and path items, `mutualTLS`), `ids` (`$id`/`$anchor` and `$dynamicRef`
+//! references turned into pointers), `schemas` (the walk that downgrades every schema) and
+//! `defs` (`$defs` hoisted into `components.schemas`); `notes` collects their warnings.
 
 mod defs;
 mod document;

@@ -12,10 +12,10 @@
 //! objects must be objects, string/integer/number/boolean schemas only become typed schemas when
 //! every `enum` entry has that type, and numbers such as `minLength` must be non-negative integers.
 //!
-//! The repairs are methods of one [`fixes::Repair`] pass, filed by the kind of object they fix:
-//! [`document`] (root, info, tags), [`objects`] (path items, operations, parameters, bodies,
-//! responses and what they hold), [`security`] (security schemes) and [`schema`]; [`fixes`]
-//! holds the pass itself and the small typed fixes they all use.
+//! The repairs are methods of one repair pass, filed by the kind of object they fix: `document`
+//! (root, info, tags), `objects` (path items, operations, parameters, bodies, responses and what
+//! they hold), `security` (security schemes) and `schema`; `fixes` holds the pass itself and the
+//! small typed fixes they all use.
 
 mod document;
 mod fixes;

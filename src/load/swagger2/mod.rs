@@ -8,10 +8,10 @@
 //!
 //! Every diagnostic points into the 2.0 input.
 //!
-//! The converter is one pass over the input, its methods filed by what they convert: [`paths`]
-//! (servers, path items and operations), [`parameters`], [`bodies`] (request bodies and
-//! responses) and [`components`] (the shared definitions, schemas and references);
-//! [`converter`] holds the pass itself and the helpers they share.
+//! The converter is one pass over the input, its methods filed by what they convert: `paths`
+//! (servers, path items and operations), `parameters`, `bodies` (request bodies and
+//! responses) and `components` (the shared definitions, schemas and references);
+//! `converter` holds the pass itself and the helpers they share.
 
 mod bodies;
 mod components;
