@@ -15,6 +15,7 @@
 //! [scopes]
 //! prefix = "petstore:"
 //! map = { "pets:read" = "petstore.read" }
+//! implies = { "petstore.admin" = ["petstore.read", "petstore.write"] }
 //!
 //! [tools.listPets]          # operationId, tool name, or "GET /pets"
 //! name = "list_pets"
@@ -125,7 +126,7 @@ impl Options {
         if options.filters.is_empty() {
             options.filters = self.filters.clone();
         }
-        if options.scope_map == ScopeMap::default() {
+        if options.scope_map.renames.is_empty() && options.scope_map.prefix.is_none() {
             // The file's `[scopes]` is held as written; parsing it here checks it (only when it
             // is used, as flags replace it) and drops an empty prefix, as `--scope-map` does.
             let map: Vec<String> = self
@@ -134,11 +135,27 @@ impl Options {
                 .iter()
                 .map(|(from, to)| format!("{from}={to}"))
                 .collect();
-            options.scope_map =
-                ScopeMap::parse(&map, self.scope_map.prefix.clone()).map_err(|err| {
-                    Diagnostic::new(Location::new(FILE_NAME, "/scopes/map"), err)
-                        .hint("each entry maps a scope to the name your authorization server uses")
+            let parsed = ScopeMap::parse(&map, self.scope_map.prefix.clone()).map_err(|err| {
+                Diagnostic::new(Location::new(FILE_NAME, "/scopes/map"), err)
+                    .hint("each entry maps a scope to the name your authorization server uses")
+            })?;
+            options.scope_map.renames = parsed.renames;
+            options.scope_map.prefix = parsed.prefix;
+        }
+        // The hierarchy is the authorization server's, whatever the names were mapped from:
+        // `--scope-implies` replaces the file's `implies` as a whole.
+        if options.scope_map.implies.is_empty() {
+            for (scope, implied) in &self.scope_map.implies {
+                let implied: Vec<&str> = implied.iter().map(String::as_str).collect();
+                crate::options::check_implication(scope, &implied).map_err(|err| {
+                    Diagnostic::new(
+                        Location::new(FILE_NAME, format!("/scopes/implies/{scope}")),
+                        err,
+                    )
+                    .hint("each entry names the scopes a scope grants: repo = [\"public_repo\"]")
                 })?;
+            }
+            options.scope_map.implies = self.scope_map.implies.clone();
         }
         for (key, name) in &self.tools.renames {
             options
@@ -197,6 +214,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("client-credentials"), "{err}");
+    }
+
+    #[test]
+    fn scope_hierarchy_from_the_file_and_the_flag() {
+        let file = "[scopes]\nimplies = { repo = [\"repo:status\", \"public_repo\"] }\n";
+        let config = parse(file, "mcpwright.toml").unwrap();
+        let mut options = crate::Options::default();
+        config.apply(&mut options).unwrap();
+        assert_eq!(
+            options.scope_map.implies["repo"],
+            ["repo:status", "public_repo"]
+        );
+        // The flag replaces the file's hierarchy as a whole; the file's map still applies.
+        let config = parse(
+            &format!("{file}map = {{ read = \"r\" }}\n"),
+            "mcpwright.toml",
+        )
+        .unwrap();
+        let mut options = crate::Options::default();
+        options.scope_map.implies = ScopeMap::parse_implies(&["admin=repo".into()]).unwrap();
+        config.apply(&mut options).unwrap();
+        assert_eq!(options.scope_map.implies.len(), 1);
+        assert_eq!(options.scope_map.implies["admin"], ["repo"]);
+        assert_eq!(options.scope_map.apply("read"), "r");
+        // A bad entry names its place.
+        let config = parse(
+            "[scopes]\nimplies = { repo = [\"a b\"] }\n",
+            "mcpwright.toml",
+        )
+        .unwrap();
+        let err = config
+            .apply(&mut crate::Options::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/scopes/implies/repo"), "{err}");
+        assert!(err.contains("without spaces"), "{err}");
     }
 
     #[test]

@@ -96,6 +96,10 @@ struct Choices {
     /// Prefix every scope that --scope-map does not rename.
     #[arg(long = "scope-prefix", value_name = "PREFIX")]
     scope_prefix: Option<String>,
+    /// A scope of the MCP authorization server that grants others: SCOPE=IMPLIED[,IMPLIED...]
+    /// (repeatable), e.g. repo=repo:status,public_repo. Every scope check honours it.
+    #[arg(long = "scope-implies", value_name = "SCOPE=IMPLIED")]
+    scope_implies: Vec<String>,
     /// Keep only operations with this tag (repeatable).
     #[arg(long, value_name = "TAG")]
     include_tag: Vec<String>,
@@ -148,8 +152,12 @@ impl Choices {
         let mut options = mcpwright::Options {
             crate_name: self.name.clone(),
             upstream_url: self.upstream_url.clone(),
-            scope_map: mcpwright::ir::ScopeMap::parse(&self.scope_map, self.scope_prefix.clone())
-                .map_err(|err| usage("scope-map", err))?,
+            scope_map: mcpwright::ir::ScopeMap {
+                implies: mcpwright::ir::ScopeMap::parse_implies(&self.scope_implies)
+                    .map_err(|err| usage("scope-implies", err))?,
+                ..mcpwright::ir::ScopeMap::parse(&self.scope_map, self.scope_prefix.clone())
+                    .map_err(|err| usage("scope-map", err))?
+            },
             filters: mcpwright::ir::Filters {
                 include_tags: self.include_tag.clone(),
                 exclude_tags: self.exclude_tag.clone(),

@@ -82,11 +82,16 @@ impl Filters {
     }
 }
 
-/// Renames scopes: an explicit mapping first, else an optional prefix.
+/// Renames scopes: an explicit mapping first, else an optional prefix. With the scope
+/// hierarchy of the MCP authorization server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScopeMap {
     pub renames: IndexMap<String, String>,
     pub prefix: Option<String>,
+    /// Scopes that grant others (`repo` → `repo:status`, `public_repo`), in the authorization
+    /// server's names (after renaming): a token with `repo` may call a tool that needs
+    /// `public_repo`. MCP 2026-07-28 requires servers to account for scope hierarchies.
+    pub implies: IndexMap<String, Vec<String>>,
 }
 
 impl ScopeMap {
@@ -108,7 +113,29 @@ impl ScopeMap {
         Ok(ScopeMap {
             renames,
             prefix: prefix.filter(|p| !p.is_empty()),
+            implies: IndexMap::new(),
         })
+    }
+
+    /// Parses `SCOPE=IMPLIED[,IMPLIED…]` entries (as given to `--scope-implies`); the entries of
+    /// one scope given twice add up.
+    pub fn parse_implies(entries: &[String]) -> Result<IndexMap<String, Vec<String>>, String> {
+        let mut implies: IndexMap<String, Vec<String>> = IndexMap::new();
+        for entry in entries {
+            let Some((scope, implied)) = entry.split_once('=') else {
+                return Err(format!("`{entry}` is not SCOPE=IMPLIED[,IMPLIED…]"));
+            };
+            let implied: Vec<&str> = implied.split(',').map(str::trim).collect();
+            let scope = scope.trim();
+            check_implication(scope, &implied).map_err(|err| format!("`{entry}`: {err}"))?;
+            let list = implies.entry(scope.to_owned()).or_default();
+            for each in implied {
+                if !list.iter().any(|seen| seen == each) {
+                    list.push(each.to_owned());
+                }
+            }
+        }
+        Ok(implies)
     }
 
     pub fn apply(&self, scope: &str) -> String {
@@ -118,6 +145,19 @@ impl ScopeMap {
             (None, None) => scope.to_owned(),
         }
     }
+}
+
+/// Checks one implication: scope names are non-empty and without spaces, and a scope does not
+/// imply itself.
+pub fn check_implication(scope: &str, implied: &[&str]) -> Result<(), String> {
+    let valid = |name: &str| !name.is_empty() && !name.contains(char::is_whitespace);
+    if !valid(scope) || implied.is_empty() || !implied.iter().all(|name| valid(name)) {
+        return Err("every scope must be a name without spaces".into());
+    }
+    if implied.contains(&scope) {
+        return Err(format!("`{scope}` cannot imply itself"));
+    }
+    Ok(())
 }
 
 /// Tool names and descriptions the user chose, by operationId, tool name or `METHOD /path`
@@ -161,11 +201,14 @@ fn scope_table<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeMap, D
         prefix: Option<String>,
         #[serde(default)]
         map: BTreeMap<String, String>,
+        #[serde(default)]
+        implies: BTreeMap<String, Vec<String>>,
     }
     let scopes = ScopeConfig::deserialize(deserializer)?;
     Ok(ScopeMap {
         renames: scopes.map.into_iter().collect(),
         prefix: scopes.prefix,
+        implies: scopes.implies.into_iter().collect(),
     })
 }
 

@@ -56,6 +56,11 @@ pub fn api_rs(api: &Api, options: &Options, schema_files: &[String]) -> TokenStr
     let instructions = opt_str(api.description.as_deref().map(instructions).as_deref());
     let upstream = opt_str(api.servers.first().map(|s| s.url.as_str()));
     let scopes_supported = api.scopes_supported.iter().map(|s| str_lit(s));
+    let scope_implies = api.scope_implies.iter().map(|(scope, implied)| {
+        let scope = str_lit(scope);
+        let implied = implied.iter().map(|s| str_lit(s));
+        quote!((#scope, &[#(#implied),*]))
+    });
     let default_issuer = opt_str(api.default_issuer.as_deref());
     let schemes = api.security_schemes.iter().map(|(name, scheme)| {
         let prefix = str_lit(&api.scheme_prefixes[name]);
@@ -91,6 +96,7 @@ pub fn api_rs(api: &Api, options: &Options, schema_files: &[String]) -> TokenStr
             default_upstream_url: #upstream,
             tools: crate::tools::ALL,
             scopes_supported: &[#(#scopes_supported),*],
+            scope_implies: &[#(#scope_implies),*],
             default_issuer: #default_issuer,
             schemes: &[#(#schemes),*],
             hooks: &crate::hooks::HOOKS,

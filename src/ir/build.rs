@@ -122,6 +122,12 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
         scheme_prefixes: security::prefixes(&security_schemes),
         security_schemes,
         scopes_supported,
+        scope_implies: options
+            .scope_map
+            .implies
+            .iter()
+            .map(|(scope, implied)| (scope.clone(), implied.clone()))
+            .collect(),
         default_issuer,
         tools,
         types: builder.types,

@@ -33,6 +33,8 @@ pub struct Api {
     pub scheme_prefixes: IndexMap<String, String>,
     /// Every OAuth scope the tools need (after scope mapping), in first-use order.
     pub scopes_supported: Vec<String>,
+    /// The authorization server's scope hierarchy: each scope with the scopes it grants.
+    pub scope_implies: Vec<(String, Vec<String>)>,
     /// The authorization server of the spec's OpenID Connect scheme, if it has one.
     pub default_issuer: Option<String>,
     /// One tool per operation, in spec order.

@@ -8,6 +8,11 @@ use super::model::{SecurityRequirement, SecurityScheme};
 // Declared with the options (the file and the flags fill it); used here.
 use crate::options::ScopeMap;
 
+/// The scope that asks for a refresh token (OpenID Connect). It says how long a client may keep
+/// access, not what it may do: MCP 2026-07-28 keeps it out of challenges and `scopes_supported`,
+/// and a tool cannot need it (a challenge could never ask for it, so a token could never get it).
+const OFFLINE_ACCESS: &str = "offline_access";
+
 /// The scope alternatives of one tool. Only oauth2 and openIdConnect schemes carry scopes; a
 /// requirement made only of other schemes (API keys, HTTP auth: upstream credentials) needs no
 /// scope, and then neither does the tool, since any one alternative will do.
@@ -24,7 +29,12 @@ pub fn tool_scopes(
                 schemes.get(name),
                 Some(SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. })
             ) {
-                scopes.extend(names.iter().map(|s| map.apply(s)));
+                scopes.extend(
+                    names
+                        .iter()
+                        .map(|s| map.apply(s))
+                        .filter(|s| s != OFFLINE_ACCESS),
+                );
             }
         }
         if scopes.is_empty() {
@@ -108,6 +118,42 @@ mod tests {
             .is_empty()
         );
         assert!(tool_scopes(&[], &schemes(), &map).is_empty());
+    }
+
+    /// `offline_access` asks for a refresh token; no tool needs it (MCP 2026-07-28 keeps it out of
+    /// challenges and `scopes_supported`, which are made from these lists).
+    #[test]
+    fn offline_access_is_never_needed() {
+        let map = ScopeMap::default();
+        let scopes = tool_scopes(
+            &[req(&[("oauth", &["offline_access", "read"])])],
+            &schemes(),
+            &map,
+        );
+        assert_eq!(scopes, [vec!["read"]]);
+        assert!(tool_scopes(&[req(&[("oidc", &["offline_access"])])], &schemes(), &map).is_empty());
+        // Also when a rename would produce it.
+        let map = ScopeMap::parse(&["refresh=offline_access".into()], None).unwrap();
+        assert_eq!(
+            tool_scopes(&[req(&[("oauth", &["refresh", "a"])])], &schemes(), &map),
+            [vec!["a"]]
+        );
+    }
+
+    #[test]
+    fn implications_parse() {
+        let implies = ScopeMap::parse_implies(&[
+            "repo=repo:status, public_repo".into(),
+            "repo=repo:deployment".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            implies["repo"],
+            ["repo:status", "public_repo", "repo:deployment"]
+        );
+        for bad in ["repo", "repo=", "=a", "repo=a b", "repo=a,,b", "repo=repo"] {
+            assert!(ScopeMap::parse_implies(&[bad.into()]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub static API: ApiDef = ApiDef {
     default_upstream_url: ::std::option::Option::Some("https://books.example.com/api"),
     tools: crate::tools::ALL,
     scopes_supported: &[],
+    scope_implies: &[],
     default_issuer: ::std::option::Option::None,
     schemes: &[
         SchemeDef {

@@ -22,6 +22,7 @@ open endpoint. The bundled example of mcpwright's upstream credentials."#,
     ),
     tools: crate::tools::ALL,
     scopes_supported: &["reports:read", "profile:read"],
+    scope_implies: &[],
     default_issuer: ::std::option::Option::None,
     schemes: &[
         SchemeDef {

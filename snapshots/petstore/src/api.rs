@@ -18,6 +18,7 @@ to the vet. The bundled example of mcpwright."#,
     ),
     tools: crate::tools::ALL,
     scopes_supported: &["pets:read", "pets:write", "pets:admin"],
+    scope_implies: &[],
     default_issuer: ::std::option::Option::None,
     schemes: &[
         SchemeDef {

@@ -13,6 +13,7 @@ pub static API: ApiDef = ApiDef {
     default_upstream_url: ::std::option::Option::Some("https://tasks.example.com/v1"),
     tools: crate::tools::ALL,
     scopes_supported: &[],
+    scope_implies: &[],
     default_issuer: ::std::option::Option::None,
     schemes: &[],
     hooks: &crate::hooks::HOOKS,

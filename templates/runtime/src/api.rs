@@ -36,6 +36,10 @@ pub struct ApiDef {
     pub tools: &'static [&'static ToolDef],
     /// Every OAuth scope the tools use (RFC 9728 `scopes_supported`).
     pub scopes_supported: &'static [&'static str],
+    /// The authorization server's scope hierarchy (`mcpwright generate --scope-implies`): each
+    /// scope with the scopes it grants. Every scope check counts a token's scopes with the ones
+    /// they imply.
+    pub scope_implies: &'static [(&'static str, &'static [&'static str])],
     /// The authorization server when `--issuer` / `MCP_AUTH_ISSUER` is not set: the issuer of the
     /// spec's OpenID Connect scheme, if it has one.
     pub default_issuer: Option<&'static str>,

@@ -14,6 +14,7 @@ use super::discovery::{self, KeySet, Metadata};
 use super::jwt_ring;
 
 // Re-exported: who a token belongs to is what this module makes, and callers look for it here.
+use super::identity::with_implied;
 pub use super::identity::{AccessToken, Identity, satisfies};
 
 /// How the server checks tokens.
@@ -34,6 +35,9 @@ pub struct AuthSettings {
     pub refresh_interval: Duration,
     /// Clock skew tolerated for `exp` and `nbf`.
     pub leeway: Duration,
+    /// The scope hierarchy ([`ApiDef::scope_implies`](super::api::ApiDef)): a token's scopes count
+    /// with the ones they imply.
+    pub scope_implies: &'static [(&'static str, &'static [&'static str])],
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -45,6 +49,7 @@ impl std::fmt::Debug for AuthSettings {
             .field("introspection", &self.introspection.as_ref().map(|c| &c.id))
             .field("hide_unauthorized_tools", &self.hide_unauthorized_tools)
             .field("refresh_interval", &self.refresh_interval)
+            .field("scope_implies", &self.scope_implies)
             .finish()
     }
 }
@@ -232,7 +237,13 @@ impl Authenticator {
         let mut last_error = None;
         for candidate in candidates {
             match jsonwebtoken::decode::<Value>(token, &candidate.key, &validation) {
-                Ok(data) => return Ok(identity(&data.claims, AccessToken::new(token))),
+                Ok(data) => {
+                    return Ok(identity(
+                        &data.claims,
+                        AccessToken::new(token),
+                        self.settings.scope_implies,
+                    ));
+                }
                 Err(err) => last_error = Some(err),
             }
         }
@@ -311,7 +322,11 @@ impl Authenticator {
                 "the access token is meant for another audience".into(),
             ));
         }
-        let identity = identity(&answer, AccessToken::new(token));
+        let identity = identity(
+            &answer,
+            AccessToken::new(token),
+            self.settings.scope_implies,
+        );
         self.remember_introspection(token, &identity);
         Ok(identity)
     }
@@ -345,8 +360,9 @@ fn looks_like_jwt(token: &str) -> bool {
         })
 }
 
-/// The identity in validated claims (JWT or introspection answer).
-fn identity(claims: &Value, token: AccessToken) -> Identity {
+/// The identity in validated claims (JWT or introspection answer), its scopes counted with the
+/// ones they imply under `hierarchy`.
+fn identity(claims: &Value, token: AccessToken, hierarchy: &[(&str, &[&str])]) -> Identity {
     let text = |key: &str| claims.get(key).and_then(Value::as_str).map(str::to_owned);
     // `scope` is a space-separated string (RFC 8693 / RFC 9068); some servers use `scp` arrays.
     let mut scopes: Vec<String> = match claims.get("scope").or_else(|| claims.get("scp")) {
@@ -363,7 +379,7 @@ fn identity(claims: &Value, token: AccessToken) -> Identity {
     Identity {
         subject: text("sub"),
         client_id: text("client_id").or_else(|| text("azp")),
-        scopes,
+        scopes: with_implied(scopes, hierarchy),
         expires_at: claims.get("exp").and_then(Value::as_u64),
         token,
     }
@@ -441,13 +457,50 @@ mod tests {
         let id = identity(
             &json!({"sub": "u", "azp": "c", "scope": "a b a", "exp": 5}),
             AccessToken::new("t"),
+            &[],
         );
         assert_eq!(id.subject.as_deref(), Some("u"));
         assert_eq!(id.client_id.as_deref(), Some("c"));
         assert_eq!(id.scopes, ["a", "b"]);
-        let id = identity(&json!({"scp": ["x"]}), AccessToken::new("t"));
+        let id = identity(&json!({"scp": ["x"]}), AccessToken::new("t"), &[]);
         assert_eq!(id.scopes, ["x"]);
         assert_eq!(format!("{:?}", id.token), "AccessToken([redacted])");
+    }
+
+    /// A scope grants what it implies, and what that implies; nothing else, and a circle ends.
+    #[test]
+    fn scopes_count_with_the_ones_they_imply() {
+        const HIERARCHY: &[(&str, &[&str])] = &[
+            ("repo", &["repo:status", "public_repo"]),
+            ("public_repo", &["repo:read"]),
+            ("admin", &["admin", "repo"]),
+            ("a", &["b"]),
+            ("b", &["a"]),
+        ];
+        let id = identity(&json!({"scope": "repo"}), AccessToken::new("t"), HIERARCHY);
+        assert_eq!(
+            id.scopes,
+            ["repo", "repo:status", "public_repo", "repo:read"]
+        );
+        assert!(id.satisfies(&[&["public_repo"]]));
+        assert!(id.satisfies(&[&["repo:read", "repo:status"]]));
+        // Negative: what the hierarchy does not give is still missing.
+        assert!(!id.satisfies(&[&["admin"]]));
+        assert!(!id.satisfies(&[&["repo:write"]]));
+        // Implication goes one way: the implied scope grants nothing back.
+        let id = identity(
+            &json!({"scope": "public_repo"}),
+            AccessToken::new("t"),
+            HIERARCHY,
+        );
+        assert!(!id.satisfies(&[&["repo"]]));
+        assert!(!id.satisfies(&[&["repo:status"]]));
+        // Without a hierarchy nothing is implied.
+        let id = identity(&json!({"scope": "repo"}), AccessToken::new("t"), &[]);
+        assert!(!id.satisfies(&[&["public_repo"]]));
+        // Circles end.
+        let id = identity(&json!({"scope": "a"}), AccessToken::new("t"), HIERARCHY);
+        assert_eq!(id.scopes, ["a", "b"]);
     }
 
     #[test]

@@ -414,6 +414,7 @@ mod tests {
         instructions: None,
         default_upstream_url: None,
         scopes_supported: &[],
+        scope_implies: &[],
         default_issuer: None,
         schemes: &[],
         hooks: &super::super::hooks::NoHooks,

@@ -367,6 +367,7 @@ mod tests {
         default_upstream_url: Some("https://pets.example.com/v1/"),
         tools: &[],
         scopes_supported: &[],
+        scope_implies: &[],
         default_issuer: None,
         schemes: &[],
         hooks: &super::super::hooks::NoHooks,

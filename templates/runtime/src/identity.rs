@@ -30,6 +30,8 @@ impl std::fmt::Debug for AccessToken {
 pub struct Identity {
     pub subject: Option<String>,
     pub client_id: Option<String>,
+    /// The scopes the token grants, and the ones they imply under the API's scope hierarchy
+    /// ([`with_implied`]): what every scope check reads.
     pub scopes: Vec<String>,
     /// Expiry, seconds since the epoch.
     pub expires_at: Option<u64>,
@@ -42,6 +44,28 @@ impl Identity {
     pub fn satisfies(&self, alternatives: &[&[&str]]) -> bool {
         satisfies(&self.scopes, alternatives)
     }
+}
+
+/// `granted` with every scope it implies, directly or through other implied scopes, under
+/// `hierarchy` (scope → scopes it grants); in a stable order: the granted ones first, then the
+/// implied ones as they were reached. A circle in the hierarchy ends where it comes back.
+pub fn with_implied(mut granted: Vec<String>, hierarchy: &[(&str, &[&str])]) -> Vec<String> {
+    let mut next = 0;
+    while next < granted.len() {
+        let scope = granted[next].clone();
+        next += 1;
+        for (parent, implied) in hierarchy {
+            if *parent != scope {
+                continue;
+            }
+            for child in *implied {
+                if !granted.iter().any(|have| have == child) {
+                    granted.push((*child).to_owned());
+                }
+            }
+        }
+    }
+    granted
 }
 
 /// Whether `granted` covers at least one of `alternatives`.

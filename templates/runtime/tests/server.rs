@@ -243,6 +243,7 @@ static API: ApiDef = ApiDef {
     instructions: Some("Manage pets."),
     default_upstream_url: None,
     scopes_supported: &[],
+    scope_implies: &[],
     default_issuer: None,
     schemes: &[],
     hooks: &mcpwright_runtime::hooks::NoHooks,
