@@ -68,6 +68,24 @@ pub fn with_implied(mut granted: Vec<String>, hierarchy: &[(&str, &[&str])]) -> 
     granted
 }
 
+/// The alternative `granted` is closest to: the one with the fewest scopes still to get (the
+/// first of equals; none for no alternatives).
+pub fn closest_alternative<'a>(
+    granted: &[String],
+    alternatives: &[&'a [&'a str]],
+) -> &'a [&'a str] {
+    alternatives
+        .iter()
+        .copied()
+        .min_by_key(|needed| {
+            needed
+                .iter()
+                .filter(|scope| !granted.iter().any(|have| have == *scope))
+                .count()
+        })
+        .unwrap_or_default()
+}
+
 /// Whether `granted` covers at least one of `alternatives`.
 pub fn satisfies(granted: &[String], alternatives: &[&[&str]]) -> bool {
     alternatives.is_empty()
@@ -76,4 +94,20 @@ pub fn satisfies(granted: &[String], alternatives: &[&[&str]]) -> bool {
                 .iter()
                 .all(|scope| granted.iter().any(|g| g == scope))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closest_alternative_needs_the_fewest_new_scopes() {
+        let granted = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(
+            closest_alternative(&granted, &[&["c", "d"], &["a", "b", "e"]]),
+            ["a", "b", "e"]
+        );
+        assert_eq!(closest_alternative(&granted, &[&["c"], &["d"]]), ["c"]);
+        assert!(closest_alternative(&granted, &[]).is_empty());
+    }
 }

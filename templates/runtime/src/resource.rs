@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::api::{ApiDef, ToolDef};
 use super::auth::{AuthError, Authenticator, Identity};
+use super::identity::closest_alternative;
 
 /// The well-known path of protected-resource metadata (RFC 9728 §3).
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -422,7 +423,9 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
         }
         let alternatives = tool.scopes;
         if !identity.satisfies(alternatives) {
-            let needed = alternatives.first().copied().unwrap_or_default();
+            // All of the closest alternative's scopes go in the one challenge, so one step-up
+            // is enough.
+            let needed = closest_alternative(&identity.scopes, alternatives);
             tracing::info!(tool = name, subject = ?identity.subject, "tool call refused: insufficient scope");
             return Some(guard.insufficient_scope(name, needed));
         }
