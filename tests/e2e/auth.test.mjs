@@ -218,8 +218,9 @@ describe('the whole OAuth flow with the official SDK client', () => {
       await first.finishAuth(auth.authorizationCode);
       const client = new Client(INFO);
       await client.connect(new StreamableHTTPClientTransport(new URL(jwtServer.url), { authProvider: auth }));
-      const { tools } = await client.listTools();
+      const { tools, cacheScope } = await client.listTools();
       assert.equal(tools.length, 7);
+      assert.equal(cacheScope, 'public', 'without hidden tools the list is the same for everyone');
       upstream.take();
       const result = await client.callTool({ name: 'getPet', arguments: { petId: 5 } });
       assert.ok(!result.isError, text(result));
@@ -442,8 +443,11 @@ describe('keys and availability', () => {
     try {
       const token = await mintToken(idp.keys, claims({ scope: 'pets:read' }));
       const client = await clientWithToken(server.url, token);
-      const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name), ['listPets', 'getPet', 'listVisits']);
+      const list = await client.listTools();
+      assert.deepEqual(list.tools.map((t) => t.name), ['listPets', 'getPet', 'listVisits']);
+      // The list depends on the token: no cache may share it with another caller (SEP-2549).
+      assert.equal(list.cacheScope, 'private');
+      assert.equal(list.ttlMs, 300000);
       await client.close();
     } finally {
       await server.stop();

@@ -8,9 +8,9 @@ use std::time::Instant;
 // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
 use rmcp::model::LoggingLevel;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -503,6 +503,32 @@ impl Caller<'_> {
     fn filters(&self) -> bool {
         self.read_only || (self.hide_unauthorized && self.identity.is_some())
     }
+
+    /// Whether what is left out depends on who calls (the token's scopes), not only on the
+    /// server's settings (`--read-only` is the same for everyone).
+    fn depends_on_identity(&self) -> bool {
+        self.hide_unauthorized && self.identity.is_some()
+    }
+}
+
+/// How long a `tools/list` answer stays fresh (MCP 2026-07-28, SEP-2549). The tools are fixed
+/// when the crate is built, so only a redeploy changes a list that is the same for everyone: an
+/// hour bounds that. A list that depends on the token changes as soon as a token with other
+/// scopes comes: five minutes.
+const LIST_TTL_MS: u64 = 60 * 60 * 1000;
+const PERSONAL_LIST_TTL_MS: u64 = 5 * 60 * 1000;
+
+/// A `tools/list` result with its caching hints: `private` when the list depends on the caller
+/// (it must not be shared across authorization contexts), `public` otherwise.
+fn cached(tools: Vec<Tool>, personal: bool) -> ListToolsResult {
+    let (scope, ttl) = if personal {
+        (CacheScope::Private, PERSONAL_LIST_TTL_MS)
+    } else {
+        (CacheScope::Public, LIST_TTL_MS)
+    };
+    ListToolsResult::with_all_items(tools)
+        .with_cache_scope(scope)
+        .with_ttl_ms(ttl)
 }
 
 impl Visibility for Caller<'_> {
@@ -592,10 +618,12 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         if let Some(catalog) = &self.catalog {
-            return Ok(ListToolsResult::with_all_items(catalog.tools().to_vec()));
+            // Search mode's three tools are the same for everyone.
+            return Ok(cached(catalog.tools().to_vec(), false));
         }
         let identity = identity(&context);
         let caller = self.caller(identity.as_ref());
+        let personal = caller.depends_on_identity();
         let tools = if caller.filters() {
             self.inner
                 .api
@@ -608,7 +636,7 @@ impl ServerHandler for McpServer {
         } else {
             self.inner.tools.clone()
         };
-        Ok(ListToolsResult::with_all_items(tools))
+        Ok(cached(tools, personal))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

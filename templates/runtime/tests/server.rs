@@ -547,6 +547,9 @@ async fn sessions_list_tools_and_call_them() {
     assert!(init["result"]["capabilities"]["tools"].is_object());
 
     let list = client.request("tools/list", json!({})).await;
+    // The same list for everyone: anyone may cache it, for an hour (SEP-2549).
+    assert_eq!(list["result"]["cacheScope"], "public");
+    assert_eq!(list["result"]["ttlMs"], 3_600_000);
     let tools = list["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(
