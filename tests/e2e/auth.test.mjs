@@ -220,6 +220,11 @@ describe('the whole OAuth flow with the official SDK client', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(jwtServer.url), { authProvider: auth }));
       const { tools, cacheScope } = await client.listTools();
       assert.equal(tools.length, 7);
+      // An OAuth resource server accepts client-credentials tokens too, and says so (2026-07-28).
+      assert.deepEqual(
+        client.getServerCapabilities().extensions?.['io.modelcontextprotocol/oauth-client-credentials'],
+        {},
+      );
       assert.equal(cacheScope, 'public', 'without hidden tools the list is the same for everyone');
       upstream.take();
       const result = await client.callTool({ name: 'getPet', arguments: { petId: 5 } });

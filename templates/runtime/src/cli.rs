@@ -195,6 +195,9 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
     if config.search_mode {
         server = server.with_search_mode().map_err(StartError::runtime)?;
     }
+    if config.transport == Transport::Http && config.auth.is_some() {
+        server = server.with_oauth();
+    }
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     tracing::info!(

@@ -9,8 +9,8 @@ use std::time::Instant;
 use rmcp::model::LoggingLevel;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool, ToolAnnotations,
+    ExtensionCapabilities, Implementation, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -180,6 +180,32 @@ impl McpServer {
                 upstream: self.inner.upstream.clone(),
                 info: self.inner.info.clone(),
                 tools,
+            }),
+            ..self
+        }
+    }
+
+    /// As an OAuth resource server: any valid access token for this resource is accepted, those a
+    /// client got with the client-credentials grant (no user) included, which MCP 2026-07-28's
+    /// extension `io.modelcontextprotocol/oauth-client-credentials` lets clients know (in the
+    /// capabilities of `initialize` and `server/discover`).
+    #[allow(deprecated)]
+    pub fn with_oauth(self) -> Self {
+        let mut extensions = ExtensionCapabilities::new();
+        extensions.insert(OAUTH_CLIENT_CREDENTIALS.to_owned(), JsonObject::new());
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .enable_extensions_with(extensions)
+            .build();
+        let mut info = self.inner.info.clone();
+        info.capabilities = capabilities;
+        McpServer {
+            inner: Arc::new(Inner {
+                api: self.inner.api,
+                upstream: self.inner.upstream.clone(),
+                info,
+                tools: self.inner.tools.clone(),
             }),
             ..self
         }
@@ -510,6 +536,9 @@ impl Caller<'_> {
         self.hide_unauthorized && self.identity.is_some()
     }
 }
+
+/// The MCP extension for clients that authorize with the OAuth client-credentials grant.
+pub const OAUTH_CLIENT_CREDENTIALS: &str = "io.modelcontextprotocol/oauth-client-credentials";
 
 /// How long a `tools/list` answer stays fresh (MCP 2026-07-28, SEP-2549). The tools are fixed
 /// when the crate is built, so only a redeploy changes a list that is the same for everyone: an

@@ -545,6 +545,8 @@ async fn sessions_list_tools_and_call_them() {
     assert_eq!(init["result"]["serverInfo"]["title"], "Petstore");
     assert_eq!(init["result"]["instructions"], "Manage pets.");
     assert!(init["result"]["capabilities"]["tools"].is_object());
+    // Without OAuth there is no client-credentials extension to offer.
+    assert!(init["result"]["capabilities"]["extensions"].is_null());
 
     let list = client.request("tools/list", json!({})).await;
     // The same list for everyone: anyone may cache it, for an hour (SEP-2549).
