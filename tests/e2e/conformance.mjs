@@ -101,8 +101,13 @@ const upstream = await startUpstream(({ method, url }) => {
     // Slow jobs: the suite checks the notifications sent while a call is under way.
     case 'POST /jobs/index':
       return { text: 'Reindexed 3 items.', delayMs: 100 };
+    // Always down: server-stateless checks that the failed call is not logged unasked.
     case 'POST /jobs/audit':
-      return { text: 'Audited 3 items.', delayMs: 100 };
+      return {
+        status: 503,
+        headers: { 'content-type': 'application/problem+json' },
+        json: { title: 'Audit unavailable', status: 503, detail: 'The audit service is down.' },
+      };
     case 'POST /jobs/export':
       return { text: 'Exported 3 items.', delayMs: 100 };
     case 'POST /people':
