@@ -3,9 +3,12 @@
 //! generated from `tests/fixtures/conformance/openapi.yaml`, whose operations carry the suite's
 //! tool names and are answered by the fixture upstream in `tests/e2e/conformance.mjs`.
 //!
-//! Only scenarios that cannot apply to an API proxy may fail; they are listed in
-//! `tests/fixtures/conformance/expected-failures.yml`. The suite fails a run on any other failure
-//! and on a listed scenario that passes; both are checked here too, so the baseline stays honest.
+//! The suite runs each spec revision's requirement set (2025-11-25, 2026-07-28) against the server
+//! over sessions and started with `--stateless`. Only scenarios that cannot apply to an API proxy
+//! may fail; each combination lists them, with their reasons, in
+//! `tests/fixtures/conformance/expected-failures/<revision>-<wire>.yml`. The suite fails a run on
+//! any other failure and on a listed scenario that passes; both are checked here too, so the
+//! baselines stay honest.
 
 mod common;
 
@@ -36,12 +39,15 @@ fn server() -> PathBuf {
     build_binary(&out, "conformance-mcp")
 }
 
-fn run_suite(server: &Path, expected_failures: &Path, results: &Path) -> Output {
+/// Runs the suite with the baselines in `baselines`, for the combinations in `only` (every one
+/// when empty).
+fn run_suite(server: &Path, baselines: &Path, results: &Path, only: &[&str]) -> Output {
     Command::new("node")
         .arg("conformance.mjs")
         .arg(server)
-        .arg(expected_failures)
+        .arg(baselines)
         .arg(results)
+        .args(only)
         .current_dir(npm_ready())
         .output()
         .expect("node is installed")
@@ -55,31 +61,114 @@ fn describe(output: &Output) -> String {
     )
 }
 
+/// A copy of the baselines in `dir`, with `edit` applied to the text of `<combination>.yml`.
+fn edited_baselines(dir: &Path, combination: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(fixture().join("expected-failures")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let file = dir.join(format!("{combination}.yml"));
+    let listed = std::fs::read_to_string(&file).unwrap();
+    let edited = edit(&listed);
+    assert_ne!(
+        listed, edited,
+        "the edit of {combination}.yml changed nothing"
+    );
+    std::fs::write(&file, edited).unwrap();
+    dir.to_owned()
+}
+
 #[test]
 fn the_official_conformance_suite_passes() {
     let server = server();
     let scratch = tempfile::tempdir().unwrap();
-    let baseline = fixture().join("expected-failures.yml");
-    let output = run_suite(&server, &baseline, &scratch.path().join("results"));
+    let baselines = fixture().join("expected-failures");
+    let output = run_suite(&server, &baselines, &scratch.path().join("results"), &[]);
     assert!(output.status.success(), "{}", describe(&output));
     let text = describe(&output);
+    for combination in [
+        "2025-11-25-sessions",
+        "2025-11-25-stateless",
+        "2026-07-28-sessions",
+        "2026-07-28-stateless",
+    ] {
+        assert!(
+            text.contains(&format!("##### {combination}:")),
+            "{combination} did not run:\n{text}"
+        );
+    }
     assert!(
         text.contains("all failures are expected"),
         "the baseline check did not run:\n{text}"
     );
 
     // A scenario that passes but is still listed is a stale entry: the run fails.
-    let listed = std::fs::read_to_string(&baseline).unwrap();
-    let stale = scratch.path().join("stale.yml");
-    std::fs::write(&stale, listed.replace("server:\n", "server:\n  - ping\n")).unwrap();
-    let output = run_suite(&server, &stale, &scratch.path().join("stale"));
+    let stale = edited_baselines(
+        &scratch.path().join("stale"),
+        "2025-11-25-sessions",
+        |listed| listed.replace("server:\n", "server:\n  - ping\n"),
+    );
+    let output = run_suite(
+        &server,
+        &stale,
+        &scratch.path().join("stale-results"),
+        &["2025-11-25-sessions"],
+    );
     assert!(!output.status.success(), "a stale entry must fail the run");
 
+    // So is a listed check that passes.
+    let stale_check = edited_baselines(
+        &scratch.path().join("stale-check"),
+        "2026-07-28-stateless",
+        |listed| {
+            listed.replace(
+                "server:\n",
+                "server:\n  - caching:sep-2549-tools-list-caching-hints\n",
+            )
+        },
+    );
+    let output = run_suite(
+        &server,
+        &stale_check,
+        &scratch.path().join("stale-check-results"),
+        &["2026-07-28-stateless"],
+    );
+    assert!(
+        !output.status.success(),
+        "a stale check entry must fail the run"
+    );
+
+    // An entry for a scenario the run does not score (`ping` is not in 2026-07-28's set) could
+    // never go stale: the run fails.
+    let stray = edited_baselines(
+        &scratch.path().join("stray"),
+        "2026-07-28-sessions",
+        |listed| listed.replace("server:\n", "server:\n  - ping\n"),
+    );
+    let output = run_suite(
+        &server,
+        &stray,
+        &scratch.path().join("stray-results"),
+        &["2026-07-28-sessions"],
+    );
+    assert!(
+        !output.status.success(),
+        "an entry for a scenario not run must fail the run"
+    );
+
     // A failure that is not listed fails the run.
-    let missing = scratch.path().join("missing.yml");
-    std::fs::write(&missing, listed.replace("  - prompts-list\n", "")).unwrap();
-    assert_ne!(listed, std::fs::read_to_string(&missing).unwrap());
-    let output = run_suite(&server, &missing, &scratch.path().join("missing"));
+    let missing = edited_baselines(
+        &scratch.path().join("missing"),
+        "2026-07-28-sessions",
+        |listed| listed.replace("  - prompts-list\n", ""),
+    );
+    let output = run_suite(
+        &server,
+        &missing,
+        &scratch.path().join("missing-results"),
+        &["2026-07-28-sessions"],
+    );
     assert!(
         !output.status.success(),
         "an unlisted failure must fail the run"

@@ -1,19 +1,27 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance, run on Node 22 from the
 // npm package `node`) against a server generated from tests/fixtures/conformance/openapi.yaml,
-// in front of the fixture upstream below. Every active scenario of the suite runs; the ones that cannot
-// apply to an API proxy are listed in tests/fixtures/conformance/expected-failures.yml, and the
-// suite itself fails the run on a new failure and on a listed scenario that passes.
+// in front of the fixture upstream below. The suite runs for each spec revision's requirement set
+// (`--requirements 2025-11-25` and `--requirements 2026-07-28`) against the server over sessions
+// and against it started with `--stateless`: four runs, each with its own expected-failures
+// file, tests/fixtures/conformance/expected-failures/<revision>-<wire>.yml, listing the scenarios
+// that cannot apply to an API proxy (each with its reason). The suite fails a run on a new
+// failure and on a listed scenario (or check) that passes; this script also fails one whose
+// baseline lists a scenario the run does not score, so no entry goes stale unnoticed.
 //
-// Usage: node conformance.mjs <server-binary> <expected-failures.yml> <results-dir>
+// Usage: node conformance.mjs <server-binary> <expected-failures-dir> <results-dir> [<revision>-<wire> ...]
+// With no combinations named, all four run.
 
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { startUpstream, spawnServer } from './harness.mjs';
 
-const [bin, expected, results] = process.argv.slice(2);
-if (!bin || !expected || !results) {
-  console.error('usage: node conformance.mjs <server-binary> <expected-failures.yml> <results-dir>');
+const [bin, baselines, results, ...only] = process.argv.slice(2);
+if (!bin || !baselines || !results) {
+  console.error(
+    'usage: node conformance.mjs <server-binary> <expected-failures-dir> <results-dir> [<revision>-<wire> ...]',
+  );
   process.exit(2);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -93,6 +101,13 @@ const upstream = await startUpstream(({ method, url }) => {
     // Slow jobs: the suite checks the notifications sent while a call is under way.
     case 'POST /jobs/index':
       return { text: 'Reindexed 3 items.', delayMs: 100 };
+    // Always down: server-stateless checks that the failed call is not logged unasked.
+    case 'POST /jobs/audit':
+      return {
+        status: 503,
+        headers: { 'content-type': 'application/problem+json' },
+        json: { title: 'Audit unavailable', status: 503, detail: 'The audit service is down.' },
+      };
     case 'POST /jobs/export':
       return { text: 'Exported 3 items.', delayMs: 100 };
     case 'POST /people':
@@ -102,41 +117,101 @@ const upstream = await startUpstream(({ method, url }) => {
   }
 });
 
-const server = await spawnServer(bin, [
-  'serve',
-  '--transport',
-  'http',
-  '--bind',
-  '127.0.0.1:0',
-  '--allow-unauthenticated',
-  '--upstream-url',
-  upstream.url,
-]);
+
+const REVISIONS = ['2025-11-25', '2026-07-28'];
+const WIRES = { sessions: [], stateless: ['--stateless'] };
+const combos = REVISIONS.flatMap((revision) => Object.keys(WIRES).map((wire) => ({ revision, wire })))
+  .filter(({ revision, wire }) => only.length === 0 || only.includes(`${revision}-${wire}`));
+const unknown = only.filter((name) => !combos.some(({ revision, wire }) => `${revision}-${wire}` === name));
+if (unknown.length > 0 || combos.length === 0) {
+  console.error(`unknown combination(s): ${unknown.join(', ')}; known: ${REVISIONS.flatMap((r) => Object.keys(WIRES).map((w) => `${r}-${w}`)).join(', ')}`);
+  process.exit(2);
+}
 
 const node22 = path.join(here, 'node_modules', 'node', 'bin', 'node');
 const suite = path.join(here, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
-// The active suite, plus the pending JSON Schema 2020-12 scenario (SEP-1613), which the fixture's
-// json_schema_2020_12_tool is for. The other pending scenario, server-sse-polling, needs a
-// server that closes its SSE stream in the middle of a call, which this server does not do.
-const runs = [
-  ['--expected-failures', expected],
-  ['--scenario', 'json-schema-2020-12'],
-];
-let code = 0;
-for (const args of runs) {
-  const status = await new Promise((resolve) => {
-    const child = spawn(node22, [suite, 'server', '--url', server.url, '--output-dir', results, ...args], {
+
+// The pending JSON Schema 2020-12 scenario (SEP-1613, SEP-2106), which the fixture's
+// json_schema_2020_12_tool is for, is run on its own at each revision's wire so that it is scored
+// against the same baseline (a requirements run only reports pending scenarios). The other
+// pending scenarios run inside the requirements runs, unscored.
+const EXTRA = ['json-schema-2020-12'];
+
+/** The server scenarios `revision`'s requirement set scores. */
+function required(revision) {
+  const listing = execFileSync(node22, [suite, 'list', '--server', '--requirements', revision], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const scored = listing.split('Server scenarios')[1].split(/\n\S/)[0];
+  return [...scored.matchAll(/^\s+- (\S+)$/gm)].map((m) => m[1]);
+}
+
+/** The scenario of every entry in a baseline file (`- scenario` or `- scenario:check-id`). */
+function entries(file) {
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*-\s+['"]?([^\s:'"#]+)/gm)].map((m) => m[1]);
+}
+
+function run(args) {
+  return new Promise((resolve) => {
+    const child = spawn(node22, [suite, 'server', ...args], {
       stdio: 'inherit',
       env: { ...process.env, NO_COLOR: '1' },
     });
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });
-  code ||= status;
 }
 
-await server.stop();
-await upstream.close();
-if (code !== 0) {
-  console.error(`conformance suite failed (exit ${code}); server log:\n${server.logs.join('')}`);
+const failed = [];
+const logs = [];
+for (const [wire, flags] of Object.entries(WIRES)) {
+  const mine = combos.filter((c) => c.wire === wire);
+  if (mine.length === 0) continue;
+  const server = await spawnServer(bin, [
+    'serve',
+    '--transport',
+    'http',
+    '--bind',
+    '127.0.0.1:0',
+    '--allow-unauthenticated',
+    '--upstream-url',
+    upstream.url,
+    ...flags,
+  ]);
+  for (const { revision } of mine) {
+    const name = `${revision}-${wire}`;
+    const baseline = path.join(baselines, `${name}.yml`);
+    console.log(`\n##### ${name}: --requirements ${revision} against the server over ${wire} #####\n`);
+    if (!existsSync(baseline)) {
+      console.error(`${name}: no baseline at ${baseline}`);
+      failed.push(name);
+      continue;
+    }
+    const scored = new Set([...required(revision), ...EXTRA]);
+    const strays = entries(baseline).filter((scenario) => !scored.has(scenario));
+    if (strays.length > 0) {
+      console.error(`${name}: ${baseline} lists scenarios this run does not score: ${strays.join(', ')}`);
+      failed.push(name);
+      continue;
+    }
+    const out = path.join(results, name);
+    const codes = [
+      await run(['--url', server.url, '--requirements', revision, '--expected-failures', baseline, '-o', out]),
+      ...(await Promise.all(
+        EXTRA.map((scenario) =>
+          run(['--url', server.url, '--scenario', scenario, '--spec-version', revision, '--expected-failures', baseline, '-o', out]),
+        ),
+      )),
+    ];
+    if (codes.some((code) => code !== 0)) failed.push(name);
+  }
+  await server.stop();
+  logs.push(`--- ${wire} server ---\n${server.logs.join('')}`);
 }
-process.exit(code);
+await upstream.close();
+
+if (failed.length > 0) {
+  console.error(`\nconformance suite failed for: ${[...new Set(failed)].join(', ')}; server logs:\n${logs.join('')}`);
+  process.exit(1);
+}
+console.log(`\nconformance: every run's failures are expected (${combos.map((c) => `${c.revision}-${c.wire}`).join(', ')})`);

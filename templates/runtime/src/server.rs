@@ -145,12 +145,28 @@ impl McpServer {
         }
     }
 
-    /// A handler for one stateless request. It sends no log notifications: with no session
-    /// to stream them on, they would turn a plain JSON answer into an event stream.
+    /// A handler for one stateless request. It sends no log notifications unless the request
+    /// asks for them in its `_meta` (the 2026-07-28 wire): with no session, a `logging/setLevel`
+    /// cannot outlast its own request, and unasked-for notifications would turn a plain JSON
+    /// answer into an event stream.
     pub fn for_stateless_request(&self) -> Self {
         McpServer {
             log_level: Arc::new(AtomicU8::new(NO_LOG_RANK)),
             ..self.clone()
+        }
+    }
+
+    /// The log threshold of the request in `context`. On a wire without `initialize`
+    /// (2026-07-28 on) there is no `logging/setLevel`: a request asks for log notifications in
+    /// its own `_meta` (`io.modelcontextprotocol/logLevel`, SEP-2575) and gets none when it does
+    /// not ask. Before it, the session's threshold.
+    #[allow(deprecated)]
+    fn request_log_level(&self, context: &RequestContext<RoleServer>) -> Arc<AtomicU8> {
+        match context.protocol_version() {
+            Some(version) if !version.has_initialize() => Arc::new(AtomicU8::new(
+                context.meta.log_level().map_or(NO_LOG_RANK, level_rank),
+            )),
+            _ => self.log_level.clone(),
         }
     }
 
@@ -682,7 +698,11 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = identity(&context);
-        let reporter = Reporter::for_request(&context, self.log_level.clone(), self.inner.api.name);
+        let reporter = Reporter::for_request(
+            &context,
+            self.request_log_level(&context),
+            self.inner.api.name,
+        );
         if let Some(catalog) = &self.catalog {
             let call = self.call_search_tool(catalog, request, caller.as_ref(), reporter);
             let result = tokio::select! {

@@ -760,6 +760,89 @@ async fn stateless_mode_needs_no_session() {
     );
 }
 
+/// The messages of a `tools/call` sent on the 2026-07-28 wire (no `initialize`, the client's
+/// context in `_meta`), with `meta` added to that `_meta`: the notifications and the answer.
+async fn call_2026(server: &Running, name: &str, meta: Value) -> Vec<Value> {
+    let mut request_meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "test-client", "version": "1.0"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    request_meta
+        .as_object_mut()
+        .unwrap()
+        .extend(meta.as_object().unwrap().clone());
+    let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": name, "arguments": {"petId": "1"}, "_meta": request_meta}});
+    let response = Client::new(server)
+        .post(&message)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let messages: Vec<Value> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect();
+    if messages.is_empty() {
+        vec![serde_json::from_str(&text).unwrap()]
+    } else {
+        messages
+    }
+}
+
+#[tokio::test]
+async fn on_the_2026_wire_a_request_gets_log_notifications_only_when_it_asks() {
+    // A failed call is logged at warning, the default threshold of a session; on the
+    // 2026-07-28 wire there are no sessions, and a request that does not set
+    // `io.modelcontextprotocol/logLevel` must get no `notifications/message` (SEP-2575).
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = socket.local_addr().unwrap();
+    for stateless in [false, true] {
+        let server = start_server(
+            &format!("http://{closed}"),
+            Options {
+                stateless,
+                ..Options::default()
+            },
+        )
+        .await;
+        let unasked = call_2026(&server, "getPet", json!({})).await;
+        assert_eq!(unasked.len(), 1, "stateless {stateless}: {unasked:?}");
+        assert_eq!(unasked[0]["result"]["isError"], true, "{unasked:?}");
+
+        let asked = call_2026(
+            &server,
+            "getPet",
+            json!({"io.modelcontextprotocol/logLevel": "warning"}),
+        )
+        .await;
+        let logs: Vec<&Value> = asked
+            .iter()
+            .filter(|m| m["method"] == "notifications/message")
+            .collect();
+        assert_eq!(logs.len(), 1, "stateless {stateless}: {asked:?}");
+        assert_eq!(logs[0]["params"]["level"], "warning");
+        assert_eq!(logs[0]["params"]["data"]["tool"], "getPet");
+        assert_eq!(asked.last().unwrap()["result"]["isError"], true);
+
+        // Above the call's level: nothing.
+        let quiet = call_2026(
+            &server,
+            "getPet",
+            json!({"io.modelcontextprotocol/logLevel": "error"}),
+        )
+        .await;
+        assert_eq!(quiet.len(), 1, "stateless {stateless}: {quiet:?}");
+    }
+}
+
 #[tokio::test]
 async fn many_clients_at_once() {
     let (upstream_url, recorder) = start_upstream().await;
