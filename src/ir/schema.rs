@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::model::{SharedSchema, ToolSchema};
 use crate::error::{Diagnostic, Location, pointer_token};
+use crate::load::openapi::KEPT_2020_12;
 use crate::load::refs;
 use crate::naming::Namer;
 
@@ -294,6 +295,16 @@ impl<'a> Converter<'a> {
                         out.insert(key.clone(), Value::Array(converted));
                     }
                 }
+                // The 2020-12 keywords a 3.1 spec had, kept by the conversion: constraints, so
+                // inputs only (like the other constraints above).
+                KEPT_2020_12 if input => {
+                    if let Value::Object(kept) = value {
+                        for (keyword, value) in kept {
+                            let converted = self.convert_kept(keyword, value, mode, refs);
+                            out.insert(keyword.clone(), converted);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -312,6 +323,37 @@ impl<'a> Converter<'a> {
             return nullable(out);
         }
         Value::Object(out)
+    }
+
+    /// One kept 2020-12 keyword: its subschemas converted like any other, its other values as
+    /// they are (`dependentRequired`, `minContains`, `maxContains`, a boolean
+    /// `unevaluatedProperties`).
+    fn convert_kept(
+        &mut self,
+        keyword: &str,
+        value: &Value,
+        mode: Mode,
+        refs: &mut Vec<String>,
+    ) -> Value {
+        match (keyword, value) {
+            ("dependentSchemas", Value::Object(schemas)) => Value::Object(
+                schemas
+                    .iter()
+                    .map(|(name, schema)| (name.clone(), self.convert_value(schema, mode, refs)))
+                    .collect(),
+            ),
+            (
+                "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedProperties"
+                | "unevaluatedItems",
+                Value::Object(_),
+            ) => self.convert_value(value, mode, refs),
+            _ => value.clone(),
+        }
     }
 
     /// `readOnly` properties are not sent, `writeOnly` ones are not received.
@@ -487,6 +529,47 @@ mod tests {
         assert_eq!(
             out,
             json!({"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}})
+        );
+    }
+
+    /// The 2020-12 keywords a 3.1 conversion kept come back as themselves, their subschemas
+    /// converted (references into `$defs`, 3.0 `nullable` into type lists); outputs leave them
+    /// out like the other constraints.
+    #[test]
+    fn kept_2020_12_keywords_return_in_inputs() {
+        let doc =
+            json!({"components": {"schemas": {"Code": {"type": "string", "pattern": "^[A-Z]+$"}}}});
+        let schema = json!({
+            "type": "object",
+            "properties": {"kind": {"type": "string"}, "value": {}},
+            "x-mcpwright-2020-12": {
+                "if": {"properties": {"kind": {"enum": ["code"]}}},
+                "then": {"properties": {"value": {"$ref": "#/components/schemas/Code"}}},
+                "else": {"properties": {"value": {"type": "integer", "nullable": true}}},
+                "dependentRequired": {"value": ["kind"]},
+                "unevaluatedProperties": false
+            }
+        });
+        let out = convert(&doc, schema.clone(), Mode::Input);
+        assert_eq!(
+            out["if"],
+            json!({"properties": {"kind": {"enum": ["code"]}}})
+        );
+        assert_eq!(
+            out["then"]["properties"]["value"],
+            json!({"type": "string", "pattern": "^[A-Z]+$"})
+        );
+        assert_eq!(
+            out["else"]["properties"]["value"]["type"],
+            json!(["integer", "null"])
+        );
+        assert_eq!(out["dependentRequired"], json!({"value": ["kind"]}));
+        assert_eq!(out["unevaluatedProperties"], json!(false));
+        assert!(out.get("x-mcpwright-2020-12").is_none());
+        let out = convert(&doc, schema, Mode::Output);
+        assert!(
+            out.get("if").is_none() && out.get("dependentRequired").is_none(),
+            "{out}"
         );
     }
 

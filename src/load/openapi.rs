@@ -210,6 +210,29 @@ pub const SCHEMA_OBJECT_ONLY: [&str; 4] = [
     "additionalItems",
 ];
 
+/// Where the 3.1 → 3.0 conversion keeps the JSON Schema 2020-12 keywords 3.0 has no place for
+/// (an extension, so the 3.0 model and its checks pass over it). The schema walk visits the
+/// subschemas inside it like any other, so they are converted, repaired and have their
+/// references rewritten too, and the IR puts the keywords back into the tools' schemas, which
+/// are 2020-12: validation enforces them.
+pub const KEPT_2020_12: &str = "x-mcpwright-2020-12";
+
+/// The keywords kept in [`KEPT_2020_12`]: the applicators and assertions that constrain the
+/// values a tool accepts. (Identifiers and anchors are resolved by the conversion instead.)
+pub const KEPT_KEYWORDS: [&str; 11] = [
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "propertyNames",
+    "contains",
+    "minContains",
+    "maxContains",
+];
+
 /// The operation keys of a 2.0 Path Item (2.0 has no `trace`).
 pub const SWAGGER2_METHODS: [&str; 7] =
     ["get", "put", "post", "delete", "options", "head", "patch"];

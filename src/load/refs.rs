@@ -84,7 +84,11 @@ const NAME_MAPS: &[&str] = &[
 pub fn in_extension(pointer: &str) -> bool {
     let mut previous = "";
     for token in pointer.split('/') {
-        if token.starts_with("x-") && !NAME_MAPS.contains(&previous) {
+        // The kept 2020-12 keywords are schema, not vendor data.
+        if token.starts_with("x-")
+            && token != super::openapi::KEPT_2020_12
+            && !NAME_MAPS.contains(&previous)
+        {
             return true;
         }
         previous = token;

@@ -13,7 +13,8 @@
 use serde_json::{Map, Value};
 
 use super::openapi::{
-    METHODS, ObjectKind, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY, SCHEMA_SINGLES,
+    KEPT_2020_12, METHODS, ObjectKind, SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_OBJECT_ONLY,
+    SCHEMA_SINGLES,
 };
 use crate::error::pointer_join;
 
@@ -218,25 +219,11 @@ fn leaf_object(value: &mut Value, pointer: &str, kind: ObjectKind, visitor: &mut
 pub fn walk_schema(schema: &mut Value, pointer: &str, visitor: &mut impl Visitor) {
     visitor.enter_schema(schema, pointer);
     if let Some(map) = schema.as_object_mut() {
-        for keyword in SCHEMA_MAPS {
-            each_entry(map, keyword, pointer, |value, at| {
-                walk_schema(value, at, visitor)
-            });
-        }
-        for keyword in SCHEMA_ARRAYS {
-            each_element(map, keyword, pointer, |value, at| {
-                walk_schema(value, at, visitor)
-            });
-        }
-        for keyword in SCHEMA_SINGLES {
-            if let Some(value) = map.get_mut(keyword) {
-                walk_schema(value, &pointer_join(pointer, keyword), visitor);
-            }
-        }
-        for keyword in SCHEMA_OBJECT_ONLY {
-            if let Some(value @ Value::Object(_)) = map.get_mut(keyword) {
-                walk_schema(value, &pointer_join(pointer, keyword), visitor);
-            }
+        walk_keywords(map, pointer, visitor);
+        // The 2020-12 keywords a 3.1 conversion kept are schemas like the others.
+        if let Some(Value::Object(kept)) = map.get_mut(KEPT_2020_12) {
+            let at = pointer_join(pointer, KEPT_2020_12);
+            walk_keywords(kept, &at, visitor);
         }
         // `items` is one schema, or (draft 4 tuple form, invalid in OpenAPI) an array of them.
         match map.get_mut("items") {
@@ -248,6 +235,31 @@ pub fn walk_schema(schema: &mut Value, pointer: &str, visitor: &mut impl Visitor
         }
     }
     visitor.leave_schema(schema, pointer);
+}
+
+/// The subschemas under map-, single- and object-valued keywords, in a schema or in its kept
+/// 2020-12 keywords ([`KEPT_2020_12`]).
+fn walk_keywords(map: &mut Map<String, Value>, pointer: &str, visitor: &mut impl Visitor) {
+    for keyword in SCHEMA_MAPS {
+        each_entry(map, keyword, pointer, |value, at| {
+            walk_schema(value, at, visitor)
+        });
+    }
+    for keyword in SCHEMA_ARRAYS {
+        each_element(map, keyword, pointer, |value, at| {
+            walk_schema(value, at, visitor)
+        });
+    }
+    for keyword in SCHEMA_SINGLES {
+        if let Some(value) = map.get_mut(keyword) {
+            walk_schema(value, &pointer_join(pointer, keyword), visitor);
+        }
+    }
+    for keyword in SCHEMA_OBJECT_ONLY {
+        if let Some(value @ Value::Object(_)) = map.get_mut(keyword) {
+            walk_schema(value, &pointer_join(pointer, keyword), visitor);
+        }
+    }
 }
 
 /// Calls `f` for each entry of the map at `map[key]`, with the entry's pointer.

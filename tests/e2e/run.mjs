@@ -210,6 +210,13 @@ const scenarios = {
     assert.equal(result.structuredContent.done, false);
     ({ result } = await call(ctx, 'createTask', { body: { title: 'x', kind: 'chore' } }));
     assert.equal(result.isError, true, 'const is enforced');
+    // JSON Schema 2020-12 keywords of a 3.1 spec survive into the tool and are enforced.
+    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', due: '2026-12-24' } }));
+    assert.equal(result.isError, true, 'dependentRequired is enforced');
+    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', priority: 5 } }));
+    assert.equal(result.isError, true, 'if/then is enforced');
+    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', priority: 5, due: '2026-12-24' } }));
+    assert.ok(!result.isError, text(result));
 
     ({ result, requests } = await call(ctx, 'updateTask', { taskId: 'a1', body: { title: 'y' } }));
     assert.equal(requests[0].method, 'PATCH');

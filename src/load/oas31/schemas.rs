@@ -7,12 +7,15 @@ use serde_json::{Map, Value, json};
 use super::notes::Notes;
 use crate::error::pointer_join;
 use crate::load::openapi::{
-    ObjectKind, boolean_schema, nullable_from_type_list, numeric_exclusive_bounds,
+    KEPT_2020_12, KEPT_KEYWORDS, ObjectKind, boolean_schema, nullable_from_type_list,
+    numeric_exclusive_bounds,
 };
 use crate::load::schema_walk::Visitor;
 
-/// Keywords of JSON Schema 2020-12 that OpenAPI 3.0 has no counterpart for; they are dropped.
-const UNSUPPORTED_KEYWORDS: [&str; 20] = [
+/// Keywords of JSON Schema 2020-12 that OpenAPI 3.0 has no counterpart for and that constrain
+/// nothing once references are resolved; they are dropped. (The ones that constrain values are
+/// kept, see [`KEPT_2020_12`].)
+const UNSUPPORTED_KEYWORDS: [&str; 9] = [
     "$schema",
     "$id",
     "$anchor",
@@ -22,17 +25,6 @@ const UNSUPPORTED_KEYWORDS: [&str; 20] = [
     "$recursiveAnchor",
     "$vocabulary",
     "$comment",
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-    "dependentRequired",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "propertyNames",
-    "contains",
-    "minContains",
-    "maxContains",
 ];
 
 pub(super) struct Downgrade<'a> {
@@ -215,6 +207,15 @@ pub(super) fn pattern_properties(map: &mut Map<String, Value>, pointer: &str, no
 }
 
 pub(super) fn drop_unsupported(map: &mut Map<String, Value>, pointer: &str, notes: &mut Notes) {
+    let mut kept = Map::new();
+    for keyword in KEPT_KEYWORDS {
+        if let Some(value) = map.shift_remove(keyword) {
+            kept.insert(keyword.to_owned(), value);
+        }
+    }
+    if !kept.is_empty() {
+        map.insert(KEPT_2020_12.to_owned(), Value::Object(kept));
+    }
     for keyword in UNSUPPORTED_KEYWORDS {
         if map.shift_remove(keyword).is_some() {
             dropped_keyword(keyword, pointer, notes);

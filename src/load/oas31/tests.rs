@@ -223,9 +223,19 @@ fn unsupported_keywords_warn_once_per_kind() {
         "unevaluatedProperties": false,
         "dependentRequired": {"a": ["b"]},
     }));
+    // The keywords that constrain values are kept (for the tools' 2020-12 schemas), the others
+    // dropped with a warning.
     assert_eq!(
         out,
-        json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {}}, "x-patternProperties": {"^x": {"type": "string"}}})
+        json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": "string"},
+                "b": {"x-mcpwright-2020-12": {"if": {}, "then": {}, "else": {}}}
+            },
+            "x-patternProperties": {"^x": {"type": "string"}},
+            "x-mcpwright-2020-12": {"unevaluatedProperties": false, "dependentRequired": {"a": ["b"]}}
+        })
     );
     let comment: Vec<_> = warnings
         .iter()
@@ -237,15 +247,7 @@ fn unsupported_keywords_warn_once_per_kind() {
         "/components/schemas/S/properties/a/$comment"
     );
     assert!(comment[0].message.contains("2 places"), "{}", comment[0]);
-    for keyword in [
-        "$schema",
-        "if",
-        "then",
-        "else",
-        "patternProperties",
-        "unevaluatedProperties",
-        "dependentRequired",
-    ] {
+    for keyword in ["$schema", "patternProperties"] {
         assert!(
             warnings
                 .iter()
@@ -253,6 +255,48 @@ fn unsupported_keywords_warn_once_per_kind() {
             "{keyword}: {warnings:#?}"
         );
     }
+    for keyword in [
+        "if",
+        "then",
+        "else",
+        "unevaluatedProperties",
+        "dependentRequired",
+    ] {
+        assert!(
+            !warnings
+                .iter()
+                .any(|w| w.message.contains(&format!("`{keyword}`"))),
+            "{keyword} is kept, not lost: {warnings:#?}"
+        );
+    }
+}
+
+/// The subschemas of kept keywords are converted like the others: type lists, `const`, and
+/// references into hoisted `$defs`.
+#[test]
+fn kept_keywords_hold_converted_schemas() {
+    let (out, _) = schema(json!({
+        "type": "object",
+        "$defs": {"Code": {"type": "string", "pattern": "^[A-Z]+$"}},
+        "if": {"properties": {"kind": {"const": "code"}}},
+        "then": {"properties": {"value": {"$ref": "#/$defs/Code"}}},
+        "else": {"properties": {"value": {"type": ["integer", "null"]}}},
+        "dependentSchemas": {"value": {"required": ["kind"]}}
+    }));
+    let kept = &out["x-mcpwright-2020-12"];
+    assert_eq!(kept["if"]["properties"]["kind"], json!({"enum": ["code"]}));
+    let code = kept["then"]["properties"]["value"]["$ref"]
+        .as_str()
+        .unwrap();
+    assert!(code.starts_with("#/components/schemas/"), "{code}");
+    assert_eq!(
+        kept["else"]["properties"]["value"],
+        json!({"type": "integer", "nullable": true})
+    );
+    assert_eq!(
+        kept["dependentSchemas"]["value"],
+        json!({"required": ["kind"]})
+    );
 }
 
 #[test]
