@@ -26,7 +26,7 @@ pub struct Guard {
     pub auth: Option<Arc<Authenticator>>,
     /// Each tool, by name.
     tools: HashMap<&'static str, &'static ToolDef>,
-    /// Every scope the tools use, for metadata and the first challenge.
+    /// The scopes for basic use ([`basic_scopes`]), for metadata and the first challenge.
     scopes_supported: Vec<String>,
     resource_name: &'static str,
     allowed_hosts: Vec<String>,
@@ -51,11 +51,7 @@ impl Guard {
         Guard {
             auth,
             tools: api.tools.iter().map(|tool| (tool.name, *tool)).collect(),
-            scopes_supported: api
-                .scopes_supported
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            scopes_supported: basic_scopes(api),
             resource_name: api.title,
             allowed_hosts,
             allowed_origins,
@@ -382,6 +378,42 @@ async fn read_body(
     }
 }
 
+/// The minimal set of scopes for basic use, which MCP 2026-07-28 asks `scopes_supported` (and so
+/// the first challenge) to be, with more asked for by step-up when a tool needs them: for each
+/// read-only tool the alternative with the fewest scopes, together. An API whose reads need no
+/// scope but whose other tools do starts from its cheapest tool's scopes. In the order of
+/// `api.scopes_supported` (the spec's).
+pub fn basic_scopes(api: &ApiDef) -> Vec<String> {
+    let fewest = |tool: &&ToolDef| {
+        tool.scopes
+            .iter()
+            .copied()
+            .min_by_key(|alternative| alternative.len())
+    };
+    let mut wanted: Vec<&str> = api
+        .tools
+        .iter()
+        .filter(|tool| tool.annotations.read_only)
+        .filter_map(fewest)
+        .flatten()
+        .copied()
+        .collect();
+    if wanted.is_empty() {
+        wanted = api
+            .tools
+            .iter()
+            .filter_map(fewest)
+            .min_by_key(|alternative| alternative.len())
+            .unwrap_or_default()
+            .to_vec();
+    }
+    api.scopes_supported
+        .iter()
+        .filter(|scope| wanted.contains(scope))
+        .map(|scope| (*scope).to_owned())
+        .collect()
+}
+
 /// The 403 for the first `tools/call` in `body` whose scopes the token lacks. Batches are checked
 /// call by call (rmcp refuses them anyway); an unparsable body is left for rmcp to reject.
 fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Response> {
@@ -517,6 +549,95 @@ mod tests {
         assert_eq!(host_and_port("[::1]:8080"), ("::1", Some("8080")));
         assert_eq!(host_and_port("::1"), ("::1", None));
         assert_eq!(host_and_port("example.com"), ("example.com", None));
+    }
+
+    mod basic {
+        use super::super::super::api::{
+            Annotations, ApiDef, JsonObject, Method, OutputShape, Schema, ToolDef, ToolMode,
+        };
+        use super::super::super::request::{ArgError, Request};
+        use super::super::basic_scopes;
+
+        fn build(_: JsonObject) -> Result<Request, ArgError> {
+            Ok(Request::new(Method::Get, "/"))
+        }
+
+        const fn tool(
+            name: &'static str,
+            read_only: bool,
+            scopes: &'static [&'static [&'static str]],
+        ) -> ToolDef {
+            ToolDef {
+                name,
+                title: None,
+                description: "",
+                method: if read_only { Method::Get } else { Method::Post },
+                path: "/",
+                input_schema: Schema::standalone(r#"{"type":"object"}"#),
+                output_schema: None,
+                output: OutputShape::Object,
+                annotations: Annotations {
+                    read_only,
+                    destructive: false,
+                    idempotent: read_only,
+                    open_world: true,
+                },
+                accept: None,
+                scopes,
+                security: &[],
+                build,
+            }
+        }
+
+        const fn api(
+            tools: &'static [&'static ToolDef],
+            scopes_supported: &'static [&'static str],
+        ) -> ApiDef {
+            ApiDef {
+                name: "t",
+                version: "0",
+                title: "T",
+                api_version: "1",
+                instructions: None,
+                default_upstream_url: None,
+                tools,
+                scopes_supported,
+                scope_implies: &[],
+                default_issuer: None,
+                schemes: &[],
+                hooks: &super::super::super::hooks::NoHooks,
+                default_tool_mode: ToolMode::Auto,
+                search_index: "",
+            }
+        }
+
+        static READ: ToolDef = tool("read", true, &[&["repo", "read:org"], &["admin"]]);
+        static LIST: ToolDef = tool("list", true, &[&["read:user"]]);
+        static WRITE: ToolDef = tool("write", false, &[&["repo", "write"]]);
+        static OPEN: ToolDef = tool("open", true, &[]);
+        static ADMIN: ToolDef = tool("admin", false, &[&["admin", "sudo"], &["owner"]]);
+
+        /// What reads need, the cheapest alternative of each; not what writes add.
+        #[test]
+        fn the_reads_cheapest_scopes() {
+            static API: ApiDef = api(
+                &[&READ, &LIST, &WRITE, &OPEN],
+                &["repo", "read:org", "admin", "read:user", "write"],
+            );
+            assert_eq!(basic_scopes(&API), ["admin", "read:user"]);
+        }
+
+        /// Reads that need nothing: the cheapest tool's scopes; no tool with scopes: none.
+        #[test]
+        fn without_scoped_reads() {
+            static WRITES: ApiDef = api(
+                &[&OPEN, &WRITE, &ADMIN],
+                &["repo", "write", "admin", "sudo", "owner"],
+            );
+            assert_eq!(basic_scopes(&WRITES), ["owner"]);
+            static NONE: ApiDef = api(&[&OPEN], &[]);
+            assert!(basic_scopes(&NONE).is_empty());
+        }
     }
 
     #[test]
