@@ -459,6 +459,36 @@ describe('keys and availability', () => {
       await server.stop();
     }
   });
+
+  test('a scope hierarchy lets a broader scope call a tool that needs a narrower one', async () => {
+    // pets:admin implies pets:write at this authorization server; the crate does not know it.
+    const admin = await mintToken(idp.keys, claims({ scope: 'pets:read pets:admin' }));
+    const create = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'createPet', arguments: { body: { name: 'Rex' } } } };
+    // Without the hierarchy: 403 insufficient_scope asking for pets:write.
+    let session = await initializeWith(admin);
+    let response = await post(jwtServer.url, create, { token: admin, headers: { 'mcp-session-id': session.headers.get('mcp-session-id') } });
+    assert.equal(response.status, 403);
+    assert.equal(challenge(response).scope, 'pets:write');
+    // With it (MCP_SCOPE_IMPLIES): the call goes through.
+    const port = await freePort();
+    const server = await startServer({
+      port, issuer: idp.issuer, extraArgs: ['--audience', idp.resource], env: { MCP_SCOPE_IMPLIES: 'pets:admin=pets:write' },
+    });
+    try {
+      const client = await clientWithToken(server.url, admin);
+      const created = await client.callTool({ name: 'createPet', arguments: { body: { name: 'Rex' } } });
+      assert.ok(!created.isError, text(created));
+      // Implication goes one way: pets:write does not grant pets:admin.
+      const writer = await mintToken(idp.keys, claims({ scope: 'pets:read pets:write' }));
+      const writerClient = await clientWithToken(server.url, writer);
+      const removed = await writerClient.callTool({ name: 'deletePet', arguments: { petId: 1 } }).catch((err) => err);
+      assert.ok(removed instanceof Error || removed.isError, 'deletePet needs pets:admin');
+      await client.close();
+      await writerClient.close().catch(() => {});
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('auth check', () => {

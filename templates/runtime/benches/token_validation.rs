@@ -163,7 +163,7 @@ async fn main() {
             hide_unauthorized_tools: false,
             refresh_interval: Duration::from_secs(30),
             leeway: Duration::from_secs(60),
-            scope_implies: &[],
+            scope_implies: Vec::new(),
         })
         .expect("authenticator"),
     );

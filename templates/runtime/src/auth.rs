@@ -37,7 +37,7 @@ pub struct AuthSettings {
     pub leeway: Duration,
     /// The scope hierarchy ([`ApiDef::scope_implies`](super::api::ApiDef)): a token's scopes count
     /// with the ones they imply.
-    pub scope_implies: &'static [(&'static str, &'static [&'static str])],
+    pub scope_implies: Vec<(String, Vec<String>)>,
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -241,7 +241,7 @@ impl Authenticator {
                     return Ok(identity(
                         &data.claims,
                         AccessToken::new(token),
-                        self.settings.scope_implies,
+                        &self.settings.scope_implies,
                     ));
                 }
                 Err(err) => last_error = Some(err),
@@ -325,7 +325,7 @@ impl Authenticator {
         let identity = identity(
             &answer,
             AccessToken::new(token),
-            self.settings.scope_implies,
+            &self.settings.scope_implies,
         );
         self.remember_introspection(token, &identity);
         Ok(identity)
@@ -362,7 +362,7 @@ fn looks_like_jwt(token: &str) -> bool {
 
 /// The identity in validated claims (JWT or introspection answer), its scopes counted with the
 /// ones they imply under `hierarchy`.
-fn identity(claims: &Value, token: AccessToken, hierarchy: &[(&str, &[&str])]) -> Identity {
+fn identity(claims: &Value, token: AccessToken, hierarchy: &[(String, Vec<String>)]) -> Identity {
     let text = |key: &str| claims.get(key).and_then(Value::as_str).map(str::to_owned);
     // `scope` is a space-separated string (RFC 8693 / RFC 9068); some servers use `scp` arrays.
     let mut scopes: Vec<String> = match claims.get("scope").or_else(|| claims.get("scp")) {
@@ -470,14 +470,20 @@ mod tests {
     /// A scope grants what it implies, and what that implies; nothing else, and a circle ends.
     #[test]
     fn scopes_count_with_the_ones_they_imply() {
-        const HIERARCHY: &[(&str, &[&str])] = &[
-            ("repo", &["repo:status", "public_repo"]),
+        let hierarchy: Vec<(String, Vec<String>)> = [
+            ("repo", &["repo:status", "public_repo"][..]),
             ("public_repo", &["repo:read"]),
             ("admin", &["admin", "repo"]),
             ("a", &["b"]),
             ("b", &["a"]),
-        ];
-        let id = identity(&json!({"scope": "repo"}), AccessToken::new("t"), HIERARCHY);
+        ]
+        .iter()
+        .map(|(scope, implied)| {
+            let implied = implied.iter().map(|s| (*s).to_owned()).collect();
+            ((*scope).to_owned(), implied)
+        })
+        .collect();
+        let id = identity(&json!({"scope": "repo"}), AccessToken::new("t"), &hierarchy);
         assert_eq!(
             id.scopes,
             ["repo", "repo:status", "public_repo", "repo:read"]
@@ -491,7 +497,7 @@ mod tests {
         let id = identity(
             &json!({"scope": "public_repo"}),
             AccessToken::new("t"),
-            HIERARCHY,
+            &hierarchy,
         );
         assert!(!id.satisfies(&[&["repo"]]));
         assert!(!id.satisfies(&[&["repo:status"]]));
@@ -499,7 +505,7 @@ mod tests {
         let id = identity(&json!({"scope": "repo"}), AccessToken::new("t"), &[]);
         assert!(!id.satisfies(&[&["public_repo"]]));
         // Circles end.
-        let id = identity(&json!({"scope": "a"}), AccessToken::new("t"), HIERARCHY);
+        let id = identity(&json!({"scope": "a"}), AccessToken::new("t"), &hierarchy);
         assert_eq!(id.scopes, ["a", "b"]);
     }
 

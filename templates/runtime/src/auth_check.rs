@@ -68,7 +68,7 @@ pub async fn check(api: &ApiDef, config: &AuthConfig) -> (String, bool) {
         hide_unauthorized_tools: false,
         refresh_interval: config.refresh_interval,
         leeway: std::time::Duration::from_secs(60),
-        scope_implies: api.scope_implies,
+        scope_implies: config.scope_implies.clone(),
     };
     let authenticator = match Authenticator::new(settings) {
         Ok(authenticator) => authenticator,

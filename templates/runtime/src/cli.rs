@@ -530,6 +530,7 @@ mod tests {
                 "hide-unauthorized-tools",
                 Some("MCP_HIDE_UNAUTHORIZED_TOOLS"),
             ),
+            ("scope-implies", Some("MCP_SCOPE_IMPLIES")),
             ("auth-refresh-interval", Some("MCP_AUTH_REFRESH_INTERVAL")),
             ("upstream-url", Some("MCP_UPSTREAM_URL")),
             ("upstream-timeout", Some("MCP_UPSTREAM_TIMEOUT")),

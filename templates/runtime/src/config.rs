@@ -82,6 +82,8 @@ pub struct AuthConfig {
     pub introspection: Option<ClientCredentials>,
     pub hide_unauthorized_tools: bool,
     pub refresh_interval: Duration,
+    /// The scope hierarchy: `--scope-implies` when given, else the crate's.
+    pub scope_implies: Vec<(String, Vec<String>)>,
 }
 
 impl AuthConfig {
@@ -118,8 +120,51 @@ impl AuthConfig {
             introspection,
             hide_unauthorized_tools: args.hide_unauthorized_tools,
             refresh_interval: Duration::from_secs(args.auth_refresh_interval),
+            scope_implies: scope_hierarchy(api, &args.scope_implies)?,
         }))
     }
+}
+
+/// The scope hierarchy from `SCOPE=IMPLIED[,IMPLIED…]` entries, or the crate's when there are
+/// none. A scope named twice gets both lists.
+fn scope_hierarchy(
+    api: &ApiDef,
+    entries: &[String],
+) -> Result<Vec<(String, Vec<String>)>, StartError> {
+    let entries: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry.trim())
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Ok(api
+            .scope_implies
+            .iter()
+            .map(|(scope, implied)| {
+                let implied = implied.iter().map(|s| (*s).to_owned()).collect();
+                ((*scope).to_owned(), implied)
+            })
+            .collect());
+    }
+    let mut hierarchy: Vec<(String, Vec<String>)> = Vec::new();
+    for entry in entries {
+        let parsed = entry.split_once('=').and_then(|(scope, implied)| {
+            let implied: Vec<String> = implied.split(',').map(|s| s.trim().to_owned()).collect();
+            let valid = !scope.is_empty() && implied.iter().all(|s| !s.is_empty() && s != scope);
+            valid.then(|| (scope.to_owned(), implied))
+        });
+        let Some((scope, implied)) = parsed else {
+            return Err(StartError::usage(format!(
+                "--scope-implies / MCP_SCOPE_IMPLIES: `{entry}` is not SCOPE=IMPLIED[,IMPLIED...] \
+                 (a scope never implies itself)"
+            )));
+        };
+        match hierarchy.iter_mut().find(|(have, _)| *have == scope) {
+            Some((_, list)) => list.extend(implied),
+            None => hierarchy.push((scope, implied)),
+        }
+    }
+    Ok(hierarchy)
 }
 
 /// A resource URL must be absolute http(s) without query or fragment (RFC 9728 §2; RFC 8707).
@@ -357,6 +402,39 @@ mod tests {
     use super::super::api::ApiDef;
     use super::super::cli::{Command, parse};
     use super::*;
+
+    #[test]
+    fn the_scope_hierarchy_from_the_flag_or_the_crate() {
+        static IMPLYING: ApiDef = ApiDef {
+            scope_implies: &[("admin", &["read", "write"])],
+            ..API
+        };
+        let own = scope_hierarchy(&IMPLYING, &[]).unwrap();
+        assert_eq!(
+            own,
+            [(
+                "admin".to_owned(),
+                vec!["read".to_owned(), "write".to_owned()]
+            )]
+        );
+        // The flag replaces the crate's; a scope named twice gets both lists.
+        let given = scope_hierarchy(
+            &IMPLYING,
+            &[
+                "repo=repo:status,public_repo".into(),
+                " ".into(),
+                "repo=repo:read".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(given.len(), 1);
+        assert_eq!(given[0].0, "repo");
+        assert_eq!(given[0].1, ["repo:status", "public_repo", "repo:read"]);
+        for bad in ["repo", "=a", "repo=", "repo=a,,b", "repo=repo"] {
+            let err = scope_hierarchy(&API, &[bad.into()]).unwrap_err();
+            assert!(err.to_string().contains(bad), "{bad}: {err}");
+        }
+    }
 
     static API: ApiDef = ApiDef {
         name: "pets-mcp",

@@ -168,6 +168,17 @@ pub struct AuthArgs {
     #[arg(long, env = "MCP_HIDE_UNAUTHORIZED_TOOLS")]
     pub hide_unauthorized_tools: bool,
 
+    /// The authorization server's scope hierarchy, instead of the one the crate was generated
+    /// with: SCOPE=IMPLIED[,IMPLIED...] (repeatable; space-separated in the variable), e.g.
+    /// repo=repo:status,public_repo. A token's scopes count with all they imply.
+    #[arg(
+        long = "scope-implies",
+        env = "MCP_SCOPE_IMPLIES",
+        value_name = "SCOPE=IMPLIED",
+        value_delimiter = ' '
+    )]
+    pub scope_implies: Vec<String>,
+
     /// Least time between fetches of the issuer's metadata and keys: after a failure, and for
     /// tokens signed with a key the server does not know yet (key rotation).
     #[arg(

@@ -151,7 +151,7 @@ pub fn guard_for(
                 hide_unauthorized_tools: auth.hide_unauthorized_tools,
                 refresh_interval: auth.refresh_interval,
                 leeway: LEEWAY,
-                scope_implies: api.scope_implies,
+                scope_implies: auth.scope_implies.clone(),
             };
             tracing::info!(issuer = %settings.issuer, resource = %settings.resource_url, audience = %settings.audience, "OAuth resource server");
             Some(Arc::new(

@@ -49,7 +49,7 @@ impl Identity {
 /// `granted` with every scope it implies, directly or through other implied scopes, under
 /// `hierarchy` (scope → scopes it grants); in a stable order: the granted ones first, then the
 /// implied ones as they were reached. A circle in the hierarchy ends where it comes back.
-pub fn with_implied(mut granted: Vec<String>, hierarchy: &[(&str, &[&str])]) -> Vec<String> {
+pub fn with_implied(mut granted: Vec<String>, hierarchy: &[(String, Vec<String>)]) -> Vec<String> {
     let mut next = 0;
     while next < granted.len() {
         let scope = granted[next].clone();
@@ -58,9 +58,9 @@ pub fn with_implied(mut granted: Vec<String>, hierarchy: &[(&str, &[&str])]) -> 
             if *parent != scope {
                 continue;
             }
-            for child in *implied {
+            for child in implied {
                 if !granted.iter().any(|have| have == child) {
-                    granted.push((*child).to_owned());
+                    granted.push(child.clone());
                 }
             }
         }
