@@ -143,7 +143,7 @@ pub struct AuthArgs {
     #[arg(long, env = "MCP_AUTH_ISSUER", value_name = "URL")]
     pub issuer: Option<String>,
 
-    /// The canonical URL of this MCP endpoint, as clients reach it [default: http://<bind>/mcp].
+    /// The canonical URL of this MCP endpoint, as clients reach it (default: `http://<bind>/mcp`).
     #[arg(long, env = "MCP_RESOURCE_URL", value_name = "URL")]
     pub resource_url: Option<String>,
 
