@@ -145,8 +145,17 @@ fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
     timed("load: repair", || {
         repair::repair_openapi30(&mut raw, file, &mut warnings)
     });
-    timed("load: check refs again", || refs::check(&raw, file))?;
-    let head = timed("load: check structure", || check_structure(&raw, file))?;
+    let checked = timed("load: check refs again", || refs::check(&raw, file))
+        .and_then(|()| timed("load: check structure", || check_structure(&raw, file)));
+    // What the later passes say about a kept 2020-12 keyword points where the keyword was
+    // written, not into the place the conversion kept it.
+    for warning in &mut warnings {
+        input_pointer(&mut warning.location.pointer);
+    }
+    let head = checked.map_err(|mut diagnostic| {
+        input_pointer(&mut diagnostic.location.pointer);
+        diagnostic
+    })?;
     Ok(Spec {
         file: file.to_owned(),
         version,
@@ -155,6 +164,20 @@ fn load_text(text: &str, file: &str, path: &Path) -> Result<Spec> {
         head,
         warnings,
     })
+}
+
+/// A pointer into the normalized document as a pointer into the input: the 3.1 conversion keeps
+/// the 2020-12 keywords under [`openapi::KEPT_2020_12`], which the input does not have.
+fn input_pointer(pointer: &mut String) {
+    let token = format!("/{}", openapi::KEPT_2020_12);
+    while let Some(at) = pointer.find(&token) {
+        let end = at + token.len();
+        if pointer[end..].is_empty() || pointer[end..].starts_with('/') {
+            pointer.replace_range(at..end, "");
+        } else {
+            break;
+        }
+    }
 }
 
 /// Reads `openapi` / `swagger` to tell which version the document is written in.
@@ -367,6 +390,30 @@ mod tests {
         assert_eq!(d.location.pointer, "/swagger");
         let d = err("info: {title: t}\n");
         assert!(d.message.contains("not an OpenAPI document"));
+    }
+
+    #[test]
+    fn warnings_about_kept_keywords_point_where_they_were_written() {
+        let spec = load_str(
+            "openapi: 3.1.0\ninfo: {title: t, version: v}\npaths: {}\ncomponents:\n  schemas:\n    S:\n      type: object\n      if: {properties: {a: {const: 1}}}\n      then:\n        properties:\n          b: {type: string, required: true}\n",
+            "api.yaml",
+        )
+        .unwrap();
+        let pointers: Vec<&str> = spec
+            .warnings
+            .iter()
+            .map(|w| w.location.pointer.as_str())
+            .collect();
+        assert!(
+            pointers
+                .iter()
+                .any(|p| p.starts_with("/components/schemas/S/then/properties/b")),
+            "{pointers:?}"
+        );
+        assert!(
+            !pointers.iter().any(|p| p.contains("x-mcpwright")),
+            "{pointers:?}"
+        );
     }
 
     #[test]
