@@ -454,6 +454,9 @@ describe('keys and availability', () => {
       // The list depends on the token: no cache may share it with another caller (SEP-2549).
       assert.equal(list.cacheScope, 'private');
       assert.equal(list.ttlMs, 300000);
+      // Hidden tools cannot be stepped up to, so this server asks for every scope up front.
+      const metadata = await (await fetch(`${new URL(server.url).origin}/.well-known/oauth-protected-resource/mcp`)).json();
+      assert.deepEqual(metadata.scopes_supported, SCOPES);
       await client.close();
     } finally {
       await server.stop();

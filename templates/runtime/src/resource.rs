@@ -26,7 +26,8 @@ pub struct Guard {
     pub auth: Option<Arc<Authenticator>>,
     /// Each tool, by name.
     tools: HashMap<&'static str, &'static ToolDef>,
-    /// The scopes for basic use ([`basic_scopes`]), for metadata and the first challenge.
+    /// The scopes for basic use ([`basic_scopes`]; all of them when unauthorized tools are
+    /// hidden), for metadata and the first challenge.
     scopes_supported: Vec<String>,
     resource_name: &'static str,
     allowed_hosts: Vec<String>,
@@ -48,10 +49,23 @@ impl Guard {
         allowed_origins: Vec<String>,
         max_body_bytes: usize,
     ) -> Self {
+        // A tool the token cannot call is hidden with `--hide-unauthorized-tools`, so no call of
+        // it can ask for its scopes by step-up: such a server asks for all of them up front.
+        let hides = auth
+            .as_ref()
+            .is_some_and(|auth| auth.settings().hide_unauthorized_tools);
+        let scopes_supported = if hides {
+            api.scopes_supported
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        } else {
+            basic_scopes(api)
+        };
         Guard {
             auth,
             tools: api.tools.iter().map(|tool| (tool.name, *tool)).collect(),
-            scopes_supported: basic_scopes(api),
+            scopes_supported,
             resource_name: api.title,
             allowed_hosts,
             allowed_origins,
