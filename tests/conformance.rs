@@ -62,7 +62,7 @@ fn describe(output: &Output) -> String {
 }
 
 /// A copy of the baselines in `dir`, with `edit` applied to the text of `<combination>.yml`.
-fn edited_baselines(dir: &Path, combination: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+fn edited_baselines(dir: &Path, combination: &str, edit: &dyn Fn(&str) -> String) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     for entry in std::fs::read_dir(fixture().join("expected-failures")).unwrap() {
         let path = entry.unwrap().path();
@@ -103,74 +103,46 @@ fn the_official_conformance_suite_passes() {
         "the baseline check did not run:\n{text}"
     );
 
-    // A scenario that passes but is still listed is a stale entry: the run fails.
-    let stale = edited_baselines(
-        &scratch.path().join("stale"),
+    // The run fails on each of these edits of one combination's list, run on that combination.
+    let must_fail = |name: &str, combination: &str, edit: &dyn Fn(&str) -> String, why: &str| {
+        let dir = scratch.path().join(name);
+        let baselines = edited_baselines(&dir, combination, edit);
+        let results = scratch.path().join(format!("{name}-results"));
+        let output = run_suite(&server, &baselines, &results, &[combination]);
+        assert!(!output.status.success(), "{why}");
+    };
+    // A scenario that passes but is still listed is a stale entry.
+    must_fail(
+        "stale",
         "2025-11-25-sessions",
-        |listed| listed.replace("server:\n", "server:\n  - ping\n"),
+        &|listed| listed.replace("server:\n", "server:\n  - ping\n"),
+        "a stale entry must fail the run",
     );
-    let output = run_suite(
-        &server,
-        &stale,
-        &scratch.path().join("stale-results"),
-        &["2025-11-25-sessions"],
-    );
-    assert!(!output.status.success(), "a stale entry must fail the run");
-
     // So is a listed check that passes.
-    let stale_check = edited_baselines(
-        &scratch.path().join("stale-check"),
+    must_fail(
+        "stale-check",
         "2026-07-28-stateless",
-        |listed| {
+        &|listed| {
             listed.replace(
                 "server:\n",
                 "server:\n  - caching:sep-2549-tools-list-caching-hints\n",
             )
         },
+        "a stale check entry must fail the run",
     );
-    let output = run_suite(
-        &server,
-        &stale_check,
-        &scratch.path().join("stale-check-results"),
-        &["2026-07-28-stateless"],
-    );
-    assert!(
-        !output.status.success(),
-        "a stale check entry must fail the run"
-    );
-
     // An entry for a scenario the run does not score (`ping` is not in 2026-07-28's set) could
-    // never go stale: the run fails.
-    let stray = edited_baselines(
-        &scratch.path().join("stray"),
+    // never go stale.
+    must_fail(
+        "stray",
         "2026-07-28-sessions",
-        |listed| listed.replace("server:\n", "server:\n  - ping\n"),
+        &|listed| listed.replace("server:\n", "server:\n  - ping\n"),
+        "an entry for a scenario not run must fail the run",
     );
-    let output = run_suite(
-        &server,
-        &stray,
-        &scratch.path().join("stray-results"),
-        &["2026-07-28-sessions"],
-    );
-    assert!(
-        !output.status.success(),
-        "an entry for a scenario not run must fail the run"
-    );
-
-    // A failure that is not listed fails the run.
-    let missing = edited_baselines(
-        &scratch.path().join("missing"),
+    // A failure that is not listed.
+    must_fail(
+        "missing",
         "2026-07-28-sessions",
-        |listed| listed.replace("  - prompts-list\n", ""),
-    );
-    let output = run_suite(
-        &server,
-        &missing,
-        &scratch.path().join("missing-results"),
-        &["2026-07-28-sessions"],
-    );
-    assert!(
-        !output.status.success(),
-        "an unlisted failure must fail the run"
+        &|listed| listed.replace("  - prompts-list\n", ""),
+        "an unlisted failure must fail the run",
     );
 }
