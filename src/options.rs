@@ -120,22 +120,7 @@ impl ScopeMap {
     /// Parses `SCOPE=IMPLIED[,IMPLIED…]` entries (as given to `--scope-implies`); the entries of
     /// one scope given twice add up.
     pub fn parse_implies(entries: &[String]) -> Result<IndexMap<String, Vec<String>>, String> {
-        let mut implies: IndexMap<String, Vec<String>> = IndexMap::new();
-        for entry in entries {
-            let Some((scope, implied)) = entry.split_once('=') else {
-                return Err(format!("`{entry}` is not SCOPE=IMPLIED[,IMPLIED…]"));
-            };
-            let implied: Vec<&str> = implied.split(',').map(str::trim).collect();
-            let scope = scope.trim();
-            check_implication(scope, &implied).map_err(|err| format!("`{entry}`: {err}"))?;
-            let list = implies.entry(scope.to_owned()).or_default();
-            for each in implied {
-                if !list.iter().any(|seen| seen == each) {
-                    list.push(each.to_owned());
-                }
-            }
-        }
-        Ok(implies)
+        scope_hierarchy::parse(entries).map(|hierarchy| hierarchy.into_iter().collect())
     }
 
     pub fn apply(&self, scope: &str) -> String {
@@ -147,18 +132,10 @@ impl ScopeMap {
     }
 }
 
-/// Checks one implication: scope names are non-empty and without spaces, and a scope does not
-/// imply itself.
-pub fn check_implication(scope: &str, implied: &[&str]) -> Result<(), String> {
-    let valid = |name: &str| !name.is_empty() && !name.contains(char::is_whitespace);
-    if !valid(scope) || implied.is_empty() || !implied.iter().all(|name| valid(name)) {
-        return Err("every scope must be a name without spaces".into());
-    }
-    if implied.contains(&scope) {
-        return Err(format!("`{scope}` cannot imply itself"));
-    }
-    Ok(())
-}
+// The syntax is the runtime's, so the generator and generated servers read it alike.
+#[path = "../templates/runtime/src/scope_hierarchy.rs"]
+mod scope_hierarchy;
+pub use scope_hierarchy::check as check_implication;
 
 /// Tool names and descriptions the user chose, by operationId, tool name or `METHOD /path`
 /// (`--rename`, `--describe`). The file groups them by tool (`[tools.listPets]` with `name` and

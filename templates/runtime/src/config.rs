@@ -125,18 +125,13 @@ impl AuthConfig {
     }
 }
 
-/// The scope hierarchy from `SCOPE=IMPLIED[,IMPLIED…]` entries, or the crate's when there are
-/// none. A scope named twice gets both lists.
+/// The scope hierarchy from `SCOPE=IMPLIED[,IMPLIED…]` entries ([`scope_hierarchy`](super::scope_hierarchy)),
+/// or the crate's when there are none.
 fn scope_hierarchy(
     api: &ApiDef,
     entries: &[String],
 ) -> Result<Vec<(String, Vec<String>)>, StartError> {
-    let entries: Vec<&str> = entries
-        .iter()
-        .map(|entry| entry.trim())
-        .filter(|entry| !entry.is_empty())
-        .collect();
-    if entries.is_empty() {
+    if entries.iter().all(|entry| entry.trim().is_empty()) {
         return Ok(api
             .scope_implies
             .iter()
@@ -146,25 +141,8 @@ fn scope_hierarchy(
             })
             .collect());
     }
-    let mut hierarchy: Vec<(String, Vec<String>)> = Vec::new();
-    for entry in entries {
-        let parsed = entry.split_once('=').and_then(|(scope, implied)| {
-            let implied: Vec<String> = implied.split(',').map(|s| s.trim().to_owned()).collect();
-            let valid = !scope.is_empty() && implied.iter().all(|s| !s.is_empty() && s != scope);
-            valid.then(|| (scope.to_owned(), implied))
-        });
-        let Some((scope, implied)) = parsed else {
-            return Err(StartError::usage(format!(
-                "--scope-implies / MCP_SCOPE_IMPLIES: `{entry}` is not SCOPE=IMPLIED[,IMPLIED...] \
-                 (a scope never implies itself)"
-            )));
-        };
-        match hierarchy.iter_mut().find(|(have, _)| *have == scope) {
-            Some((_, list)) => list.extend(implied),
-            None => hierarchy.push((scope, implied)),
-        }
-    }
-    Ok(hierarchy)
+    super::scope_hierarchy::parse(entries)
+        .map_err(|err| StartError::usage(format!("--scope-implies / MCP_SCOPE_IMPLIES: {err}")))
 }
 
 /// A resource URL must be absolute http(s) without query or fragment (RFC 9728 §2; RFC 8707).

@@ -12,8 +12,9 @@
 //! 1. Data and helpers that need (almost) nothing else: the errors that cross layers (`errors`),
 //!    the caller's identity (`identity`), the TLS provider (`tls`), `encode`, `files`,
 //!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
-//!    `search_tools`, the command-line flags (`flags`), and the schema store and search index
-//!    shared with the generator (`graph`, `schema_defs`, `search_index`).
+//!    `search_tools`, the command-line flags (`flags`), and the files shared with the generator:
+//!    the schema store, the search index and the scope-hierarchy syntax (`graph`, `schema_defs`,
+//!    `search_index`, `scope_hierarchy`).
 //! 2. Request building: `multipart`, `request` (with `Method`), `schema` (validators).
 //! 3. The tool table a generated crate declares: `api` (with the hooks; `hooks` keeps their path).
 //! 4. What a call needs: `args` (validation), `discovery` and `auth` (token checks), `config`
@@ -49,6 +50,7 @@ pub mod resource;
 pub mod response;
 pub mod schema;
 pub mod schema_defs;
+pub mod scope_hierarchy;
 pub mod search;
 pub mod search_index;
 pub mod search_text;

@@ -205,17 +205,12 @@ impl McpServer {
     /// client got with the client-credentials grant (no user) included, which MCP 2026-07-28's
     /// extension `io.modelcontextprotocol/oauth-client-credentials` lets clients know (in the
     /// capabilities of `initialize` and `server/discover`).
-    #[allow(deprecated)]
     pub fn with_oauth(self) -> Self {
-        let mut extensions = ExtensionCapabilities::new();
-        extensions.insert(OAUTH_CLIENT_CREDENTIALS.to_owned(), JsonObject::new());
-        let capabilities = ServerCapabilities::builder()
-            .enable_tools()
-            .enable_logging()
-            .enable_extensions_with(extensions)
-            .build();
         let mut info = self.inner.info.clone();
-        info.capabilities = capabilities;
+        info.capabilities
+            .extensions
+            .get_or_insert_with(ExtensionCapabilities::new)
+            .insert(OAUTH_CLIENT_CREDENTIALS.to_owned(), JsonObject::new());
         McpServer {
             inner: Arc::new(Inner {
                 api: self.inner.api,
