@@ -23,6 +23,10 @@
 //!
 //! [credentials.petstore_auth]
 //! strategy = "client-credentials"
+//!
+//! [resources]                # GET operations also offered as MCP resources
+//! getPetById = "petstore://pets/{petId}"   # a URI template, or `true` for the default one
+//! "GET /store/inventory" = { tool = false } # a resource only, not a tool
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -176,6 +180,14 @@ impl Options {
                 .strategies
                 .entry(scheme.clone())
                 .or_insert_with(|| strategy.clone());
+        }
+        // The command line's entries come first (a wildcard there is tried before the file's).
+        for (key, choice) in &self.resources.entries {
+            options
+                .resources
+                .entries
+                .entry(key.clone())
+                .or_insert_with(|| choice.clone());
         }
         Ok(())
     }

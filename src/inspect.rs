@@ -65,8 +65,7 @@ const LARGE_LIST_BYTES: usize = 100 * 1024;
 /// The `tools/list` answer as MCP clients receive it, in bytes.
 pub fn tools_list_bytes(api: &Api) -> usize {
     let tools: Vec<Value> = api
-        .tools
-        .iter()
+        .listed()
         .map(|t| {
             json!({
                 "name": t.name, "title": t.title, "description": t.description,
@@ -83,13 +82,13 @@ pub fn tools_list_bytes(api: &Api) -> usize {
 pub fn search_tools_list_bytes(api: &Api) -> usize {
     let docs = crate::search::documents(api);
     let tags = search_tools::tag_counts(docs.iter().map(|doc| doc.tags.as_slice()));
-    let tools = search_tools::tools(&api.title, api.tools.len(), &tags);
+    let tools = search_tools::tools(&api.title, api.listed_count(), &tags);
     json!({"tools": tools}).to_string().len()
 }
 
 /// Which tool mode the server gets by default, and `tools/list`'s size in both modes.
 pub fn tool_mode_line(api: &Api, mode: ToolMode) -> String {
-    let searches = mode.searches(api.tools.len());
+    let searches = mode.searches(api.listed_count());
     let why = match mode {
         ToolMode::Auto if searches => format!(" (auto: more than {AUTO_SEARCH_ABOVE} tools)"),
         ToolMode::Auto => format!(" (auto: {AUTO_SEARCH_ABOVE} tools or fewer)"),
@@ -106,7 +105,7 @@ pub fn tool_mode_line(api: &Api, mode: ToolMode) -> String {
 /// Adds the tool mode to `inspect --format json`: `toolMode` (what the server serves by
 /// default), `toolModeSetting` and `searchToolsListBytes`.
 pub fn add_tool_mode(json: &mut Value, api: &Api, mode: ToolMode) {
-    let searches = mode.searches(api.tools.len());
+    let searches = mode.searches(api.listed_count());
     json["toolMode"] = json!(if searches { "search" } else { "operations" });
     json["toolModeSetting"] = json!(mode.as_str());
     json["searchToolsListBytes"] = json!(search_tools_list_bytes(api));

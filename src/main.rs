@@ -100,6 +100,15 @@ struct Choices {
     /// (repeatable), e.g. repo=repo:status,public_repo. Every scope check honours it.
     #[arg(long = "scope-implies", value_name = "SCOPE=IMPLIED")]
     scope_implies: Vec<String>,
+    /// Offer a GET operation as an MCP resource as well as a tool: OPERATION[=URI-TEMPLATE]
+    /// (repeatable; `*` a wildcard in operationIds and tool names) [default URI:
+    /// <crate-name>://<path>{?query}].
+    #[arg(long, value_name = "OPERATION[=URI]")]
+    resource: Vec<String>,
+    /// Offer a GET operation as an MCP resource instead of a tool: OPERATION[=URI-TEMPLATE]
+    /// (repeatable).
+    #[arg(long, value_name = "OPERATION[=URI]")]
+    resource_only: Vec<String>,
     /// Keep only operations with this tag (repeatable).
     #[arg(long, value_name = "TAG")]
     include_tag: Vec<String>,
@@ -176,6 +185,14 @@ impl Choices {
             },
             ..mcpwright::Options::default()
         };
+        options
+            .resources
+            .parse(&self.resource, true)
+            .map_err(|err| usage("resource", err))?;
+        options
+            .resources
+            .parse(&self.resource_only, false)
+            .map_err(|err| usage("resource-only", err))?;
         for (scheme, strategy) in pairs("strategy", &self.strategy)? {
             if !mcpwright::config::STRATEGIES.contains(&strategy.as_str()) {
                 return Err(usage(

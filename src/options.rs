@@ -47,6 +47,9 @@ pub struct Options {
     /// Default credential strategies, by security scheme name (`[credentials.<scheme>]`).
     #[serde(rename = "credentials", default, deserialize_with = "credential_table")]
     pub strategies: BTreeMap<String, String>,
+    /// `GET` operations also (or only) offered as MCP resources (`[resources]`).
+    #[serde(default)]
+    pub resources: ResourceChoices,
     /// Tool names to keep, by `METHOD /path` (read from the output's `mcpwright.lock` by
     /// `render`; never a setting).
     #[serde(skip)]
@@ -165,6 +168,100 @@ impl<'de> Deserialize<'de> for ToolChoices {
             }
         }
         Ok(choices)
+    }
+}
+
+/// The operations offered as MCP resources, by operationId, tool name or `METHOD /path` (in
+/// operationIds and tool names, `*` is a wildcard: `"get*"`, `"*"`), in the order given (the
+/// command line's first). The matching and checks are in `ir::resources`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceChoices {
+    pub entries: IndexMap<String, ResourceChoice>,
+}
+
+/// One `[resources]` entry, `--resource` or `--resource-only`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceChoice {
+    /// Offered as a resource; `false` leaves an operation a wildcard entry matched out.
+    pub on: bool,
+    /// The URI template (default: `<crate-name>://` and the path template, with the query
+    /// parameters as `{?…}`).
+    pub uri: Option<String>,
+    /// Still a tool too (the default), or a resource only.
+    pub tool: bool,
+}
+
+impl ResourceChoices {
+    /// Parses `OPERATION[=URI-TEMPLATE]` (as given to `--resource`, or with `tool` false to
+    /// `--resource-only`) into `self`; a later entry for the same operation replaces an earlier.
+    pub fn parse(&mut self, entries: &[String], tool: bool) -> Result<(), String> {
+        for entry in entries {
+            let (key, uri) = match entry.split_once('=') {
+                Some((key, uri)) => (key.trim(), Some(uri.trim())),
+                None => (entry.trim(), None),
+            };
+            if key.is_empty() || uri.is_some_and(str::is_empty) {
+                return Err(format!(
+                    "`{entry}` is not OPERATION or OPERATION=URI-TEMPLATE"
+                ));
+            }
+            self.entries.insert(
+                key.to_owned(),
+                ResourceChoice {
+                    on: true,
+                    uri: uri.map(str::to_owned),
+                    tool,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceChoices {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// One entry: `true`/`false`, a URI template, or a table.
+        #[derive(Deserialize)]
+        #[serde(
+            untagged,
+            expecting = "`true`, `false`, a URI template, or a table with `uri` and `tool`"
+        )]
+        enum Entry {
+            On(bool),
+            Uri(String),
+            Table(ResourceConfig),
+        }
+        /// A `[resources.<key>]` table (the struct's name shows in serde's messages).
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ResourceConfig {
+            uri: Option<String>,
+            tool: Option<bool>,
+        }
+        let entries = IndexMap::<String, Entry>::deserialize(deserializer)?
+            .into_iter()
+            .map(|(key, entry)| {
+                let choice = match entry {
+                    Entry::On(on) => ResourceChoice {
+                        on,
+                        uri: None,
+                        tool: true,
+                    },
+                    Entry::Uri(uri) => ResourceChoice {
+                        on: true,
+                        uri: Some(uri),
+                        tool: true,
+                    },
+                    Entry::Table(table) => ResourceChoice {
+                        on: true,
+                        uri: table.uri,
+                        tool: table.tool.unwrap_or(true),
+                    },
+                };
+                (key, choice)
+            })
+            .collect();
+        Ok(ResourceChoices { entries })
     }
 }
 

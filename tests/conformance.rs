@@ -27,15 +27,18 @@ fn server() -> PathBuf {
         .join("target")
         .join("generated-crates")
         .join("conformance-mcp");
-    mcpwright::generate(
-        &fixture().join("openapi.yaml"),
-        &out,
-        &mcpwright::Options {
-            crate_name: Some("conformance-mcp".into()),
-            ..Default::default()
-        },
-    )
-    .expect("the conformance fixture generates");
+    // As `mcpwright generate` would: the name from the command line, the rest from the
+    // fixture's mcpwright.toml (its resources).
+    let mut options = mcpwright::Options {
+        crate_name: Some("conformance-mcp".into()),
+        ..Default::default()
+    };
+    mcpwright::config::load(&fixture().join(mcpwright::config::FILE_NAME))
+        .expect("the fixture's mcpwright.toml reads")
+        .apply(&mut options)
+        .expect("the fixture's mcpwright.toml applies");
+    mcpwright::generate(&fixture().join("openapi.yaml"), &out, &options)
+        .expect("the conformance fixture generates");
     build_binary(&out, "conformance-mcp")
 }
 

@@ -163,6 +163,40 @@ fn tool_changes(
             what: format!("now calls {} (was {})", new.operation, old.operation),
         });
     }
+    // A client that reads a resource by its URI loses it when the template changes.
+    match (&old.resource, &new.resource) {
+        (None, Some(uri)) => changes.push(Change {
+            impact: Impact::Compatible,
+            at: "resource".into(),
+            what: format!("now also the resource `{uri}`"),
+        }),
+        (Some(uri), None) => changes.push(Change {
+            impact: Impact::Breaking,
+            at: "resource".into(),
+            what: format!("no longer a resource (was `{uri}`)"),
+        }),
+        (Some(was), Some(uri)) if was != uri => changes.push(Change {
+            impact: Impact::Breaking,
+            at: "resource".into(),
+            what: format!("its URI template is now `{uri}` (was `{was}`)"),
+        }),
+        _ => {}
+    }
+    if old.listed != new.listed {
+        changes.push(if new.listed {
+            Change {
+                impact: Impact::Compatible,
+                at: "tool".into(),
+                what: "now also listed as a tool".into(),
+            }
+        } else {
+            Change {
+                impact: Impact::Breaking,
+                at: "tool".into(),
+                what: "no longer a tool: offered only as a resource".into(),
+            }
+        });
+    }
     compare_side(&mut changes, Side::Input, contracts, &old.input, &new.input);
     match (&old.output, &new.output) {
         (Some(a), Some(b)) => compare_side(&mut changes, Side::Output, contracts, a, b),
@@ -532,6 +566,8 @@ mod tests {
             },
             output: None,
             scopes: Vec::new(),
+            resource: None,
+            listed: true,
         }
     }
 

@@ -13,7 +13,13 @@ pub const USER_OWNED: &[&str] = &["src/hooks.rs"];
 impl Contract {
     /// The contract of `api`, whose schemas the crate stores at `stored` (per tool: the input's
     /// and the output's line, see `emit::schemas`).
-    pub fn of(api: &Api, marker: String, stored: &[(u32, Option<u32>)]) -> Contract {
+    /// `crate_name` makes the resources' default URI templates.
+    pub fn of(
+        api: &Api,
+        marker: String,
+        stored: &[(u32, Option<u32>)],
+        crate_name: &str,
+    ) -> Contract {
         let digests: Vec<[u8; 32]> = api
             .schemas
             .iter()
@@ -28,8 +34,9 @@ impl Contract {
         let tools = api
             .tools
             .iter()
+            .enumerate()
             .zip(stored)
-            .map(|(tool, &(input, output))| ToolContract {
+            .map(|((index, tool), &(input, output))| ToolContract {
                 name: tool.name.clone(),
                 operation: tool.label.clone(),
                 operation_id: tool.operation_id.clone(),
@@ -40,6 +47,12 @@ impl Contract {
                     .zip(output)
                     .map(|(o, at)| schema(&o.schema, at)),
                 scopes: tool.scopes.clone(),
+                resource: api
+                    .resources
+                    .iter()
+                    .find(|resource| resource.tool == index)
+                    .map(|resource| resource.uri_template(crate_name)),
+                listed: tool.listed,
             })
             .collect();
         Contract {

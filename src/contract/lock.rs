@@ -53,11 +53,21 @@ struct LockTool {
     input_shape: Option<Value>,
     #[serde(default)]
     output_shape: Option<Value>,
+    /// The URI template of an operation that is also an MCP resource.
+    #[serde(default)]
+    resource: Option<String>,
+    /// `false` for a resource-only operation.
+    #[serde(default = "listed")]
+    tool: bool,
     /// Version 1.
     #[serde(default)]
     input_schema: Option<Value>,
     #[serde(default)]
     output_schema: Option<Value>,
+}
+
+fn listed() -> bool {
+    true
 }
 
 /// Compact JSON text of a lock file value.
@@ -83,6 +93,12 @@ impl Contract {
                 fields.push(format!("\"operationId\": {}", text(id)));
             }
             fields.push(format!("\"scopes\": {}", text(&tool.scopes)));
+            if let Some(resource) = &tool.resource {
+                fields.push(format!("\"resource\": {}", text(resource)));
+            }
+            if !tool.listed {
+                fields.push("\"tool\": false".to_owned());
+            }
             for (key, side) in [
                 ("input", Some(&tool.input)),
                 ("output", tool.output.as_ref()),
@@ -147,6 +163,8 @@ impl Contract {
                     input,
                     output,
                     scopes: tool.scopes,
+                    resource: tool.resource,
+                    listed: tool.tool,
                 });
             }
             return Some(contract);
@@ -174,13 +192,14 @@ impl Contract {
                 tool.operation,
                 tool.operation_id,
                 tool.scopes,
+                (tool.resource, tool.tool),
                 input,
                 output,
             ));
         }
         let inputs = contract.add_defs(input_defs);
         let outputs = contract.add_defs(output_defs);
-        for (name, operation, operation_id, scopes, input, output) in tools {
+        for (name, operation, operation_id, scopes, (resource, listed), input, output) in tools {
             let side =
                 |(fingerprint, shape): (Option<String>, Value), defs: &Vec<u32>| SchemaContract {
                     fingerprint,
@@ -195,6 +214,8 @@ impl Contract {
                 input: side(input, &inputs),
                 output: output.map(|o| side(o, &outputs)),
                 scopes,
+                resource,
+                listed,
             });
         }
         Some(contract)

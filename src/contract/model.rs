@@ -17,6 +17,10 @@ pub struct ToolContract {
     pub output: Option<SchemaContract>,
     /// Scope alternatives a caller needs.
     pub scopes: Vec<Vec<String>>,
+    /// The URI template, when the operation is also (or only) an MCP resource.
+    pub resource: Option<String>,
+    /// Whether `tools/list` shows it (false: a resource only).
+    pub listed: bool,
 }
 
 /// One tool schema: a fingerprint of the whole schema clients see, and its shape — the keywords

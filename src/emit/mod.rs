@@ -7,6 +7,7 @@
 
 mod entry;
 mod model;
+mod resources;
 mod runtime;
 mod rust;
 mod schemas;
@@ -143,6 +144,16 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
             "src/api.rs",
         )?,
     );
+    if !api.resources.is_empty() {
+        files.insert(
+            "src/resources.rs".into(),
+            rust::render(
+                &slash,
+                resources::resources_rs(api, options),
+                "src/resources.rs",
+            )?,
+        );
+    }
     files.insert(
         "src/types.rs".into(),
         crate::timings::timed("emit: types", || {
@@ -174,7 +185,8 @@ pub fn emit(api: &Api, options: &Options) -> Result<Crate> {
     files.insert(
         crate::contract::LOCK_FILE.into(),
         crate::timings::timed("emit: lock file", || {
-            crate::contract::Contract::of(api, marker(api), &stored.tools).to_text()
+            crate::contract::Contract::of(api, marker(api), &stored.tools, &options.crate_name)
+                .to_text()
         }),
     );
     let mut user_files = BTreeMap::new();

@@ -112,7 +112,7 @@ struct HooksRs<'a> {
 
 /// The user's hooks file, created once (it carries no `@generated` header: it is theirs).
 pub fn hooks_rs(api: &Api) -> Result<String> {
-    let example_tool = api.tools.first().map_or("some_tool", |t| t.name.as_str());
+    let example_tool = api.listed().next().map_or("some_tool", |t| t.name.as_str());
     rendered(HooksRs { example_tool }.render(), "src/hooks.rs")
 }
 
@@ -190,8 +190,7 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
         upstream: upstream.map(|s| s.url.as_str()),
         upstream_is_relative: upstream.is_some_and(|s| !s.is_absolute()),
         tools: api
-            .tools
-            .iter()
+            .listed()
             .map(|tool| ToolRow {
                 name: tool.name.clone(),
                 method: tool.method.as_str(),
@@ -205,7 +204,7 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
         default_issuer: api.default_issuer.as_deref(),
         schemes: scheme_rows(api),
         tool_mode_setting: options.tool_mode.as_str(),
-        searches: options.tool_mode.searches(api.tools.len()),
+        searches: options.tool_mode.searches(api.listed_count()),
         auto_above: crate::search::AUTO_SEARCH_ABOVE,
     };
     rendered(template.render(), "README.md")

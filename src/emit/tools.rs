@@ -15,7 +15,7 @@ pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
         let m = ident(m);
         quote!(pub mod #m;)
     });
-    let entries = api.tools.iter().map(|tool| {
+    let entries = api.listed().map(|tool| {
         let module = ident(&tool.module);
         let name = ident(&tool.rust.static_name);
         quote!(&#module::#name,)
@@ -24,7 +24,8 @@ pub fn tools_mod(api: &Api, modules: &[String]) -> TokenStream {
         //! The tools, one module per tag of the spec.
         #(#mods)*
 
-        /// Every tool, in the order of the spec.
+        /// Every tool, in the order of the spec (the operations offered only as resources are in
+        /// `crate::resources`).
         pub static ALL: &[&crate::runtime::ToolDef] = &[#(#entries)*];
     }
 }

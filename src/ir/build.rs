@@ -100,7 +100,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
     let mut warnings = builder.warnings;
     warnings.append(&mut builder.converter.warnings);
     let info = &spec.head.info;
-    Ok(Api {
+    let mut api = Api {
         source: Source {
             file_name: std::path::Path::new(&spec.file).file_name().map_or_else(
                 || spec.file.clone(),
@@ -130,12 +130,15 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
             .collect(),
         default_issuer,
         tools,
+        resources: Vec::new(),
         types: builder.types,
         schemas: builder.converter.take_table(),
         skipped: Vec::new(),
         filtered,
         warnings,
-    })
+    };
+    super::resources::attach(&mut api, &options.resources, &spec.file)?;
+    Ok(api)
 }
 
 /// The server chosen with `--upstream-url` (or `upstream_url` in `mcpwright.toml`).

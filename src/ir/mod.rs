@@ -16,6 +16,7 @@ mod media;
 mod model;
 mod operations;
 mod params;
+mod resources;
 pub mod rust_types;
 pub mod schema;
 #[path = "../../templates/runtime/src/schema_defs.rs"]
@@ -28,8 +29,8 @@ mod tool;
 pub use build::build;
 pub use model::{
     Annotations, Api, Body, BodyKind, Method, OAuthFlow, OAuthFlowKind, Output, Param,
-    ParamLocation, ParamStyle, SecurityRequirement, SecurityScheme, Server, SharedSchema, Source,
-    Tool, ToolRustNames, ToolSchema,
+    ParamLocation, ParamStyle, Resource, ResourceUri, SecurityRequirement, SecurityScheme, Server,
+    SharedSchema, Source, Tool, ToolRustNames, ToolSchema, UriVariable, ValueKind,
 };
 // The build reads the crate's one `Options` itself rather than a copy of the fields it uses: a
 // view would be a second list of the same settings to keep in step, which is what made a new

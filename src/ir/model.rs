@@ -37,8 +37,10 @@ pub struct Api {
     pub scope_implies: Vec<(String, Vec<String>)>,
     /// The authorization server of the spec's OpenID Connect scheme, if it has one.
     pub default_issuer: Option<String>,
-    /// One tool per operation, in spec order.
+    /// One tool per operation, in spec order (resource-only ones included, not [`Tool::listed`]).
     pub tools: Vec<Tool>,
+    /// The `GET` operations also (or only) offered as MCP resources, in spec order.
+    pub resources: Vec<Resource>,
     /// Named Rust types used by tool arguments.
     pub types: TypeSpace,
     /// Every distinct schema definition the tools' schemas reach, each once; [`ToolSchema::defs`]
@@ -76,6 +78,17 @@ pub struct SharedSchema {
 }
 
 impl Api {
+    /// The tools `tools/list` shows (all but the resource-only ones), in order: the runtime's
+    /// tool table and search index hold these.
+    pub fn listed(&self) -> impl Iterator<Item = &Tool> {
+        self.tools.iter().filter(|tool| tool.listed)
+    }
+
+    /// How many tools [`Api::listed`] gives.
+    pub fn listed_count(&self) -> usize {
+        self.listed().count()
+    }
+
     /// The self-contained schema clients see for `schema`.
     pub fn assemble(&self, schema: &ToolSchema) -> Value {
         let bodies: Vec<(&str, &Value)> = schema
@@ -155,6 +168,84 @@ pub struct Tool {
     pub rust: ToolRustNames,
     /// `METHOD /path`, for messages.
     pub label: String,
+    /// Whether `tools/list` shows it: false for an operation offered only as a resource.
+    pub listed: bool,
+}
+
+/// A `GET` operation offered as an MCP resource: `resources/read` of a URI matching its template
+/// calls the tool with the URI's variables as arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Its operation's index in [`Api::tools`].
+    pub tool: usize,
+    pub uri: ResourceUri,
+    /// The template's variables, in the operation's parameter order.
+    pub variables: Vec<UriVariable>,
+    /// The success response's media type, when it has exactly one.
+    pub mime_type: Option<String>,
+    /// Still listed as a tool too.
+    pub also_tool: bool,
+}
+
+/// A resource's URI template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceUri {
+    /// As the user wrote it.
+    Given(String),
+    /// Made from the path: this follows `<crate-name>://` (the crate's name is the emitter's).
+    Default(String),
+}
+
+impl Resource {
+    /// The URI template, for the crate called `crate_name`.
+    pub fn uri_template(&self, crate_name: &str) -> String {
+        match &self.uri {
+            ResourceUri::Given(template) => template.clone(),
+            // A URI scheme has no `_`, and is lowercase by convention.
+            ResourceUri::Default(path) => {
+                format!(
+                    "{}://{path}",
+                    crate_name.to_ascii_lowercase().replace('_', "-")
+                )
+            }
+        }
+    }
+}
+
+/// One variable of a resource's URI template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UriVariable {
+    pub name: String,
+    /// The argument it fills.
+    pub argument: String,
+    pub kind: ValueKind,
+    /// The argument is an array.
+    pub list: bool,
+    /// Values `completion/complete` offers.
+    pub completions: Vec<String>,
+}
+
+/// The JSON type a URI variable's text is read as (the runtime's `ValueKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Json,
+}
+
+impl ValueKind {
+    /// The variant name of the runtime's `ValueKind`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ValueKind::String => "String",
+            ValueKind::Integer => "Integer",
+            ValueKind::Number => "Number",
+            ValueKind::Boolean => "Boolean",
+            ValueKind::Json => "Json",
+        }
+    }
 }
 
 /// Rust names of one tool's generated items.

@@ -117,6 +117,7 @@ impl<'a> Builder<'a> {
             annotations: Annotations::for_method(op.method),
             rust,
             label,
+            listed: true,
         }
     }
 

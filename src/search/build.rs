@@ -75,8 +75,7 @@ pub fn index_text(api: &Api, header: &str) -> String {
 
 /// The documents of `api`'s tools, in tool order.
 pub fn documents(api: &Api) -> Vec<Doc> {
-    api.tools
-        .iter()
+    api.listed()
         .map(|tool| Doc {
             name: tool.name.clone(),
             tags: tool.tags.clone(),
@@ -89,7 +88,7 @@ pub fn documents(api: &Api) -> Vec<Doc> {
 /// the word with [`CORE_PREFIX`], for synonyms.
 #[allow(clippy::type_complexity)]
 pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
-    let fields: Vec<[Vec<String>; 8]> = api.tools.iter().map(fields_of).collect();
+    let fields: Vec<[Vec<String>; 8]> = api.listed().map(fields_of).collect();
     let count = fields.len().max(1) as f64;
     let mut average = [0f64; 8];
     for doc in &fields {
@@ -120,7 +119,7 @@ pub fn index(api: &Api) -> (Vec<Doc>, Vec<(String, Vec<(u32, u32)>)>) {
     }
     let saturated = |tf: f64| tf * (K1 + 1.0) / (tf + K1);
     let mut terms: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-    for (doc, (sums, tool)) in weighted.iter().zip(&api.tools).enumerate() {
+    for (doc, (sums, tool)) in weighted.iter().zip(api.listed()).enumerate() {
         let depth = tool
             .path
             .split('/')

@@ -47,13 +47,20 @@ pub fn snapshot_dir(example: &str) -> PathBuf {
     repo().join("snapshots").join(example)
 }
 
-/// The crate `spec` generates as if into `out`, named `name`, in memory (the tool names a
-/// `mcpwright.lock` in `out` pins are kept, as `mcpwright generate` keeps them).
+/// The crate `spec` generates as if into `out`, named `name`, in memory, as `mcpwright generate`
+/// makes it: with the `mcpwright.toml` beside the spec, and keeping the tool names a
+/// `mcpwright.lock` in `out` pins.
 pub fn render(spec: &Path, out: &Path, name: &str) -> mcpwright::emit::Crate {
-    let options = mcpwright::Options {
+    let mut options = mcpwright::Options {
         crate_name: Some(name.to_owned()),
         ..Default::default()
     };
+    if let Some(file) = mcpwright::config::beside(spec) {
+        mcpwright::config::load(&file)
+            .and_then(|config| config.apply(&mut options))
+            .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        options.config_file = Some(file);
+    }
     let (_, krate) = mcpwright::render(spec, out, &options)
         .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
     krate

@@ -284,6 +284,54 @@ describe('the whole OAuth flow with the official SDK client', () => {
     assert.equal(challenge(response).error, 'invalid_token');
   });
 
+  test('resources: read through their operation, with its scopes and the upstream credentials', async () => {
+    const reader = await mintToken(idp.keys, claims({ scope: 'pets:read' }));
+    const client = await clientWithToken(jwtServer.url, reader);
+    const { resourceTemplates } = await client.listResourceTemplates();
+    assert.deepEqual(
+      resourceTemplates.map((t) => [t.name, t.uriTemplate, t.mimeType]),
+      [
+        ['listPets', 'petstore-mcp://pets{?limit,status,tags}', 'application/json'],
+        ['getPet', 'petstore://pets/{petId}', 'application/json'],
+      ],
+    );
+    upstream.take();
+    const read = await client.readResource({ uri: 'petstore://pets/5' });
+    assert.equal(read.contents[0].uri, 'petstore://pets/5');
+    assert.equal(read.contents[0].mimeType, 'application/json');
+    assert.deepEqual(JSON.parse(read.contents[0].text), { id: 5, name: 'pet 5' });
+    const [request] = upstream.take();
+    assert.equal(request.url, '/v1/pets/5');
+    assert.equal(request.headers.authorization, 'Bearer upstream-token', 'the MCP token never reaches the upstream');
+    // Query variables, typed and validated as the tool's arguments.
+    await client.readResource({ uri: 'petstore-mcp://pets?limit=3&status=pending&tags=a,b' });
+    assert.equal(upstream.take()[0].url, '/v1/pets?limit=3&status=pending&tags=a,b');
+    await assert.rejects(client.readResource({ uri: 'petstore-mcp://pets?limit=1000' }), /limit/);
+    await assert.rejects(client.readResource({ uri: 'petstore://pets/five' }), /petId/);
+    // A URI no template matches is not found, and nothing is sent.
+    await assert.rejects(client.readResource({ uri: 'petstore://owners/1' }), /no resource/);
+    assert.deepEqual(upstream.take(), []);
+    const offered = await client.complete({
+      ref: { type: 'ref/resource', uri: 'petstore-mcp://pets{?limit,status,tags}' },
+      argument: { name: 'status', value: 'p' },
+    });
+    assert.deepEqual(offered.completion.values, ['pending']);
+    await client.close();
+
+    // Without pets:read: 403 insufficient_scope naming the resource and the scope, before rmcp.
+    const none = await mintToken(idp.keys, claims({ scope: 'openid' }));
+    const session = await initializeWith(none);
+    assert.equal(session.status, 200);
+    const readPet = { jsonrpc: '2.0', id: 4, method: 'resources/read', params: { uri: 'petstore://pets/5' } };
+    const response = await post(jwtServer.url, readPet, { token: none, headers: { 'mcp-session-id': session.headers.get('mcp-session-id') } });
+    assert.equal(response.status, 403);
+    const params = challenge(response);
+    assert.equal(params.error, 'insufficient_scope');
+    assert.equal(params.scope, 'pets:read');
+    assert.match(params.error_description, /the resource `petstore:\/\/pets\/\{petId\}`/);
+    assert.deepEqual(upstream.take(), []);
+  });
+
   test('the caller identity reaches the tool handler (and its log line), the token does not', async () => {
     const token = await mintToken(idp.keys, claims({ sub: 'alice', client_id: 'app-7' }));
     const client = await clientWithToken(jwtServer.url, token);

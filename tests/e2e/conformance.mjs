@@ -63,7 +63,17 @@ function multipart(boundary, parts) {
 
 const upstream = await startUpstream(({ method, url }) => {
   const route = `${method} ${url.split('?')[0]}`;
+  // The suite's resource template reads a record.
+  const record = route.match(/^GET \/records\/([^/]+)$/);
+  if (record) {
+    const id = decodeURIComponent(record[1]);
+    return { json: { id, templateTest: true, data: `Data for ID: ${id}` } };
+  }
   switch (route) {
+    case 'GET /documents/welcome':
+      return { text: 'This is the content of the static text resource.' };
+    case 'GET /badges/current':
+      return { headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' }, bytes: PNG };
     case 'GET /greeting':
       return { text: 'Hello from the conformance fixture.' };
     case 'GET /outage':

@@ -16,6 +16,7 @@ pub static API: ApiDef = ApiDef {
     ),
     default_upstream_url: ::std::option::Option::Some("https://books.example.com/api"),
     tools: crate::tools::ALL,
+    resources: &[],
     scopes_supported: &[],
     scope_implies: &[],
     default_issuer: ::std::option::Option::None,

@@ -4,6 +4,9 @@
 #[rustfmt::skip]
 mod api;
 pub mod hooks;
+
+#[rustfmt::skip]
+pub mod resources;
 pub mod runtime;
 
 #[rustfmt::skip]

@@ -12,6 +12,7 @@ pub static API: ApiDef = ApiDef {
     instructions: ::std::option::Option::Some("A to-do list described in OpenAPI 3.1."),
     default_upstream_url: ::std::option::Option::Some("https://tasks.example.com/v1"),
     tools: crate::tools::ALL,
+    resources: &[],
     scopes_supported: &[],
     scope_implies: &[],
     default_issuer: ::std::option::Option::None,

@@ -4,7 +4,7 @@
 //! The [`Hooks`] the user writes around every call are defined here too (see the comment above
 //! them), and re-exported by [`super::hooks`].
 
-use rmcp::model::CallToolResult;
+use rmcp::model::{CallToolResult, ReadResourceResult};
 
 use super::errors::ArgError;
 use super::identity::Identity;
@@ -34,6 +34,8 @@ pub struct ApiDef {
     pub default_upstream_url: Option<&'static str>,
     /// One entry per tool, in a stable order.
     pub tools: &'static [&'static ToolDef],
+    /// The operations also (or only) offered as MCP resources, in a stable order.
+    pub resources: &'static [ResourceDef],
     /// Every OAuth scope the tools use (RFC 9728 `scopes_supported`).
     pub scopes_supported: &'static [&'static str],
     /// The authorization server's scope hierarchy (`mcpwright generate --scope-implies`): each
@@ -120,6 +122,48 @@ impl std::fmt::Debug for ToolDef {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+/// An MCP resource (or resource template) read through a `GET` operation: `resources/read` of a
+/// URI that matches `uri_template` calls `tool` with the URI's variables as its arguments, through
+/// the same validation, credentials, scopes and hooks as a tool call.
+#[derive(Debug)]
+pub struct ResourceDef {
+    /// An RFC 6570 URI template ([`super::uri_template`]); without variables, one resource.
+    pub uri_template: &'static str,
+    /// The operation it reads. A resource-only operation is not in [`ApiDef::tools`].
+    pub tool: &'static ToolDef,
+    /// The template's variables, each with the argument it fills.
+    pub variables: &'static [UriVariable],
+    /// The media type of the operation's success response, when it has one.
+    pub mime_type: Option<&'static str>,
+}
+
+/// One variable of a resource template.
+#[derive(Debug)]
+pub struct UriVariable {
+    /// The name in the template.
+    pub name: &'static str,
+    /// The tool argument it fills.
+    pub argument: &'static str,
+    /// How the text in the URI becomes the argument's JSON value.
+    pub kind: ValueKind,
+    /// The argument is an array: the text is a comma-separated list (or the query variable is
+    /// repeated).
+    pub list: bool,
+    /// Values `completion/complete` offers: the parameter's `enum`, else its examples.
+    pub completions: &'static [&'static str],
+}
+
+/// The JSON type a URI variable's text is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// Any JSON value: the text is parsed as JSON when it is, else taken as a string.
+    Json,
 }
 
 /// One scheme of a security requirement, with the scopes it asks for.
@@ -244,6 +288,12 @@ pub trait Hooks: Send + Sync + 'static {
 
     /// Runs on every result, errors included: redact, reshape, annotate.
     fn result(&self, call: &Call<'_>, result: &mut CallToolResult) {
+        let _ = (call, result);
+    }
+
+    /// Runs on every successful `resources/read` of an operation offered as a resource (which
+    /// does not go through [`Hooks::result`]): redact, reshape, annotate its contents.
+    fn resource(&self, call: &Call<'_>, result: &mut ReadResourceResult) {
         let _ = (call, result);
     }
 }

@@ -424,6 +424,7 @@ mod tests {
         default_tool_mode: super::super::api::ToolMode::Auto,
         search_index: "",
         tools: &[&LIST, &DELETE],
+        resources: &[],
     };
 
     #[test]

@@ -422,6 +422,7 @@ mod tests {
         instructions: None,
         default_upstream_url: Some("https://pets.example.com/v1/"),
         tools: &[],
+        resources: &[],
         scopes_supported: &[],
         scope_implies: &[],
         default_issuer: None,

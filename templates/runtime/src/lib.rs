@@ -13,12 +13,13 @@
 //!    the caller's identity (`identity`), the TLS provider (`tls`), `encode`, `files`,
 //!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
 //!    `search_tools`, the command-line flags (`flags`), and the files shared with the generator:
-//!    the schema store, the search index and the scope-hierarchy syntax (`graph`, `schema_defs`,
-//!    `search_index`, `scope_hierarchy`).
+//!    the schema store, the search index, the scope-hierarchy syntax and resources' URI templates
+//!    (`graph`, `schema_defs`, `search_index`, `scope_hierarchy`, `uri_template`).
 //! 2. Request building: `multipart`, `request` (with `Method`), `schema` (validators).
 //! 3. The tool table a generated crate declares: `api` (with the hooks; `hooks` keeps their path).
 //! 4. What a call needs: `args` (validation), `discovery` and `auth` (token checks), `config`
-//!    (settings from the flags), `upstream`, `credentials`, `response`, `search`, `resource`.
+//!    (settings from the flags), `upstream`, `credentials`, `response`, `resources` (the
+//!    operations offered as MCP resources), `search`, `resource` (the OAuth protected resource).
 //! 5. `server`: one MCP server, a tool call from arguments to result.
 //! 6. The transports: `logging`, `stdio`, `http`.
 //! 7. The entry point: `auth_check`, then `cli`, which nothing imports.
@@ -47,6 +48,7 @@ pub mod notify;
 pub mod parts;
 pub mod request;
 pub mod resource;
+pub mod resources;
 pub mod response;
 pub mod schema;
 pub mod schema_defs;
@@ -60,8 +62,12 @@ pub mod server;
 pub mod stdio;
 pub mod tls;
 pub mod upstream;
+pub mod uri_template;
 
-pub use api::{Annotations, ApiDef, JsonObject, Method, OutputShape, Schema, ToolDef, ToolMode};
+pub use api::{
+    Annotations, ApiDef, JsonObject, Method, OutputShape, ResourceDef, Schema, ToolDef, ToolMode,
+    UriVariable, ValueKind,
+};
 pub use cli::main;
 pub use encode::{PathStyle, QueryStyle};
 pub use request::{ArgError, Body, Names, Request};

@@ -1,7 +1,7 @@
 //! The HTTP side of being an OAuth 2.1 resource server (the MCP authorization specification):
 //! protected-resource metadata (RFC 9728), `WWW-Authenticate` challenges (RFC 6750), and a guard in
 //! front of `/mcp` that checks Origin and Host, the bearer token on every request, and the scopes a
-//! `tools/call` needs, before rmcp sees the request.
+//! `tools/call` (or `resources/read`) needs, before rmcp sees the request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::api::{ApiDef, ToolDef};
 use super::auth::{AuthError, Authenticator, Identity};
 use super::identity::closest_alternative;
+use super::resources::Catalog;
 
 /// The well-known path of protected-resource metadata (RFC 9728 §3).
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -26,6 +27,8 @@ pub struct Guard {
     pub auth: Option<Arc<Authenticator>>,
     /// Each tool, by name.
     tools: HashMap<&'static str, &'static ToolDef>,
+    /// The operations offered as resources, for the scopes a `resources/read` needs.
+    resources: Catalog,
     /// The scopes for basic use ([`basic_scopes`]; all of them when unauthorized tools are
     /// hidden), for metadata and the first challenge.
     scopes_supported: Vec<String>,
@@ -65,6 +68,7 @@ impl Guard {
         Guard {
             auth,
             tools: api.tools.iter().map(|tool| (tool.name, *tool)).collect(),
+            resources: Catalog::new(api),
             scopes_supported,
             resource_name: api.title,
             allowed_hosts,
@@ -82,11 +86,14 @@ impl Guard {
         self.read_only = on;
         if on {
             let mut scopes: Vec<String> = Vec::new();
-            for tool in self
+            let tools: Vec<&ToolDef> = self
                 .tools
                 .values()
+                .copied()
+                .chain(self.resources.tools())
                 .filter(|tool| tool.annotations.read_only)
-            {
+                .collect();
+            for tool in tools {
                 for scope in tool.scopes.iter().flat_map(|all| all.iter()) {
                     if !scopes.iter().any(|s| s == scope) {
                         scopes.push((*scope).to_owned());
@@ -157,6 +164,16 @@ impl Guard {
     /// A 403 for a token that lacks the scopes of the tool it calls (step-up: the client asks for
     /// these scopes and retries).
     fn insufficient_scope(&self, tool: &str, needed: &[&str]) -> Response {
+        let kind = if self.search_mode {
+            "operation"
+        } else {
+            "tool"
+        };
+        self.insufficient_scope_for(&format!("the {kind} `{tool}`"), needed)
+    }
+
+    /// The 403 for a token that lacks the scopes of `what` (`the tool `x``, `the resource `y``).
+    fn insufficient_scope_for(&self, what: &str, needed: &[&str]) -> Response {
         let mut parts = vec![
             "error=\"insufficient_scope\"".to_owned(),
             format!("scope=\"{}\"", needed.join(" ")),
@@ -164,12 +181,7 @@ impl Guard {
         if let Some(url) = self.metadata_url() {
             parts.push(format!("resource_metadata=\"{url}\""));
         }
-        let kind = if self.search_mode {
-            "operation"
-        } else {
-            "tool"
-        };
-        let description = format!("the {kind} `{tool}` needs the scopes: {}", needed.join(" "));
+        let description = format!("{what} needs the scopes: {}", needed.join(" "));
         parts.insert(1, format!("error_description=\"{}\"", quoted(&description)));
         challenge(StatusCode::FORBIDDEN, parts, &description)
     }
@@ -404,10 +416,15 @@ pub fn basic_scopes(api: &ApiDef) -> Vec<String> {
             .copied()
             .min_by_key(|alternative| alternative.len())
     };
+    // Resources are reads too, resource-only operations included.
     let mut wanted: Vec<&str> = api
         .tools
         .iter()
+        .copied()
+        .chain(api.resources.iter().map(|resource| resource.tool))
         .filter(|tool| tool.annotations.read_only)
+        .collect::<Vec<&ToolDef>>()
+        .iter()
         .filter_map(fewest)
         .flatten()
         .copied()
@@ -437,10 +454,28 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
         single => vec![single],
     };
     for call in calls {
+        let params = call.get("params");
+        if call.get("method").and_then(Value::as_str) == Some("resources/read") {
+            let Some(uri) = params.and_then(|p| p.get("uri")).and_then(Value::as_str) else {
+                continue;
+            };
+            // A URI no resource matches is rmcp's to answer (resource not found).
+            let Some(resolved) = guard.resources.resolve(uri) else {
+                continue;
+            };
+            let alternatives = resolved.def.tool.scopes;
+            if !identity.satisfies(alternatives) {
+                let needed = closest_alternative(&identity.scopes, alternatives);
+                let template = resolved.def.uri_template;
+                tracing::info!(resource = template, subject = ?identity.subject, "resource read refused: insufficient scope");
+                let what = format!("the resource `{template}`");
+                return Some(guard.insufficient_scope_for(&what, needed));
+            }
+            continue;
+        }
         if call.get("method").and_then(Value::as_str) != Some("tools/call") {
             continue;
         }
-        let params = call.get("params");
         let Some(mut name) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
             continue;
         };
@@ -615,6 +650,7 @@ mod tests {
                 instructions: None,
                 default_upstream_url: None,
                 tools,
+                resources: &[],
                 scopes_supported,
                 scope_implies: &[],
                 default_issuer: None,

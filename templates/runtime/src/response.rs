@@ -323,17 +323,17 @@ fn operation(tool: &ToolDef) -> String {
 }
 
 /// The media type of a `Content-Type` value, lowercased, without parameters.
-fn media_type(content_type: Option<&str>) -> Option<String> {
+pub fn media_type(content_type: Option<&str>) -> Option<String> {
     let essence = content_type?.split(';').next()?.trim().to_ascii_lowercase();
     (!essence.is_empty()).then_some(essence)
 }
 
-fn is_json(media: &str) -> bool {
+pub fn is_json(media: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
 /// Media types whose bodies are text a model can read.
-fn is_textual(media: &str) -> bool {
+pub fn is_textual(media: &str) -> bool {
     media.starts_with("text/")
         || media.ends_with("+xml")
         || media.ends_with("+yaml")
@@ -354,7 +354,7 @@ fn is_textual(media: &str) -> bool {
 }
 
 /// A media type for an unlabelled body that is not JSON.
-fn sniff(body: &[u8]) -> &'static str {
+pub fn sniff(body: &[u8]) -> &'static str {
     if std::str::from_utf8(body).is_ok() {
         "text/plain"
     } else {
@@ -370,7 +370,7 @@ fn utf8_prefix(bytes: &[u8]) -> &[u8] {
     }
 }
 
-fn base64(bytes: &[u8]) -> String {
+pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
@@ -416,6 +416,7 @@ mod tests {
             status,
             content_type: content_type.map(str::to_owned),
             content_disposition: None,
+            cache_control: None,
             body: body.to_vec(),
             truncated: false,
             elapsed: Duration::ZERO,

@@ -1,4 +1,5 @@
-//! The MCP server: the tool list and tool-call dispatch, the same for every transport.
+//! The MCP server: the tool list and tool-call dispatch, and the reads of the operations offered
+//! as resources, the same for every transport.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -8,9 +9,12 @@ use std::time::Instant;
 // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.
 use rmcp::model::LoggingLevel;
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    ExtensionCapabilities, Implementation, ListToolsResult, PaginatedRequestParams,
-    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
+    CompleteRequestParams, CompleteResult, CompletionInfo, ContentBlock, ExtensionCapabilities,
+    Implementation, ListResourceTemplatesRequestMethod, ListResourceTemplatesResult,
+    ListResourcesRequestMethod, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestMethod, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Reference, ResourcesCapability, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -24,8 +28,8 @@ use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
 use super::schema_defs::Bodies;
 use super::search::{Catalog, Visibility, operation_name};
 use super::search_tools;
-use super::upstream::Upstream;
-use super::{args, listing, response};
+use super::upstream::{Upstream, UpstreamResponse};
+use super::{args, listing, resources, response};
 
 /// The `rmcp` server handler for one API. Cloning is cheap (one `Arc`): the HTTP transport makes
 /// one per session or request.
@@ -50,6 +54,8 @@ struct Inner {
     info: ServerConfig,
     /// Built once: the tool list is the same for every client.
     tools: Vec<Tool>,
+    /// The operations offered as resources.
+    resources: Arc<resources::Catalog>,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -87,13 +93,17 @@ impl McpServer {
         if !api.title.is_empty() {
             implementation = implementation.with_title(api.title);
         }
-        let mut info = ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_logging()
-                .build(),
-        )
-        .with_server_info(implementation);
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .build();
+        let resources = resources::Catalog::new(api);
+        if !resources.is_empty() {
+            // No subscriptions: an HTTP API tells no one when its data changes.
+            capabilities.resources = Some(ResourcesCapability::default());
+            capabilities.completions = Some(JsonObject::new());
+        }
+        let mut info = ServerConfig::new(capabilities).with_server_info(implementation);
         if let Some(instructions) = api.instructions {
             info = info.with_instructions(instructions);
         }
@@ -104,6 +114,7 @@ impl McpServer {
                 upstream,
                 info,
                 tools,
+                resources: Arc::new(resources),
             }),
             hide_unauthorized: false,
             credentials: Arc::new(Credentials::none()),
@@ -196,6 +207,7 @@ impl McpServer {
                 upstream: self.inner.upstream.clone(),
                 info: self.inner.info.clone(),
                 tools,
+                resources: self.inner.resources.clone(),
             }),
             ..self
         }
@@ -217,6 +229,7 @@ impl McpServer {
                 upstream: self.inner.upstream.clone(),
                 info,
                 tools: self.inner.tools.clone(),
+                resources: self.inner.resources.clone(),
             }),
             ..self
         }
@@ -380,46 +393,147 @@ impl McpServer {
         Ok(result)
     }
 
+    /// Reads the resource `uri` for `identity` (the caller of an authenticated HTTP request): the
+    /// operation it names, called as a tool call would be — scopes, hooks, validation,
+    /// credentials — with the upstream's answer as its contents. A URI no resource matches, and
+    /// every failure, is an error (MCP has no error results for reads).
+    pub async fn read(
+        &self,
+        uri: &str,
+        identity: Option<&Identity>,
+        reporter: Reporter,
+    ) -> Result<ReadResourceResult, ErrorData> {
+        let Some(resolved) = self.inner.resources.resolve(uri) else {
+            return Err(resources::not_found(
+                uri,
+                "it matches none of this server's resources and resource templates",
+            ));
+        };
+        let (def, tool) = (resolved.def, resolved.def.tool);
+        // The HTTP guard already answered 403; checked again for other transports.
+        if let Some(identity) = identity
+            && !identity.satisfies(tool.scopes)
+        {
+            let needed = tool.scopes.first().map(|s| s.join(" ")).unwrap_or_default();
+            return Err(ErrorData::invalid_request(
+                format!("the access token lacks the scopes this resource needs: {needed}"),
+                Some(json!({"uri": uri})),
+            ));
+        }
+        let started = Instant::now();
+        // Its own task, as a tool call is, so a panic in generated code ends only this read.
+        let server = self.clone();
+        let caller = identity.cloned();
+        let task = AbortOnDrop(tokio::spawn(async move {
+            server
+                .exchange(tool, resolved.arguments, caller.as_ref(), &reporter)
+                .await
+        }));
+        let (result, outcome) = match task.join().await {
+            Ok(Ok(answer)) => {
+                let status = Outcome::Status(answer.status);
+                let read = resources::contents(def, uri, &answer, identity.is_some()).map(
+                    |mut contents| {
+                        self.inner
+                            .api
+                            .hooks
+                            .resource(&Call { tool, identity }, &mut contents);
+                        contents
+                    },
+                );
+                (read, status)
+            }
+            Ok(Err((failed, outcome))) => {
+                let invalid = matches!(outcome, Outcome::InvalidArguments);
+                (
+                    Err(resources::failure(uri, &failed.content, invalid)),
+                    outcome,
+                )
+            }
+            Err(err) if err.is_panic() => {
+                tracing::error!(tool = tool.name, "the resource read panicked");
+                let message = format!("internal error reading `{uri}`; the server log has details");
+                (
+                    Err(ErrorData::internal_error(message, None)),
+                    Outcome::Failed,
+                )
+            }
+            Err(_) => {
+                return Err(ErrorData::internal_error("the read was cancelled", None));
+            }
+        };
+        // The template, never the URI, which carries argument values.
+        tracing::info!(
+            resource = def.uri_template,
+            tool = tool.name,
+            subject = identity.and_then(|i| i.subject.as_deref()),
+            client = identity.and_then(|i| i.client_id.as_deref()),
+            status = %outcome,
+            ms = millis(started),
+            "resource read"
+        );
+        result
+    }
+
     async fn run(
+        &self,
+        tool: &'static ToolDef,
+        arguments: JsonObject,
+        identity: Option<&Identity>,
+        reporter: &Reporter,
+    ) -> (CallToolResult, Outcome) {
+        match self.exchange(tool, arguments, identity, reporter).await {
+            Ok(answer) => (
+                response::tool_result(tool, &answer),
+                Outcome::Status(answer.status),
+            ),
+            Err(failed) => failed,
+        }
+    }
+
+    /// Sends `tool`'s request for `arguments` and reads the answer: the hooks, validation,
+    /// credentials (with one retry on a refused token) and the upstream call that a tool call and
+    /// a resource read share. A call that ends before an answer is the tool result saying why.
+    async fn exchange(
         &self,
         tool: &'static ToolDef,
         mut arguments: JsonObject,
         identity: Option<&Identity>,
         reporter: &Reporter,
-    ) -> (CallToolResult, Outcome) {
+    ) -> Result<UpstreamResponse, (CallToolResult, Outcome)> {
         let hooks = self.inner.api.hooks;
         let call = Call { tool, identity };
         if let Err(err) = hooks.arguments(&call, &mut arguments) {
-            return (response::argument_error(&err), Outcome::InvalidArguments);
+            return Err((response::argument_error(&err), Outcome::InvalidArguments));
         }
         if let Err(err) = args::validate(tool, &arguments) {
-            return (response::argument_error(&err), Outcome::InvalidArguments);
+            return Err((response::argument_error(&err), Outcome::InvalidArguments));
         }
         let mut request = match (tool.build)(arguments) {
             Ok(request) => request,
-            Err(err) => return (response::argument_error(&err), Outcome::InvalidArguments),
+            Err(err) => return Err((response::argument_error(&err), Outcome::InvalidArguments)),
         };
         if let Err(err) = hooks.request(&call, &mut request) {
-            return (response::argument_error(&err), Outcome::InvalidArguments);
+            return Err((response::argument_error(&err), Outcome::InvalidArguments));
         }
         // A hook may change the method; read-only holds for what is actually sent.
         if self.read_only && !matches!(request.method, Method::Get | Method::Head | Method::Options)
         {
-            return (
+            return Err((
                 CallToolResult::error(vec![ContentBlock::text(format!(
                     "`{}` is refused: a hook made it a {} request, and this server is read-only",
                     tool.name, request.method
                 ))]),
                 Outcome::InvalidArguments,
-            );
+            ));
         }
         let chosen = match self.credentials.choose(tool, identity) {
             Ok(chosen) => chosen,
             Err(message) => {
-                return (
+                return Err((
                     response::credential_error(tool, &message),
                     Outcome::NoCredentials,
-                );
+                ));
             }
         };
         // A token this server obtained may have been revoked or expired early: on a 401, one
@@ -436,10 +550,10 @@ impl McpServer {
                     tool = tool.name,
                     "upstream credentials unavailable: {message}"
                 );
-                return (
+                return Err((
                     response::credential_error(tool, &message),
                     Outcome::NoCredentials,
-                );
+                ));
             }
             // Messages are built only when they may be sent: this is every call's path.
             let operation = || format!("{} {}", tool.method, tool.path);
@@ -491,15 +605,10 @@ impl McpServer {
                     );
                     self.credentials.forget(&chosen).await;
                 }
-                Ok(answer) => {
-                    return (
-                        response::tool_result(tool, &answer),
-                        Outcome::Status(answer.status),
-                    );
-                }
+                Ok(answer) => return Ok(answer),
                 Err(err) => {
                     tracing::warn!(tool = tool.name, "upstream request failed: {err}");
-                    return (response::upstream_error(tool, &err), Outcome::Failed);
+                    return Err((response::upstream_error(tool, &err), Outcome::Failed));
                 }
             }
         }
@@ -561,14 +670,19 @@ const PERSONAL_LIST_TTL_MS: u64 = 5 * 60 * 1000;
 /// A `tools/list` result with its caching hints: `private` when the list depends on the caller
 /// (it must not be shared across authorization contexts), `public` otherwise.
 fn cached(tools: Vec<Tool>, personal: bool) -> ListToolsResult {
-    let (scope, ttl) = if personal {
-        (CacheScope::Private, PERSONAL_LIST_TTL_MS)
-    } else {
-        (CacheScope::Public, LIST_TTL_MS)
-    };
+    let (scope, ttl) = list_hints(personal);
     ListToolsResult::with_all_items(tools)
         .with_cache_scope(scope)
         .with_ttl_ms(ttl)
+}
+
+/// The caching hints of a list (tools, resources, resource templates).
+fn list_hints(personal: bool) -> (CacheScope, u64) {
+    if personal {
+        (CacheScope::Private, PERSONAL_LIST_TTL_MS)
+    } else {
+        (CacheScope::Public, LIST_TTL_MS)
+    }
 }
 
 impl Visibility for Caller<'_> {
@@ -712,6 +826,85 @@ impl ServerHandler for McpServer {
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
         };
         result.map(Into::into)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        if self.inner.resources.is_empty() {
+            return Err(ErrorData::method_not_found::<ListResourcesRequestMethod>());
+        }
+        let identity = identity(&context);
+        let caller = self.caller(identity.as_ref());
+        let listed = self.inner.resources.resources(|tool| caller.visible(tool));
+        let (scope, ttl) = list_hints(caller.depends_on_identity());
+        Ok(ListResourcesResult::with_all_items(listed)
+            .with_cache_scope(scope)
+            .with_ttl_ms(ttl))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        if self.inner.resources.is_empty() {
+            return Err(ErrorData::method_not_found::<
+                ListResourceTemplatesRequestMethod,
+            >());
+        }
+        let identity = identity(&context);
+        let caller = self.caller(identity.as_ref());
+        let listed = self.inner.resources.templates(|tool| caller.visible(tool));
+        let (scope, ttl) = list_hints(caller.depends_on_identity());
+        Ok(ListResourceTemplatesResult::with_all_items(listed)
+            .with_cache_scope(scope)
+            .with_ttl_ms(ttl))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        if self.inner.resources.is_empty() {
+            return Err(ErrorData::method_not_found::<ReadResourceRequestMethod>());
+        }
+        let caller = identity(&context);
+        let reporter = Reporter::for_request(
+            &context,
+            self.request_log_level(&context),
+            self.inner.api.name,
+        );
+        let read = self.read(&request.uri, caller.as_ref(), reporter);
+        let result = tokio::select! {
+            result = read => result,
+            () = context.ct.cancelled() => Err(ErrorData::internal_error("the read was cancelled", None)),
+        };
+        result.map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        if self.inner.resources.is_empty() {
+            return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
+        }
+        let completion = match &request.r#ref {
+            Reference::Resource(template) => self.inner.resources.complete(
+                &template.uri,
+                &request.argument.name,
+                &request.argument.value,
+            ),
+            // The server has no prompts, so nothing to offer for one (an answer, not an error:
+            // clients ask while the user types).
+            _ => CompletionInfo::with_all_values(Vec::new()).unwrap_or_default(),
+        };
+        Ok(CompleteResult::new(completion))
     }
 
     #[allow(deprecated)] // MCP logging is deprecated upstream (SEP-2577) but still in the protocol.

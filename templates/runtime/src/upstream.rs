@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use reqwest::header::{
-    ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue,
+    ACCEPT, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName,
+    HeaderValue,
 };
 
 use super::api::{ApiDef, ToolDef};
@@ -22,6 +23,8 @@ pub struct UpstreamResponse {
     pub content_type: Option<String>,
     /// The `Content-Disposition` header: an `attachment` is a file, returned as a resource.
     pub content_disposition: Option<String>,
+    /// The `Cache-Control` header: how long a resource read may be cached, and by whom.
+    pub cache_control: Option<String>,
     pub body: Vec<u8>,
     /// The body was longer than `max_response_bytes`; `body` holds its start.
     pub truncated: bool,
@@ -51,6 +54,7 @@ impl Pending {
         };
         let content_type = header(CONTENT_TYPE);
         let content_disposition = header(CONTENT_DISPOSITION);
+        let cache_control = header(CACHE_CONTROL);
         let max = self.upstream.max_response_bytes;
         let mut body = Vec::new();
         let mut truncated = false;
@@ -73,6 +77,7 @@ impl Pending {
             status: self.status,
             content_type,
             content_disposition,
+            cache_control,
             body,
             truncated,
             elapsed: self.started.elapsed(),

@@ -4,7 +4,8 @@
 pub mod authors;
 pub mod books;
 
-/// Every tool, in the order of the spec.
+/// Every tool, in the order of the spec (the operations offered only as resources are in
+/// `crate::resources`).
 pub static ALL: &[&crate::runtime::ToolDef] = &[
     &books::LIST_BOOKS,
     &books::ADD_BOOK,

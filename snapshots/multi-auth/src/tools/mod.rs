@@ -3,7 +3,8 @@
 
 pub mod other;
 
-/// Every tool, in the order of the spec.
+/// Every tool, in the order of the spec (the operations offered only as resources are in
+/// `crate::resources`).
 pub static ALL: &[&crate::runtime::ToolDef] = &[
     &other::WITH_HEADER_KEY,
     &other::WITH_QUERY_KEY,

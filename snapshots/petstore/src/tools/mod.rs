@@ -4,7 +4,8 @@
 pub mod pets;
 pub mod vet;
 
-/// Every tool, in the order of the spec.
+/// Every tool, in the order of the spec (the operations offered only as resources are in
+/// `crate::resources`).
 pub static ALL: &[&crate::runtime::ToolDef] = &[
     &pets::LIST_PETS,
     &pets::CREATE_PET,

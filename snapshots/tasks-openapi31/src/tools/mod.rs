@@ -3,7 +3,8 @@
 
 pub mod tasks;
 
-/// Every tool, in the order of the spec.
+/// Every tool, in the order of the spec (the operations offered only as resources are in
+/// `crate::resources`).
 pub static ALL: &[&crate::runtime::ToolDef] = &[
     &tasks::LIST_TASKS,
     &tasks::CREATE_TASK,

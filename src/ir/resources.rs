@@ -1,0 +1,398 @@
+//! `GET` operations offered as MCP resources (`--resource`, `--resource-only`, `[resources]`):
+//! which operations the user's entries name, their URI templates (given, or made from the path
+//! template), and how each template variable fills the operation's arguments. Reading a resource
+//! is then a call of the operation (the runtime's `resources`).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::filter::glob;
+use super::model::{
+    Api, Method, Param, ParamLocation, Resource, ResourceUri, UriVariable, ValueKind,
+};
+use super::rust_types::{NamedTypeKind, RustType};
+use crate::error::{Diagnostic, Location, pointer_join};
+use crate::options::{ResourceChoice, ResourceChoices};
+
+// The runtime's own parser: the templates users give are checked as the server will read them.
+// (Matching URIs is the server's part, unused here.)
+#[allow(dead_code)]
+#[path = "../../templates/runtime/src/uri_template.rs"]
+mod uri_template;
+use uri_template::UriTemplate;
+
+/// The most values a variable offers for completion (MCP returns at most 100 per request).
+const MAX_COMPLETIONS: usize = 100;
+
+/// Finds the operations `choices` name, checks each can be a resource, and records them in
+/// `api.resources` (marking resource-only tools as not listed). An entry that names an operation
+/// that cannot be one is an error; an entry that matches nothing is a warning.
+pub fn attach(api: &mut Api, choices: &ResourceChoices, file: &str) -> Result<(), Diagnostic> {
+    if choices.entries.is_empty() {
+        return Ok(());
+    }
+    let mut used: HashSet<&str> = HashSet::new();
+    let mut resources = Vec::new();
+    let mut seen_uris: Vec<(String, String)> = Vec::new();
+    for (index, tool) in api.tools.iter().enumerate() {
+        let keys = [
+            tool.operation_id.as_deref(),
+            Some(&tool.name),
+            Some(&tool.label),
+        ];
+        // An entry that names the operation wins over a wildcard; wildcards in the given order.
+        let exact = choices
+            .entries
+            .iter()
+            .find(|(key, _)| keys.contains(&Some(key.as_str())));
+        let (key, choice, explicit) = match exact {
+            Some((key, choice)) => (key, choice, true),
+            None => match choices.entries.iter().find(|(key, _)| {
+                key.contains('*')
+                    && [tool.operation_id.as_deref(), Some(&tool.name)]
+                        .into_iter()
+                        .flatten()
+                        .any(|text| glob(key, text))
+            }) {
+                Some((key, choice)) => (key, choice, false),
+                None => continue,
+            },
+        };
+        used.insert(key.as_str());
+        if !choice.on {
+            continue;
+        }
+        let location = Location {
+            operation: Some(tool.label.clone()),
+            ..Location::new(
+                file,
+                pointer_join(&pointer_join("/paths", &tool.path), "get"),
+            )
+        };
+        let problem = |message: String, hint: &str| {
+            Diagnostic::new(location.clone(), message).hint(hint.to_owned())
+        };
+        if tool.method != Method::Get {
+            // A wildcard such as `*` means "the reads among these".
+            if !explicit {
+                continue;
+            }
+            return Err(problem(
+                format!(
+                    "`{key}` names {}, which cannot be a resource: only GET operations are read as resources",
+                    tool.label
+                ),
+                "keep it a tool: a resource is data a client reads, a tool an action",
+            ));
+        }
+        if choice.uri.is_some() && !explicit {
+            return Err(problem(
+                format!("`{key}` matches several operations but gives one URI template"),
+                "give each operation its own entry with its template, or leave the URI out for the default",
+            ));
+        }
+        let resource = match resource(api, index, choice) {
+            Ok(resource) => resource,
+            // A wildcard passes over the operations it cannot read; a named one is an error.
+            Err(_) if !explicit => continue,
+            Err((message, hint)) => {
+                return Err(problem(
+                    format!("`{key}` ({}): {message}", tool.label),
+                    &hint,
+                ));
+            }
+        };
+        let identity = match &resource.uri {
+            ResourceUri::Given(template) => template.clone(),
+            ResourceUri::Default(path) => format!("//{path}"),
+        };
+        if let Some((_, other)) = seen_uris.iter().find(|(uri, _)| *uri == identity) {
+            return Err(problem(
+                format!(
+                    "{} and {other} would both be the resource `{identity}`",
+                    tool.label
+                ),
+                "give one of them its own URI template (OPERATION=URI-TEMPLATE)",
+            ));
+        }
+        seen_uris.push((identity, tool.label.clone()));
+        resources.push(resource);
+    }
+    for key in choices.entries.keys() {
+        if !used.contains(key.as_str()) {
+            let candidates: Vec<&str> = api
+                .tools
+                .iter()
+                .flat_map(|t| [t.operation_id.as_deref(), Some(&t.name), Some(&t.label)])
+                .flatten()
+                .collect();
+            let diagnostic = Diagnostic::new(
+                Location::new(file, "/paths"),
+                format!("resource settings for `{key}` match no operation"),
+            );
+            api.warnings.push(
+                match crate::suggest::closest(key, candidates.iter().copied()) {
+                    Some(close) => diagnostic.hint(format!("did you mean `{close}`?")),
+                    None => diagnostic.hint(
+                        "name operations by operationId, tool name or `METHOD /path` (see `mcpwright inspect`)",
+                    ),
+                },
+            );
+        }
+    }
+    for resource in &resources {
+        if !resource.also_tool {
+            api.tools[resource.tool].listed = false;
+        }
+    }
+    api.resources = resources;
+    Ok(())
+}
+
+/// The resource for tool `index`, or what stops it being one (the message and a hint).
+fn resource(
+    api: &Api,
+    index: usize,
+    choice: &ResourceChoice,
+) -> Result<Resource, (String, String)> {
+    let tool = &api.tools[index];
+    if let Some(body) = tool.body.as_ref().filter(|b| b.required) {
+        return Err((
+            format!(
+                "it needs a request body (`{}`), which a URI cannot carry",
+                body.arg_name
+            ),
+            "keep it a tool".to_owned(),
+        ));
+    }
+    if let Some(param) = tool
+        .params
+        .iter()
+        .find(|p| p.required && matches!(p.location, ParamLocation::Header | ParamLocation::Cookie))
+    {
+        return Err((
+            format!(
+                "it needs the {} parameter `{}`, which a URI cannot carry",
+                param.location.as_str(),
+                param.wire_name
+            ),
+            "keep it a tool, or give the parameter a default in the spec".to_owned(),
+        ));
+    }
+    let in_uri: Vec<&Param> = tool
+        .params
+        .iter()
+        .filter(|p| matches!(p.location, ParamLocation::Path | ParamLocation::Query))
+        .collect();
+    let mut names = crate::naming::Namer::new();
+    let default_names: Vec<String> = in_uri
+        .iter()
+        .map(|p| names.unique(&variable_name(&p.arg_name), "_"))
+        .collect();
+    let (uri, template_text, variable_of): (ResourceUri, String, Vec<Option<String>>) =
+        match &choice.uri {
+            None => {
+                let path = default_path(&tool.path, &in_uri, &default_names);
+                // Checked with a stand-in scheme: the crate's name is a valid one.
+                let text = format!("x://{path}");
+                let names = default_names.into_iter().map(Some).collect();
+                (ResourceUri::Default(path), text, names)
+            }
+            Some(given) => {
+                let template = UriTemplate::parse(given).map_err(|err| {
+                    (
+                        format!("`{given}` is not a usable URI template: {err}"),
+                        "write it like `myapi://pets/{petId}{?limit}`".to_owned(),
+                    )
+                })?;
+                let variables = template.variables();
+                let mut variable_of = vec![None; in_uri.len()];
+                for variable in &variables {
+                    let found = in_uri.iter().zip(&default_names).position(|(p, default)| {
+                        p.wire_name == *variable || p.arg_name == *variable || default == variable
+                    });
+                    let Some(at) = found else {
+                        let candidates = in_uri.iter().map(|p| p.wire_name.as_str());
+                        let hint = match crate::suggest::closest(variable, candidates) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => {
+                                "each variable names a path or query parameter of the operation"
+                                    .to_owned()
+                            }
+                        };
+                        return Err((
+                            format!(
+                                "`{given}` has the variable `{variable}`, which is not a path or query parameter of the operation"
+                            ),
+                            hint,
+                        ));
+                    };
+                    variable_of[at] = Some((*variable).to_owned());
+                }
+                if let Some(missing) = in_uri
+                    .iter()
+                    .zip(&variable_of)
+                    .find(|(p, v)| v.is_none() && (p.required || p.location == ParamLocation::Path))
+                {
+                    return Err((
+                        format!(
+                            "`{given}` has no variable for the required {} parameter `{}`",
+                            missing.0.location.as_str(),
+                            missing.0.wire_name
+                        ),
+                        format!("add `{{{}}}` to the template", missing.0.wire_name),
+                    ));
+                }
+                (
+                    ResourceUri::Given(given.clone()),
+                    given.clone(),
+                    variable_of,
+                )
+            }
+        };
+    if let Err(err) = UriTemplate::parse(&template_text) {
+        return Err((
+            format!(
+                "its path `{}` does not make a URI template: {err}",
+                tool.path
+            ),
+            "give it a URI template of your own (OPERATION=URI-TEMPLATE)".to_owned(),
+        ));
+    }
+    let variables = in_uri
+        .iter()
+        .zip(variable_of)
+        .filter_map(|(param, name)| Some((param, name?)))
+        .map(|(param, name)| {
+            let (kind, list) = kind_of(api, &param.ty);
+            UriVariable {
+                name,
+                argument: param.arg_name.clone(),
+                kind,
+                list,
+                completions: completions(api, index, &param.schema),
+            }
+        })
+        .collect();
+    let mime_type = tool
+        .accept
+        .as_deref()
+        .filter(|accept| !accept.contains(','))
+        .map(str::to_owned);
+    Ok(Resource {
+        tool: index,
+        uri,
+        variables,
+        mime_type,
+        also_tool: choice.tool,
+    })
+}
+
+/// The default template's part after `<scheme>://`: the path template without its leading `/`,
+/// its parameters renamed to template variables, then the query parameters as `{?…}`.
+fn default_path(path: &str, in_uri: &[&Param], names: &[String]) -> String {
+    let mut out = path.trim_start_matches('/').to_owned();
+    let mut query = Vec::new();
+    for (param, name) in in_uri.iter().zip(names) {
+        match param.location {
+            ParamLocation::Path => {
+                out = out.replace(&format!("{{{}}}", param.wire_name), &format!("{{{name}}}"));
+            }
+            _ => query.push(name.as_str()),
+        }
+    }
+    if !query.is_empty() {
+        out.push_str(&format!("{{?{}}}", query.join(",")));
+    }
+    out
+}
+
+/// An RFC 6570 variable name for an argument: characters other than letters, digits and `_`
+/// become `_`.
+fn variable_name(argument: &str) -> String {
+    let name: String = argument
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.is_empty() {
+        "value".to_owned()
+    } else {
+        name
+    }
+}
+
+/// How the runtime reads a variable's text for an argument of type `ty`, and whether it is a list.
+fn kind_of(api: &Api, ty: &RustType) -> (ValueKind, bool) {
+    match ty {
+        RustType::String => (ValueKind::String, false),
+        RustType::Integer => (ValueKind::Integer, false),
+        RustType::Number => (ValueKind::Number, false),
+        RustType::Boolean => (ValueKind::Boolean, false),
+        RustType::Vec(item) => (kind_of(api, item).0, true),
+        RustType::Named(at) => match api.types.types.get(*at).map(|t| &t.kind) {
+            Some(NamedTypeKind::Enum { .. }) => (ValueKind::String, false),
+            _ => (ValueKind::Json, false),
+        },
+        RustType::Value | RustType::Map(_) | RustType::Option(_) => (ValueKind::Json, false),
+    }
+}
+
+/// The values to offer for a parameter: its schema's (or its array items') `enum`, else its
+/// examples, following a `$ref` into the tool's shared definitions.
+fn completions(api: &Api, tool: usize, schema: &Value) -> Vec<String> {
+    let schema = resolve(api, tool, schema);
+    let schema = match schema.get("items") {
+        Some(items) if schema.get("enum").is_none() => resolve(api, tool, items),
+        _ => schema,
+    };
+    let listed = schema
+        .get("enum")
+        .or_else(|| schema.get("examples"))
+        .and_then(Value::as_array)
+        .cloned()
+        .or_else(|| schema.get("example").map(|one| vec![one.clone()]))
+        .unwrap_or_default();
+    let mut values: Vec<String> = Vec::new();
+    for value in listed {
+        let text = match value {
+            Value::String(text) => text,
+            Value::Number(_) | Value::Bool(_) => value.to_string(),
+            _ => continue,
+        };
+        if !values.contains(&text) {
+            values.push(text);
+        }
+    }
+    values.truncate(MAX_COMPLETIONS);
+    values
+}
+
+fn resolve<'a>(api: &'a Api, tool: usize, schema: &'a Value) -> &'a Value {
+    let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    else {
+        return schema;
+    };
+    api.tools[tool]
+        .input_schema
+        .defs
+        .iter()
+        .filter_map(|&id| api.schemas.get(id as usize))
+        .find(|def| def.name == name)
+        .map_or(schema, |def| &def.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_names_are_rfc_6570_names() {
+        assert_eq!(variable_name("pet-id"), "pet_id");
+        assert_eq!(variable_name("petId"), "petId");
+        assert_eq!(variable_name(""), "value");
+    }
+}
