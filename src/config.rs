@@ -216,6 +216,36 @@ mod tests {
     }
 
     #[test]
+    fn resources_in_every_form_and_the_flags_first() {
+        let config = parse(
+            "[resources]\ngetPet = \"pets://{petId}\"\nlistPets = true\n\"GET /x\" = { tool = false }\ngone = false\n",
+            "mcpwright.toml",
+        )
+        .unwrap();
+        let mut options = crate::Options::default();
+        options
+            .resources
+            .parse(&["getPet=flag://{petId}".into()], true)
+            .unwrap();
+        config.apply(&mut options).unwrap();
+        let entries = &options.resources.entries;
+        let keys: Vec<&str> = entries.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["getPet", "listPets", "GET /x", "gone"]);
+        assert_eq!(entries["getPet"].uri.as_deref(), Some("flag://{petId}"));
+        assert!(entries["listPets"].on && entries["listPets"].uri.is_none());
+        assert!(!entries["GET /x"].tool);
+        assert!(!entries["gone"].on);
+        let err = parse("[resources]\ngetPet = 3\n", "mcpwright.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a URI template"), "{err}");
+        let err = parse("[resources.getPet]\nurl = \"x://\"\n", "mcpwright.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mcpwright.toml:"), "{err}");
+    }
+
+    #[test]
     fn unknown_settings_suggest_the_closest() {
         let err = parse("[filters]\ninclude_tag = [\"x\"]\n", "mcpwright.toml")
             .unwrap_err()

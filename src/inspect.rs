@@ -17,7 +17,7 @@ pub fn table(api: &Api) -> String {
                 tool.path.clone(),
                 arguments(tool),
                 security(tool),
-                flags(tool),
+                flags(api, tool),
             ]
         })
         .collect();
@@ -43,7 +43,7 @@ pub fn table(api: &Api) -> String {
     );
     out.push(format!(
         "\n{} tools from {} ({} {}, {}); tools/list is {} bytes",
-        api.tools.len(),
+        api.listed_count(),
         api.source.file_name,
         api.title,
         api.api_version,
@@ -51,6 +51,56 @@ pub fn table(api: &Api) -> String {
         tools_list_bytes(api)
     ));
     out.join("\n") + "\n"
+}
+
+/// The operations offered as resources, one line each with its URI template (the default ones
+/// start with `crate_name`, or `<crate-name>` when the name comes from the output folder); nothing
+/// when there are none.
+pub fn resources_lines(api: &Api, crate_name: Option<&str>) -> String {
+    let name = crate_name.unwrap_or("<crate-name>");
+    let rows: Vec<(String, &Tool)> = api
+        .resources
+        .iter()
+        .map(|r| (r.uri_template(name), &api.tools[r.tool]))
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let width = rows
+        .iter()
+        .map(|(uri, _)| uri.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("\n{} resources:\n", rows.len());
+    for (uri, tool) in rows {
+        let also = if tool.listed {
+            "also a tool"
+        } else {
+            "not a tool"
+        };
+        out.push_str(&format!("  {uri:<width$}  {} ({also})\n", tool.label));
+    }
+    out
+}
+
+/// Adds the resources to `inspect --format json`: `resources`, each with its URI template, tool
+/// and operation.
+pub fn add_resources(json: &mut Value, api: &Api, crate_name: Option<&str>) {
+    let name = crate_name.unwrap_or("<crate-name>");
+    json["resources"] = api
+        .resources
+        .iter()
+        .map(|r| {
+            let tool = &api.tools[r.tool];
+            json!({
+                "uriTemplate": r.uri_template(name),
+                "tool": tool.name,
+                "operation": tool.label,
+                "listedAsTool": tool.listed,
+                "mimeType": r.mime_type,
+            })
+        })
+        .collect();
 }
 
 /// How many tools some clients accept or show (Cursor and others cap around 40, several at 100).
@@ -295,9 +345,20 @@ fn security(tool: &Tool) -> String {
         .join(" | ")
 }
 
-fn flags(tool: &Tool) -> String {
+fn flags(api: &Api, tool: &Tool) -> String {
     let a = tool.annotations;
     let mut flags = Vec::new();
+    if api
+        .resources
+        .iter()
+        .any(|r| std::ptr::eq(&api.tools[r.tool], tool))
+    {
+        flags.push(if tool.listed {
+            "resource"
+        } else {
+            "resource-only"
+        });
+    }
     if a.read_only {
         flags.push("read-only");
     }

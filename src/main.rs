@@ -451,6 +451,10 @@ fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
                             options.tool_mode.unwrap_or_default()
                         )
                     );
+                    print!(
+                        "{}",
+                        mcpwright::inspect::resources_lines(&api, options.crate_name.as_deref())
+                    );
                     if !lints.is_empty() {
                         println!();
                         for lint in &lints {
@@ -464,6 +468,11 @@ fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
                         &mut json,
                         &api,
                         options.tool_mode.unwrap_or_default(),
+                    );
+                    mcpwright::inspect::add_resources(
+                        &mut json,
+                        &api,
+                        options.crate_name.as_deref(),
                     );
                     let text = serde_json::to_string_pretty(&json).unwrap_or_default();
                     println!("{text}");

@@ -590,6 +590,44 @@ mod tests {
     }
 
     #[test]
+    fn resource_changes() {
+        let mut old = contract(vec![
+            tool("a", "GET /a", json!({"type": "object"})),
+            tool("b", "GET /b", json!({"type": "object"})),
+            tool("c", "GET /c", json!({"type": "object"})),
+        ]);
+        old.tools[0].resource = Some("x://a".into());
+        old.tools[1].resource = Some("x://b".into());
+        let mut new = old.clone();
+        new.tools[0].resource = Some("x://a/{id}".into());
+        new.tools[1].listed = false;
+        new.tools[2].resource = Some("x://c".into());
+        let diff = diff(&old, &new);
+        assert!(diff.is_breaking());
+        let text = diff.to_text();
+        assert!(
+            text.contains(
+                "breaking   resource: its URI template is now `x://a/{id}` (was `x://a`)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("breaking   tool: no longer a tool: offered only as a resource"),
+            "{text}"
+        );
+        assert!(
+            text.contains("compatible resource: now also the resource `x://c`"),
+            "{text}"
+        );
+        // And back: dropping the resource breaks its readers.
+        let back = super::diff(&new, &old);
+        assert!(
+            back.to_text()
+                .contains("no longer a resource (was `x://c`)")
+        );
+    }
+
+    #[test]
     fn classifies_changes() {
         let old = contract(vec![
             tool(

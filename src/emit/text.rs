@@ -30,6 +30,8 @@ struct Readme<'a> {
     upstream: Option<&'a str>,
     upstream_is_relative: bool,
     tools: Vec<ToolRow>,
+    /// The operations offered as resources.
+    resources: Vec<ResourceRow>,
     /// Every scope the tools use, space-separated.
     scopes: String,
     default_issuer: Option<&'a str>,
@@ -138,6 +140,16 @@ struct ToolRow {
     scopes: String,
 }
 
+/// One resource in the README's table.
+struct ResourceRow {
+    uri: String,
+    operation: String,
+    /// Also a tool.
+    tool: bool,
+    scopes: String,
+    summary: String,
+}
+
 #[derive(Template)]
 #[template(path = "crate/env.example.j2", escape = "none")]
 struct EnvExample<'a> {
@@ -198,6 +210,22 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
                 summary: first_line(tool.title.as_deref().unwrap_or(&tool.description)),
                 read_only: tool.annotations.read_only,
                 scopes: scope_text(&tool.scopes),
+            })
+            .collect(),
+        resources: api
+            .resources
+            .iter()
+            .map(|resource| {
+                let tool = &api.tools[resource.tool];
+                ResourceRow {
+                    uri: resource
+                        .uri_template(&options.crate_name)
+                        .replace('|', "\\|"),
+                    operation: tool.label.replace('|', "\\|"),
+                    tool: tool.listed,
+                    scopes: scope_text(&tool.scopes),
+                    summary: first_line(tool.title.as_deref().unwrap_or(&tool.description)),
+                }
             })
             .collect(),
         scopes: api.scopes_supported.join(" "),

@@ -67,7 +67,10 @@ pub fn attach(api: &mut Api, choices: &ResourceChoices, file: &str) -> Result<()
             operation: Some(tool.label.clone()),
             ..Location::new(
                 file,
-                pointer_join(&pointer_join("/paths", &tool.path), "get"),
+                pointer_join(
+                    &pointer_join("/paths", &tool.path),
+                    &tool.method.as_str().to_ascii_lowercase(),
+                ),
             )
         };
         let problem = |message: String, hint: &str| {
@@ -97,10 +100,7 @@ pub fn attach(api: &mut Api, choices: &ResourceChoices, file: &str) -> Result<()
             // A wildcard passes over the operations it cannot read; a named one is an error.
             Err(_) if !explicit => continue,
             Err((message, hint)) => {
-                return Err(problem(
-                    format!("`{key}` ({}): {message}", tool.label),
-                    &hint,
-                ));
+                return Err(problem(format!("resource `{key}`: {message}"), &hint));
             }
         };
         let identity = match &resource.uri {
@@ -388,6 +388,151 @@ fn resolve<'a>(api: &'a Api, tool: usize, schema: &'a Value) -> &'a Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Options;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: Shop, version: "1"}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - {name: page-size, in: query, schema: {type: integer}}
+        - {name: kind, in: query, schema: {type: string, enum: [book, game]}}
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: array}}}}}
+    post:
+      operationId: addItem
+      responses: {'201': {description: ok}}
+  /items/{id}:
+    get:
+      operationId: getItem
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, example: 7}}
+      responses: {'200': {description: ok, content: {text/plain: {schema: {type: string}}}}}
+  /about:
+    get:
+      operationId: getAbout
+      responses: {'200': {description: ok}}
+  /secret:
+    get:
+      operationId: getSecret
+      parameters:
+        - {name: X-Key, in: header, required: true, schema: {type: string}}
+      responses: {'200': {description: ok}}
+"#;
+
+    fn build(entries: &[(&str, &str)]) -> crate::error::Result<Api> {
+        let mut options = Options::default();
+        for (flag, entry) in entries {
+            options
+                .resources
+                .parse(&[(*entry).to_owned()], *flag == "--resource")
+                .unwrap();
+        }
+        crate::pipeline::model_from_bytes(SPEC.as_bytes(), "shop.yaml", &options)
+    }
+
+    fn error(entries: &[(&str, &str)]) -> String {
+        build(entries).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn default_templates_and_typed_variables() {
+        let api = build(&[("--resource", "listItems"), ("--resource-only", "getItem")]).unwrap();
+        let uris: Vec<String> = api
+            .resources
+            .iter()
+            .map(|r| r.uri_template("shop_mcp"))
+            .collect();
+        assert_eq!(
+            uris,
+            ["shop-mcp://items{?page_size,kind}", "shop-mcp://items/{id}"]
+        );
+        let list = &api.resources[0];
+        assert_eq!(list.variables[0].argument, "page-size");
+        assert_eq!(list.variables[0].kind, ValueKind::Integer);
+        assert_eq!(list.variables[1].completions, ["book", "game"]);
+        assert_eq!(list.mime_type.as_deref(), Some("application/json"));
+        let item = &api.resources[1];
+        assert_eq!(item.variables[0].completions, ["7"]);
+        assert!(!item.also_tool);
+        assert!(
+            !api.tools[item.tool].listed,
+            "a resource-only operation is not listed"
+        );
+        assert_eq!(api.listed_count(), api.tools.len() - 1);
+    }
+
+    #[test]
+    fn a_wildcard_takes_the_reads_it_can() {
+        // `*` passes over the POST and the operation that needs a header; no warning.
+        let api = build(&[("--resource", "*")]).unwrap();
+        let ops: Vec<&str> = api
+            .resources
+            .iter()
+            .map(|r| api.tools[r.tool].label.as_str())
+            .collect();
+        assert_eq!(ops, ["GET /items", "GET /items/{id}", "GET /about"]);
+        // `false` leaves one out of the wildcard.
+        let mut options = Options::default();
+        options.resources.parse(&["*".into()], true).unwrap();
+        options.resources.entries.insert(
+            "getItem".into(),
+            crate::options::ResourceChoice {
+                on: false,
+                uri: None,
+                tool: true,
+            },
+        );
+        let api =
+            crate::pipeline::model_from_bytes(SPEC.as_bytes(), "shop.yaml", &options).unwrap();
+        assert_eq!(api.resources.len(), 2);
+    }
+
+    #[test]
+    fn given_templates_are_checked_against_the_parameters() {
+        let api = build(&[("--resource", "getItem=shop://item/{id}")]).unwrap();
+        assert_eq!(api.resources[0].uri_template("x"), "shop://item/{id}");
+        let api = build(&[("--resource", "listItems=shop://items{?page-size}")]);
+        assert!(api.unwrap_err().to_string().contains("variable name"));
+        let api = build(&[("--resource", "listItems=shop://items{?page_size}")]).unwrap();
+        assert_eq!(api.resources[0].variables[0].argument, "page-size");
+        for (entry, expected) in [
+            (
+                "getItem=shop://item/{ident}",
+                "not a path or query parameter",
+            ),
+            (
+                "getItem=shop://item",
+                "no variable for the required path parameter `id`",
+            ),
+            ("getItem=item/{id}", "URI scheme"),
+            ("addItem", "only GET operations"),
+            ("getSecret", "the header parameter `X-Key`"),
+            ("get*=shop://x", "several operations"),
+        ] {
+            let message = error(&[("--resource", entry)]);
+            assert!(message.contains(expected), "{entry}: {message}");
+        }
+        let message = error(&[
+            ("--resource", "getAbout=shop://a"),
+            ("--resource", "listItems=shop://a"),
+        ]);
+        assert!(message.contains("would both be the resource"), "{message}");
+    }
+
+    #[test]
+    fn an_entry_that_matches_nothing_is_a_warning() {
+        let api = build(&[("--resource", "getItems")]).unwrap();
+        assert!(api.resources.is_empty());
+        let warning = api
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .find(|w| w.contains("getItems"));
+        assert!(warning.is_some_and(|w| w.contains("did you mean `getItem`")));
+    }
 
     #[test]
     fn variable_names_are_rfc_6570_names() {

@@ -1,6 +1,7 @@
 //! Hooks around every tool call: adjust the arguments before they are validated, the upstream
 //! request before it is sent, and the result before the client sees it, for one tool (match on
-//! `call.tool.name`) or for all.
+//! `call.tool.name`) or for all. Reads of operations offered as resources run the same
+//! `arguments` and `request` hooks, and `resource` instead of `result`.
 //!
 //! This file is yours: mcpwright created it once and never overwrites it.
 

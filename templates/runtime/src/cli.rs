@@ -108,7 +108,12 @@ where
     match cli.command {
         Command::Tools(args) => {
             let text = match args.format {
-                ToolsFormat::Table => format!("{}\n{}", tools_table(api), tool_mode_summary(api)),
+                ToolsFormat::Table => format!(
+                    "{}\n{}{}",
+                    tools_table(api),
+                    tool_mode_summary(api),
+                    resources_summary(api)
+                ),
                 ToolsFormat::Json => {
                     let mut text =
                         serde_json::to_string_pretty(&tools_json(api)).unwrap_or_default();
@@ -274,6 +279,34 @@ pub fn tool_mode_summary(api: &'static ApiDef) -> String {
         if searches { "search" } else { "operations" },
         api.tools.len(),
     )
+}
+
+/// The operations offered as resources, one line each (nothing when there are none).
+pub fn resources_summary(api: &ApiDef) -> String {
+    if api.resources.is_empty() {
+        return String::new();
+    }
+    let width = api
+        .resources
+        .iter()
+        .map(|r| r.uri_template.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::from("\nresources (resources/read calls the operation):\n");
+    for resource in api.resources {
+        let tool = resource.tool;
+        let listed = api.tools.iter().any(|t| std::ptr::eq(*t, tool));
+        let also = if listed {
+            format!("also the tool {}", tool.name)
+        } else {
+            "not a tool".to_owned()
+        };
+        out.push_str(&format!(
+            "  {:<width$}  {} {}  ({also})\n",
+            resource.uri_template, tool.method, tool.path
+        ));
+    }
+    out
 }
 
 /// `tools --format table`: one line per tool.
