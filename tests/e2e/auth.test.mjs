@@ -506,6 +506,12 @@ describe('keys and availability', () => {
       const metadata = await (await fetch(`${new URL(server.url).origin}/.well-known/oauth-protected-resource/mcp`)).json();
       assert.deepEqual(metadata.scopes_supported, SCOPES);
       await client.close();
+      // Resources are hidden the same way: without pets:read, no template is listed.
+      const nobody = await clientWithToken(server.url, await mintToken(idp.keys, claims({ scope: 'openid' })));
+      const templates = await nobody.listResourceTemplates();
+      assert.deepEqual(templates.resourceTemplates, []);
+      assert.equal(templates.cacheScope, 'private');
+      await nobody.close();
     } finally {
       await server.stop();
     }

@@ -12,8 +12,8 @@ use mcpwright_runtime::config::{Config, HttpConfig, UpstreamConfig};
 use mcpwright_runtime::server::McpServer;
 use mcpwright_runtime::upstream::Upstream;
 use mcpwright_runtime::{
-    Annotations, ApiDef, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request, Schema,
-    ToolDef, cli,
+    Annotations, ApiDef, ArgError, JsonObject, Method, OutputShape, QueryStyle, Request,
+    ResourceDef, Schema, ToolDef, UriVariable, ValueKind, cli,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -258,8 +258,45 @@ static API: ApiDef = ApiDef {
         &REDIRECT,
         &PANICS,
     ],
-    resources: &[],
+    resources: &RESOURCES,
 };
+
+/// Two reads offered as resources, as `src/resources.rs` declares them.
+static RESOURCES: [ResourceDef; 2] = [
+    ResourceDef {
+        uri_template: "pets://pets/{petId}{?include}",
+        tool: &GET_PET,
+        variables: &[
+            UriVariable {
+                name: "petId",
+                argument: "petId",
+                kind: ValueKind::String,
+                list: false,
+                completions: &["1", "2", "42"],
+            },
+            UriVariable {
+                name: "include",
+                argument: "include",
+                kind: ValueKind::String,
+                list: true,
+                completions: &[],
+            },
+        ],
+        mime_type: Some("application/json"),
+    },
+    ResourceDef {
+        uri_template: "pets://owners/{id}",
+        tool: &GET_OWNER,
+        variables: &[UriVariable {
+            name: "id",
+            argument: "id",
+            kind: ValueKind::Integer,
+            list: false,
+            completions: &[],
+        }],
+        mime_type: None,
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // A real upstream that records what it receives.
@@ -711,6 +748,101 @@ async fn sessions_list_tools_and_call_them() {
     );
     let result = client.call("listPets", json!({})).await;
     assert_eq!(result["isError"], false);
+}
+
+#[tokio::test]
+async fn resources_are_read_through_their_operation() {
+    let (upstream_url, recorder) = start_upstream().await;
+    let server = start_server(&upstream_url, Options::default()).await;
+    let mut client = Client::new(&server);
+    let init = client.initialize().await;
+    let capabilities = &init["result"]["capabilities"];
+    assert!(capabilities["resources"].is_object(), "{init}");
+    assert!(capabilities["resources"].get("subscribe").is_none());
+    assert!(capabilities["completions"].is_object(), "{init}");
+
+    let listed = client.request("resources/list", json!({})).await;
+    assert_eq!(listed["result"]["resources"], json!([]), "{listed}");
+    assert_eq!(listed["result"]["cacheScope"], "public");
+    let templates = client.request("resources/templates/list", json!({})).await;
+    let templates = &templates["result"]["resourceTemplates"];
+    assert_eq!(templates[0]["uriTemplate"], "pets://pets/{petId}{?include}");
+    assert_eq!(templates[0]["name"], "getPet");
+    assert_eq!(templates[0]["title"], "Get a pet");
+    assert_eq!(templates[0]["mimeType"], "application/json");
+    assert_eq!(templates[1]["uriTemplate"], "pets://owners/{id}");
+
+    // The URI's variables are the tool's arguments; the request is the tool call's.
+    let read = client
+        .request(
+            "resources/read",
+            json!({"uri": "pets://pets/7?include=tags,owner"}),
+        )
+        .await;
+    let contents = &read["result"]["contents"][0];
+    assert_eq!(
+        contents["uri"], "pets://pets/7?include=tags,owner",
+        "{read}"
+    );
+    assert_eq!(contents["mimeType"], "application/json");
+    let pet: Value = serde_json::from_str(contents["text"].as_str().unwrap()).unwrap();
+    assert_eq!(pet["id"], "7");
+    assert_eq!(read["result"]["ttlMs"], 0);
+    let seen = recorder.all();
+    assert!(
+        seen[0].target.starts_with("/v1/pets/7?include=tags"),
+        "{}",
+        seen[0].target
+    );
+
+    // The upstream's 404 is the resource's: not found, with the URI.
+    let missing = client
+        .request("resources/read", json!({"uri": "pets://owners/1"}))
+        .await;
+    assert_eq!(missing["error"]["code"], -32002, "{missing}");
+    assert_eq!(missing["error"]["data"]["uri"], "pets://owners/1");
+    // A variable that is not its argument's type: invalid params naming it, nothing sent.
+    let sent = recorder.all().len();
+    let bad = client
+        .request("resources/read", json!({"uri": "pets://owners/one"}))
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        bad["error"]["message"].as_str().unwrap().contains("id"),
+        "{bad}"
+    );
+    // A URI no template matches.
+    let unknown = client
+        .request("resources/read", json!({"uri": "pets://vets/1"}))
+        .await;
+    assert_eq!(unknown["error"]["code"], -32002, "{unknown}");
+    assert_eq!(recorder.all().len(), sent);
+
+    let offered = client
+        .request(
+            "completion/complete",
+            json!({
+                "ref": {"type": "ref/resource", "uri": "pets://pets/{petId}{?include}"},
+                "argument": {"name": "petId", "value": "4"}
+            }),
+        )
+        .await;
+    assert_eq!(
+        offered["result"]["completion"]["values"],
+        json!(["42"]),
+        "{offered}"
+    );
+    let prompt = client
+        .request(
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "any"}, "argument": {"name": "a", "value": ""}}),
+        )
+        .await;
+    assert_eq!(
+        prompt["result"]["completion"]["values"],
+        json!([]),
+        "{prompt}"
+    );
 }
 
 #[tokio::test]
@@ -1273,6 +1405,15 @@ impl mcpwright_runtime::hooks::Hooks for TestHooks {
             map.insert("name".into(), json!("[redacted]"));
         }
     }
+
+    fn resource(
+        &self,
+        call: &mcpwright_runtime::hooks::Call<'_>,
+        result: &mut rmcp::model::ReadResourceResult,
+    ) {
+        let uri = format!("pets://redacted/{}", call.tool.name);
+        result.contents = vec![rmcp::model::ResourceContents::text("[redacted]", uri)];
+    }
 }
 
 #[tokio::test]
@@ -1310,4 +1451,17 @@ async fn hooks_run_around_every_call() {
     let result = server.call("getPet", Some(args)).await.unwrap();
     assert_eq!(result.is_error, Some(true));
     assert_eq!(recorder.all().len(), 1);
+    // A resource read runs the same hooks, and `resource` on its contents.
+    let silent = mcpwright_runtime::notify::Reporter::silent();
+    let read = server.read("pets://pets/9", None, silent).await.unwrap();
+    let json = serde_json::to_value(&read).unwrap();
+    assert_eq!(json["contents"][0]["text"], "[redacted]", "{json}");
+    assert_eq!(json["contents"][0]["uri"], "pets://redacted/getPet");
+    let seen = recorder.all();
+    assert_eq!(seen[1].target, "/v1/pets/9");
+    assert_eq!(seen[1].headers["x-from-hook"], "yes");
+    let silent = mcpwright_runtime::notify::Reporter::silent();
+    let refused = server.read("pets://pets/forbidden", None, silent).await;
+    assert!(refused.unwrap_err().message.contains("not this one"));
+    assert_eq!(recorder.all().len(), 2);
 }
