@@ -66,41 +66,48 @@ impl Catalog {
 
     /// `resources/list`: the resources with a fixed URI that `visible` keeps.
     pub fn resources(&self, visible: impl Fn(&ToolDef) -> bool) -> Vec<Resource> {
-        self.entries
-            .iter()
-            .filter(|(template, def)| template.is_fixed() && visible(def.tool))
-            .map(|(_, def)| {
-                let tool = def.tool;
-                let mut resource =
-                    Resource::new(def.uri_template, tool.name).with_description(tool.description);
-                if let Some(title) = tool.title {
-                    resource = resource.with_title(title);
-                }
-                if let Some(mime) = def.mime_type {
-                    resource = resource.with_mime_type(mime);
-                }
-                resource
-            })
-            .collect()
+        self.described(true, visible, |def, tool| {
+            let resource = Resource::new(def.uri_template, tool.name);
+            let resource = resource.with_description(tool.description);
+            let resource = match tool.title {
+                Some(title) => resource.with_title(title),
+                None => resource,
+            };
+            match def.mime_type {
+                Some(mime) => resource.with_mime_type(mime),
+                None => resource,
+            }
+        })
     }
 
     /// `resources/templates/list`: the templates with variables that `visible` keeps.
     pub fn templates(&self, visible: impl Fn(&ToolDef) -> bool) -> Vec<ResourceTemplate> {
+        self.described(false, visible, |def, tool| {
+            let template = ResourceTemplate::new(def.uri_template, tool.name);
+            let template = template.with_description(tool.description);
+            let template = match tool.title {
+                Some(title) => template.with_title(title),
+                None => template,
+            };
+            match def.mime_type {
+                Some(mime) => template.with_mime_type(mime),
+                None => template,
+            }
+        })
+    }
+
+    /// The entries with a fixed URI (or with variables) that `visible` keeps, each described
+    /// by `describe` from its operation.
+    fn described<T>(
+        &self,
+        fixed: bool,
+        visible: impl Fn(&ToolDef) -> bool,
+        describe: impl Fn(&ResourceDef, &ToolDef) -> T,
+    ) -> Vec<T> {
         self.entries
             .iter()
-            .filter(|(template, def)| !template.is_fixed() && visible(def.tool))
-            .map(|(_, def)| {
-                let tool = def.tool;
-                let mut template = ResourceTemplate::new(def.uri_template, tool.name)
-                    .with_description(tool.description);
-                if let Some(title) = tool.title {
-                    template = template.with_title(title);
-                }
-                if let Some(mime) = def.mime_type {
-                    template = template.with_mime_type(mime);
-                }
-                template
-            })
+            .filter(|(template, def)| template.is_fixed() == fixed && visible(def.tool))
+            .map(|(_, def)| describe(def, def.tool))
             .collect()
     }
 

@@ -706,6 +706,19 @@ impl McpServer {
         }
     }
 
+    /// What `list` gives of the resources `context`'s caller may see, with the list's caching
+    /// hints (the list depends on the caller as `tools/list` does).
+    fn visible_resources<T>(
+        &self,
+        context: &RequestContext<RoleServer>,
+        list: impl FnOnce(&resources::Catalog, &dyn Fn(&ToolDef) -> bool) -> Vec<T>,
+    ) -> (Vec<T>, (CacheScope, u64)) {
+        let identity = identity(context);
+        let caller = self.caller(identity.as_ref());
+        let listed = list(&self.inner.resources, &|tool| caller.visible(tool));
+        (listed, list_hints(caller.depends_on_identity()))
+    }
+
     /// A call of one of search mode's three tools.
     async fn call_search_tool(
         &self,
@@ -836,10 +849,8 @@ impl ServerHandler for McpServer {
         if self.inner.resources.is_empty() {
             return Err(ErrorData::method_not_found::<ListResourcesRequestMethod>());
         }
-        let identity = identity(&context);
-        let caller = self.caller(identity.as_ref());
-        let listed = self.inner.resources.resources(|tool| caller.visible(tool));
-        let (scope, ttl) = list_hints(caller.depends_on_identity());
+        let (listed, (scope, ttl)) =
+            self.visible_resources(&context, |catalog, visible| catalog.resources(visible));
         Ok(ListResourcesResult::with_all_items(listed)
             .with_cache_scope(scope)
             .with_ttl_ms(ttl))
@@ -855,10 +866,8 @@ impl ServerHandler for McpServer {
                 ListResourceTemplatesRequestMethod,
             >());
         }
-        let identity = identity(&context);
-        let caller = self.caller(identity.as_ref());
-        let listed = self.inner.resources.templates(|tool| caller.visible(tool));
-        let (scope, ttl) = list_hints(caller.depends_on_identity());
+        let (listed, (scope, ttl)) =
+            self.visible_resources(&context, |catalog, visible| catalog.templates(visible));
         Ok(ListResourceTemplatesResult::with_all_items(listed)
             .with_cache_scope(scope)
             .with_ttl_ms(ttl))
