@@ -163,6 +163,18 @@ fn tool_changes(
             what: format!("now calls {} (was {})", new.operation, old.operation),
         });
     }
+    if old.flat_body != new.flat_body {
+        // Said first: it explains the argument changes listed after it.
+        changes.push(Change {
+            impact: Impact::Breaking,
+            at: "input".into(),
+            what: if new.flat_body {
+                "the request body's properties are now top-level arguments (flatten_body is on); calls that pass `body` fail".into()
+            } else {
+                "the request body is one `body` argument again (flatten_body is off, or this body can no longer be flattened); calls that pass its properties at the top level fail".into()
+            },
+        });
+    }
     compare_side(&mut changes, Side::Input, contracts, &old.input, &new.input);
     match (&old.output, &new.output) {
         (Some(a), Some(b)) => compare_side(&mut changes, Side::Output, contracts, a, b),
@@ -532,6 +544,7 @@ mod tests {
             },
             output: None,
             scopes: Vec::new(),
+            flat_body: false,
         }
     }
 

@@ -40,6 +40,7 @@ impl Contract {
                     .zip(output)
                     .map(|(o, at)| schema(&o.schema, at)),
                 scopes: tool.scopes.clone(),
+                flat_body: tool.body.as_ref().is_some_and(|b| b.flat),
             })
             .collect();
         Contract {

@@ -43,6 +43,9 @@ struct LockTool {
     operation_id: Option<String>,
     #[serde(default)]
     scopes: Vec<Vec<String>>,
+    /// Written (version 3) only when true, so locks from before flat bodies read as nested.
+    #[serde(default)]
+    flat_body: bool,
     /// Version 3: `{"fingerprint", "schema"}`; version 2: the fingerprint.
     #[serde(default)]
     input: Option<Value>,
@@ -83,6 +86,9 @@ impl Contract {
                 fields.push(format!("\"operationId\": {}", text(id)));
             }
             fields.push(format!("\"scopes\": {}", text(&tool.scopes)));
+            if tool.flat_body {
+                fields.push("\"flatBody\": true".to_owned());
+            }
             for (key, side) in [
                 ("input", Some(&tool.input)),
                 ("output", tool.output.as_ref()),
@@ -147,6 +153,7 @@ impl Contract {
                     input,
                     output,
                     scopes: tool.scopes,
+                    flat_body: tool.flat_body,
                 });
             }
             return Some(contract);
@@ -195,6 +202,7 @@ impl Contract {
                 input: side(input, &inputs),
                 output: output.map(|o| side(o, &outputs)),
                 scopes,
+                flat_body: false,
             });
         }
         Some(contract)

@@ -17,6 +17,9 @@ pub struct ToolContract {
     pub output: Option<SchemaContract>,
     /// Scope alternatives a caller needs.
     pub scopes: Vec<Vec<String>>,
+    /// Whether the request body's properties are top-level arguments (`flatten_body`), rather
+    /// than one `body` argument: recorded so that `check` can say why every argument moved.
+    pub flat_body: bool,
 }
 
 /// One tool schema: a fingerprint of the whole schema clients see, and its shape — the keywords

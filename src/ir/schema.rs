@@ -36,13 +36,21 @@ pub struct Defs {
     pointers: IndexSet<String>,
 }
 
+impl Defs {
+    /// Adds `other`'s definitions after these.
+    pub fn extend(&mut self, other: Defs) {
+        self.pointers.extend(other.pointers);
+    }
+}
+
 /// Converts schemas of one spec, caching converted components across tools.
 #[derive(Debug)]
 pub struct Converter<'a> {
     doc: &'a Value,
     file: &'a str,
-    /// Each referenced pointer's name in `$defs`, the same for every tool.
+    /// Each referenced pointer's name in `$defs`, the same for every tool, and back.
     names: HashMap<String, String>,
+    pointers: HashMap<String, String>,
     namer: Namer,
     /// Converted bodies of referenced schemas, with the pointers they reference.
     cache: HashMap<(String, Mode), (Value, Vec<String>)>,
@@ -61,6 +69,7 @@ impl<'a> Converter<'a> {
             doc,
             file,
             names: HashMap::new(),
+            pointers: HashMap::new(),
             namer: Namer::new(),
             cache: HashMap::new(),
             table: Vec::new(),
@@ -187,7 +196,17 @@ impl<'a> Converter<'a> {
             .namer
             .unique(if clean.is_empty() { "schema" } else { &clean }, "_");
         self.names.insert(pointer.to_owned(), name.clone());
+        self.pointers.insert(name.clone(), pointer.to_owned());
         name
+    }
+
+    /// The converted body of the definition a `#/$defs/<name>` reference names, once a
+    /// conversion in `mode` has required it.
+    pub fn definition(&self, name: &str, mode: Mode) -> Option<&Value> {
+        let pointer = self.pointers.get(name)?;
+        self.cache
+            .get(&(pointer.clone(), mode))
+            .map(|(body, _)| body)
     }
 
     fn convert_value(&mut self, schema: &Value, mode: Mode, refs: &mut Vec<String>) -> Value {
@@ -296,10 +315,14 @@ impl<'a> Converter<'a> {
                     }
                 }
                 // The 2020-12 keywords a 3.1 spec had, kept by the conversion: constraints, so
-                // inputs only (like the other constraints above).
-                KEPT_2020_12 if input => {
+                // inputs only (like the other constraints above), and `$anchor`, an annotation
+                // both sides keep (assembly drops the ones a tool's schema repeats).
+                KEPT_2020_12 => {
                     if let Value::Object(kept) = value {
                         for (keyword, value) in kept {
+                            if !input && keyword != "$anchor" {
+                                continue;
+                            }
                             let converted = self.convert_kept(keyword, value, mode, refs);
                             out.insert(keyword.clone(), converted);
                         }

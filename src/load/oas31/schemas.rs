@@ -15,10 +15,9 @@ use crate::load::schema_walk::Visitor;
 /// Keywords of JSON Schema 2020-12 that OpenAPI 3.0 has no counterpart for and that constrain
 /// nothing once references are resolved; they are dropped. (The ones that constrain values are
 /// kept, see [`KEPT_2020_12`].)
-const UNSUPPORTED_KEYWORDS: [&str; 9] = [
+const UNSUPPORTED_KEYWORDS: [&str; 8] = [
     "$schema",
     "$id",
-    "$anchor",
     "$dynamicRef",
     "$dynamicAnchor",
     "$recursiveRef",
