@@ -32,6 +32,8 @@ fn server() -> PathBuf {
         &out,
         &mcpwright::Options {
             crate_name: Some("conformance-mcp".into()),
+            // json_schema_2020_12_tool's body keywords at its input's root, for SEP-2106.
+            flatten_body: true,
             ..Default::default()
         },
     )

@@ -566,6 +566,28 @@ mod tests {
         contract
     }
 
+    /// Turning `flatten_body` on moves every body property to the top level: the diff says
+    /// so first, as breaking, before the argument changes it explains; the lock keeps it.
+    #[test]
+    fn a_body_that_became_flat_is_explained() {
+        let nested = json!({"type": "object", "required": ["body"], "properties": {"body": {"type": "object", "properties": {"name": {}}}}});
+        let flat = json!({"type": "object", "properties": {"name": {}}});
+        let old = contract(vec![tool("a", "POST /a", nested)]);
+        let mut new = contract(vec![tool("a", "POST /a", flat)]);
+        new.tools[0].flat_body = true;
+        let d = diff(&old, &new);
+        let first = &d.changed["a"][0];
+        assert_eq!((first.impact, first.at.as_str()), (Impact::Breaking, "input"));
+        assert!(first.what.contains("top-level arguments"), "{}", first.what);
+        assert!(d.to_text().contains("flatten_body is on"), "{}", d.to_text());
+        let text = new.to_text();
+        assert!(text.contains("\"flatBody\": true"), "{text}");
+        assert!(Contract::parse(&text).unwrap().tools[0].flat_body);
+        assert!(!Contract::parse(&old.to_text()).unwrap().tools[0].flat_body);
+        let back = diff(&new, &old);
+        assert!(back.changed["a"][0].what.contains("one `body` argument again"));
+    }
+
     #[test]
     fn classifies_changes() {
         let old = contract(vec![

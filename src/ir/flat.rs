@@ -315,7 +315,7 @@ mod tests {
         );
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["allOf"][0]["anyOf"][1], json!({"required": ["email"]}));
-        assert_eq!(schema["if"]["properties"]["contactMethod"], json!({"enum": ["phone"]}));
+        assert_eq!(schema["if"]["properties"]["contactMethod"], json!({"const": "phone"}));
         assert_eq!(schema["then"], json!({"required": ["phone"]}));
         assert_eq!(schema["else"], json!({"required": ["email"]}));
         assert_eq!(schema["dependentRequired"], json!({"phone": ["name"]}));

@@ -241,8 +241,14 @@ impl<'a> Converter<'a> {
         let input = mode == Mode::Input;
         let mut out = Map::new();
         let mut dropped = HashSet::new();
+        // A 3.1 `const` became `enum: [v]` for the 3.0 model and is kept as itself for inputs.
+        let kept_const = input
+            && map
+                .get(KEPT_2020_12)
+                .is_some_and(|kept| kept.get("const").is_some());
         for (key, value) in map {
             match key.as_str() {
+                "enum" if kept_const => {}
                 "type" | "description" | "title" | "default" | "deprecated" => {
                     out.insert(key.clone(), value.clone());
                 }
@@ -365,10 +371,17 @@ impl<'a> Converter<'a> {
                     .map(|(name, schema)| (name.clone(), self.convert_value(schema, mode, refs)))
                     .collect(),
             ),
+            ("prefixItems", Value::Array(positions)) => Value::Array(
+                positions
+                    .iter()
+                    .map(|schema| self.convert_value(schema, mode, refs))
+                    .collect(),
+            ),
             (
                 "if"
                 | "then"
                 | "else"
+                | "items"
                 | "contains"
                 | "propertyNames"
                 | "unevaluatedProperties"
@@ -594,6 +607,26 @@ mod tests {
             out.get("if").is_none() && out.get("dependentRequired").is_none(),
             "{out}"
         );
+    }
+
+    /// A 3.1 `const` and tuple come back as themselves in inputs, in place of their 3.0 forms.
+    #[test]
+    fn kept_const_and_tuples_replace_their_3_0_forms() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {
+            "kind": {"enum": ["task"], "x-mcpwright-2020-12": {"const": "task"}},
+            "at": {"type": "array", "items": {"type": "number"}, "x-mcpwright-2020-12": {
+                "prefixItems": [{"type": "number"}, {"type": "number", "nullable": true}], "items": {"not": {}}}}
+        }});
+        let out = convert(&doc, schema.clone(), Mode::Input);
+        assert_eq!(out["properties"]["kind"], json!({"const": "task"}));
+        assert_eq!(
+            out["properties"]["at"],
+            json!({"type": "array", "items": {"not": {}}, "prefixItems": [{"type": "number"}, {"type": ["number", "null"]}]})
+        );
+        let out = convert(&doc, schema, Mode::Output);
+        assert_eq!(out["properties"]["kind"], json!({}));
+        assert_eq!(out["properties"]["at"], json!({"type": "array", "items": {"type": "number"}}));
     }
 
     #[test]

@@ -398,6 +398,23 @@ mod tests {
         tool_schema(root, &bodies)
     }
 
+    /// Every input root refuses unlisted arguments, unless it says itself what else it takes
+    /// (a flat body's own `additionalProperties`, or `unevaluatedProperties`).
+    #[test]
+    fn argument_roots_are_closed_unless_they_say_otherwise() {
+        let root = arguments_root(json!({"type": "object", "properties": {}}));
+        assert_eq!(root["$schema"], DIALECT);
+        assert_eq!(root["additionalProperties"], false);
+        let own = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        assert_eq!(
+            arguments_root(own)["additionalProperties"],
+            json!({"type": "string"})
+        );
+        let root = arguments_root(json!({"allOf": [], "unevaluatedProperties": false}));
+        assert!(root.get("additionalProperties").is_none(), "{root}");
+        assert_eq!(root["$schema"], DIALECT);
+    }
+
     #[test]
     fn definitions_used_once_are_inlined_and_shared_large_ones_kept() {
         let big = json!({"type": "object", "description": "x".repeat(300)});
