@@ -100,7 +100,7 @@ impl<'a> Builder<'a> {
                             body.arg_name
                         ),
                     )
-                    .hint("the other tools' bodies are flat; this one's callers pass the body whole"),
+                    .hint("callers pass this body whole, as without flatten_body; the message says what would make it flat"),
                 ),
             }
         }

@@ -48,12 +48,19 @@ pub fn snapshot_dir(example: &str) -> PathBuf {
 }
 
 /// The crate `spec` generates as if into `out`, named `name`, in memory (the tool names a
-/// `mcpwright.lock` in `out` pins are kept, as `mcpwright generate` keeps them).
+/// `mcpwright.lock` in `out` pins are kept, and the settings of a `mcpwright.toml` beside the
+/// spec apply, as `mcpwright generate` does both).
 pub fn render(spec: &Path, out: &Path, name: &str) -> mcpwright::emit::Crate {
-    let options = mcpwright::Options {
+    let mut options = mcpwright::Options {
         crate_name: Some(name.to_owned()),
         ..Default::default()
     };
+    if let Some(file) = mcpwright::config::beside(spec) {
+        mcpwright::config::load(&file)
+            .and_then(|config| config.apply(&mut options))
+            .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        options.config_file = Some(file);
+    }
     let (_, krate) = mcpwright::render(spec, out, &options)
         .unwrap_or_else(|err| panic!("{}: {err}", spec.display()));
     krate
