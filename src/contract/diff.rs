@@ -577,15 +577,26 @@ mod tests {
         new.tools[0].flat_body = true;
         let d = diff(&old, &new);
         let first = &d.changed["a"][0];
-        assert_eq!((first.impact, first.at.as_str()), (Impact::Breaking, "input"));
+        assert_eq!(
+            (first.impact, first.at.as_str()),
+            (Impact::Breaking, "input")
+        );
         assert!(first.what.contains("top-level arguments"), "{}", first.what);
-        assert!(d.to_text().contains("flatten_body is on"), "{}", d.to_text());
+        assert!(
+            d.to_text().contains("flatten_body is on"),
+            "{}",
+            d.to_text()
+        );
         let text = new.to_text();
         assert!(text.contains("\"flatBody\": true"), "{text}");
         assert!(Contract::parse(&text).unwrap().tools[0].flat_body);
         assert!(!Contract::parse(&old.to_text()).unwrap().tools[0].flat_body);
         let back = diff(&new, &old);
-        assert!(back.changed["a"][0].what.contains("one `body` argument again"));
+        assert!(
+            back.changed["a"][0]
+                .what
+                .contains("one `body` argument again")
+        );
     }
 
     #[test]

@@ -54,9 +54,15 @@ pub fn tools_file(api: &Api, module: &str, schemas: &[(u32, Option<u32>)]) -> To
         .iter()
         .any(|(t, _)| t.body.as_ref().is_some_and(|b| b.flat));
     let take = match (uses_take, uses_rest) {
-        (true, true) => Some(quote!(use crate::runtime::args::{rest, take};)),
-        (true, false) => Some(quote!(use crate::runtime::args::take;)),
-        (false, true) => Some(quote!(use crate::runtime::args::rest;)),
+        (true, true) => Some(quote!(
+            use crate::runtime::args::{rest, take};
+        )),
+        (true, false) => Some(quote!(
+            use crate::runtime::args::take;
+        )),
+        (false, true) => Some(quote!(
+            use crate::runtime::args::rest;
+        )),
         (false, false) => None,
     };
     let path_style = uses_path_style.then(|| quote!(PathStyle,));

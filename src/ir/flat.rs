@@ -28,9 +28,12 @@
 //! `additionalProperties: false`). A flat body that says how it treats other properties keeps
 //! its own word; one whose branches name properties of their own gets `unevaluatedProperties:
 //! false` instead, which sees through `allOf` and the rest, where `additionalProperties` would
-//! refuse the branches' properties.
+//! refuse the branches' properties; a name the body requires without giving it a schema is listed
+//! with an empty one, so that the closed root still lets it through.
 
 use std::collections::HashSet;
+
+use indexmap::IndexSet;
 
 use serde_json::{Map, Value, json};
 
@@ -47,14 +50,23 @@ const IN_PLACE_LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
 
 /// Keywords that constrain the object as a whole, wherever they apply in place: the parameters'
 /// arguments, once beside the body's properties, would count for them.
-const WHOLE_OBJECT: [&str; 5] = ["minProperties", "maxProperties", "propertyNames", "enum", "const"];
+const WHOLE_OBJECT: [&str; 5] = [
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "enum",
+    "const",
+];
 
 /// What the in-place subschemas of a body's schema say about its properties.
 #[derive(Debug, Default)]
 struct Facts {
     /// Every property name the schema names: in `properties`, `required`, `dependentRequired`
-    /// and `dependentSchemas`, at the root and in its branches.
-    names: HashSet<String>,
+    /// and `dependentSchemas`, at the root and in its branches (in the order found, so what is
+    /// built from them is deterministic).
+    names: IndexSet<String>,
+    /// The names some `properties` declares, at the root or in a branch.
+    declared: HashSet<String>,
     /// Whether a branch names properties the root's `properties` does not, or takes other
     /// properties itself: a root `additionalProperties: false` would refuse them.
     branches_add: bool,
@@ -95,7 +107,7 @@ impl<'a> Builder<'a> {
         let facts = self.facts(&map);
         let says_more =
             map.contains_key("additionalProperties") || map.contains_key("unevaluatedProperties");
-        if facts.names.is_empty() && !says_more {
+        if facts.declared.is_empty() && !says_more {
             return Err(
                 "it is a free-form object: it names no properties to become arguments".into(),
             );
@@ -117,8 +129,24 @@ impl<'a> Builder<'a> {
                 return Err("it takes properties it does not name, and a parameter's argument could be taken for one".into());
             }
         }
-        if !says_more && facts.branches_add {
-            map.insert("unevaluatedProperties".into(), Value::Bool(false));
+        if !says_more {
+            if facts.branches_add {
+                map.insert("unevaluatedProperties".into(), Value::Bool(false));
+            }
+            // A name that is required (or depended on) but has no schema anywhere takes any value
+            // in the body; the closed root must list it to let it through.
+            let undeclared = facts.names.iter().filter(|n| !facts.declared.contains(*n));
+            let undeclared: Vec<String> = undeclared.cloned().collect();
+            if !undeclared.is_empty() {
+                let properties = map
+                    .entry("properties")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(properties) = properties {
+                    for name in undeclared {
+                        properties.insert(name, json!({}));
+                    }
+                }
+            }
         }
         defs.extend(own);
         Ok(merged(params, map))
@@ -151,10 +179,13 @@ impl<'a> Builder<'a> {
                     .get("properties")
                     .and_then(Value::as_object)
                     .is_some_and(|p| p.keys().any(|k| !root_properties.contains(k)));
-                let takes_others =
-                    ["additionalProperties", "unevaluatedProperties", "patternProperties"]
-                        .iter()
-                        .any(|k| map.contains_key(*k));
+                let takes_others = [
+                    "additionalProperties",
+                    "unevaluatedProperties",
+                    "patternProperties",
+                ]
+                .iter()
+                .any(|k| map.contains_key(*k));
                 facts.branches_add |= named_here || takes_others;
             }
             let mut whole: Vec<&str> = WHOLE_OBJECT.to_vec();
@@ -172,11 +203,21 @@ impl<'a> Builder<'a> {
             }
             for key in IN_PLACE_LISTS {
                 if let Some(Value::Array(items)) = map.get(key) {
-                    queue.extend(items.iter().filter_map(Value::as_object).map(|m| (m, false)));
+                    queue.extend(
+                        items
+                            .iter()
+                            .filter_map(Value::as_object)
+                            .map(|m| (m, false)),
+                    );
                 }
             }
             if let Some(Value::Object(schemas)) = map.get("dependentSchemas") {
-                queue.extend(schemas.values().filter_map(Value::as_object).map(|m| (m, false)));
+                queue.extend(
+                    schemas
+                        .values()
+                        .filter_map(Value::as_object)
+                        .map(|m| (m, false)),
+                );
             }
         }
         facts
@@ -188,13 +229,20 @@ impl Facts {
         let strings = |value: Option<&Value>| -> Vec<String> {
             value
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default()
         };
-        for key in ["properties", "dependentSchemas"] {
-            if let Some(Value::Object(props)) = map.get(key) {
-                self.names.extend(props.keys().cloned());
-            }
+        if let Some(Value::Object(props)) = map.get("properties") {
+            self.names.extend(props.keys().cloned());
+            self.declared.extend(props.keys().cloned());
+        }
+        if let Some(Value::Object(schemas)) = map.get("dependentSchemas") {
+            self.names.extend(schemas.keys().cloned());
         }
         self.names.extend(strings(map.get("required")));
         if let Some(Value::Object(dependent)) = map.get("dependentRequired") {
@@ -314,15 +362,24 @@ mod tests {
             "https://json-schema.org/draft/2020-12/schema"
         );
         assert_eq!(schema["type"], "object");
-        assert_eq!(schema["allOf"][0]["anyOf"][1], json!({"required": ["email"]}));
-        assert_eq!(schema["if"]["properties"]["contactMethod"], json!({"const": "phone"}));
+        assert_eq!(
+            schema["allOf"][0]["anyOf"][1],
+            json!({"required": ["email"]})
+        );
+        assert_eq!(
+            schema["if"]["properties"]["contactMethod"],
+            json!({"const": "phone"})
+        );
         assert_eq!(schema["then"], json!({"required": ["phone"]}));
         assert_eq!(schema["else"], json!({"required": ["email"]}));
         assert_eq!(schema["dependentRequired"], json!({"phone": ["name"]}));
         assert_eq!(schema["additionalProperties"], false);
         assert!(schema.get("unevaluatedProperties").is_none(), "{schema}");
         assert!(schema["properties"].get("body").is_none(), "{schema}");
-        assert_eq!(schema["properties"]["address"], json!({"$ref": "#/$defs/address"}));
+        assert_eq!(
+            schema["properties"]["address"],
+            json!({"$ref": "#/$defs/address"})
+        );
         // `$anchor` reaches the definition.
         assert_eq!(schema["$defs"]["address"]["$anchor"], "addressDef");
         let api = api(&spec(json!([]), json_body(person())), true);
@@ -333,7 +390,10 @@ mod tests {
     fn off_by_default() {
         let api = api(&spec(json!([]), json_body(person())), false);
         let schema = api.assemble(&api.tools[0].input_schema);
-        assert_eq!(schema["properties"]["body"]["if"]["required"], json!(["contactMethod"]));
+        assert_eq!(
+            schema["properties"]["body"]["if"]["required"],
+            json!(["contactMethod"])
+        );
         assert!(schema.get("if").is_none());
         assert_eq!(schema["additionalProperties"], false);
         assert!(!api.tools[0].body.as_ref().unwrap().flat);
@@ -376,30 +436,102 @@ mod tests {
         let none = json!([]);
         let object = json!({"type": "object", "properties": {"name": {"type": "string"}}});
         let cases = [
-            (none.clone(), json_body(json!({"type": "array", "items": {"type": "string"}})), "not an object"),
-            (none.clone(), json_body(json!({"type": ["object", "null"], "properties": {"a": {}}})), "not an object"),
-            (none.clone(), json!({"content": {"application/json": {"schema": object.clone()}}}), "optional"),
-            (none.clone(), json!({"required": true, "content": {"multipart/form-data": {"schema": object.clone()}}}), "multipart"),
-            (none.clone(), json!({"required": true, "content": {"application/octet-stream": {}}}), "not an object"),
-            (none.clone(), json_body(json!({"type": "object"})), "free-form"),
+            (
+                none.clone(),
+                json_body(json!({"type": "array", "items": {"type": "string"}})),
+                "not an object",
+            ),
+            (
+                none.clone(),
+                json_body(json!({"type": ["object", "null"], "properties": {"a": {}}})),
+                "not an object",
+            ),
+            (
+                none.clone(),
+                json!({"content": {"application/json": {"schema": object.clone()}}}),
+                "optional",
+            ),
+            (
+                none.clone(),
+                json!({"required": true, "content": {"multipart/form-data": {"schema": object.clone()}}}),
+                "multipart",
+            ),
+            (
+                none.clone(),
+                json!({"required": true, "content": {"application/octet-stream": {}}}),
+                "not an object",
+            ),
+            (
+                none.clone(),
+                json_body(json!({"type": "object"})),
+                "free-form",
+            ),
             // With a parameter: a shared name, a branch closed to its own properties, a count
             // of properties, and properties the body does not name.
-            (org.clone(), json_body(json!({"$ref": "#/components/schemas/Base"})), "property `id`"),
-            (org.clone(), json_body(json!({"allOf": [{"$ref": "#/components/schemas/Closed"}], "properties": {"x": {}}})), "property `id`"),
-            (org.clone(), json_body(json!({"allOf": [{"properties": {"a": {}}, "additionalProperties": false}]})), "`additionalProperties` constrains the whole object"),
-            (org.clone(), json_body(json!({"type": "object", "properties": {"a": {}}, "maxProperties": 2})), "`maxProperties`"),
-            (org.clone(), json_body(json!({"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "string"}})), "does not name"),
+            (
+                org.clone(),
+                json_body(json!({"$ref": "#/components/schemas/Base"})),
+                "property `id`",
+            ),
+            (
+                org.clone(),
+                json_body(
+                    json!({"allOf": [{"$ref": "#/components/schemas/Closed"}], "properties": {"x": {}}}),
+                ),
+                "property `id`",
+            ),
+            (
+                org.clone(),
+                json_body(
+                    json!({"allOf": [{"properties": {"a": {}}, "additionalProperties": false}]}),
+                ),
+                "`additionalProperties` constrains the whole object",
+            ),
+            (
+                org.clone(),
+                json_body(json!({"type": "object", "properties": {"a": {}}, "maxProperties": 2})),
+                "`maxProperties`",
+            ),
+            (
+                org.clone(),
+                json_body(
+                    json!({"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "string"}}),
+                ),
+                "does not name",
+            ),
         ];
         for (params, body, why) in cases {
             let spec = spec(params, body.clone());
             let (schema, warnings) = input(&spec);
             assert_eq!(warnings.len(), 1, "{body}: {warnings:?}");
             assert!(warnings[0].contains(why), "{body}: {warnings:?}");
-            assert!(warnings[0].contains("stays one `body` argument"), "{warnings:?}");
-            assert!(schema["properties"].get("body").is_some(), "{body}: {schema}");
+            assert!(
+                warnings[0].contains("stays one `body` argument"),
+                "{warnings:?}"
+            );
+            assert!(
+                schema["properties"].get("body").is_some(),
+                "{body}: {schema}"
+            );
             let api = api(&spec, true);
             assert!(!api.tools[0].body.as_ref().unwrap().flat);
         }
+    }
+
+    /// A property the body requires without a schema for it takes any value there; the closed
+    /// root lists it so that it still can.
+    #[test]
+    fn required_names_without_a_schema_stay_allowed() {
+        let body = json_body(
+            json!({"type": "object", "required": ["id", "name"], "properties": {"name": {"type": "string"}}}),
+        );
+        let (schema, warnings) = input(&spec(json!([]), body));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            schema["properties"],
+            json!({"name": {"type": "string"}, "id": {}})
+        );
+        assert_eq!(schema["additionalProperties"], false);
     }
 
     /// A form body is one object too; a free-form body that says what it takes is exact

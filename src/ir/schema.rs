@@ -626,7 +626,10 @@ mod tests {
         );
         let out = convert(&doc, schema, Mode::Output);
         assert_eq!(out["properties"]["kind"], json!({}));
-        assert_eq!(out["properties"]["at"], json!({"type": "array", "items": {"type": "number"}}));
+        assert_eq!(
+            out["properties"]["at"],
+            json!({"type": "array", "items": {"type": "number"}})
+        );
     }
 
     #[test]

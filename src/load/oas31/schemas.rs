@@ -170,7 +170,9 @@ pub(super) fn prefix_items(map: &mut Map<String, Value>, _pointer: &str, _notes:
     };
     let after = map.shift_remove("items");
     // After the walk, `items: false` ("nothing after the prefix") reads `{not: {}}`.
-    let closed = after.as_ref().is_some_and(|items| *items == json!({"not": {}}));
+    let closed = after
+        .as_ref()
+        .is_some_and(|items| *items == json!({"not": {}}));
     let uniform = match &prefix {
         Value::Array(positions) => positions
             .first()

@@ -309,9 +309,8 @@ fn kept_keywords_hold_converted_schemas() {
 #[test]
 fn prefix_items() {
     // The 3.0 form is one `items`; the tuple itself is kept for tool inputs.
-    let (out, warnings) = schema(
-        json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}),
-    );
+    let (out, warnings) =
+        schema(json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}));
     assert_eq!(out["items"], json!({"type": "string"}));
     assert_eq!(
         out[KEPT_2020_12],

@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn malformed_anchors_go() {
-        let mut schema = json!({"anyOf": [{"$anchor": "1st"}, {"$anchor": 7}, {"$anchor": "ok-1.b_"}]});
+        let mut schema =
+            json!({"anyOf": [{"$anchor": "1st"}, {"$anchor": 7}, {"$anchor": "ok-1.b_"}]});
         keep_unique(&mut schema);
         assert_eq!(schema, json!({"anyOf": [{}, {}, {"$anchor": "ok-1.b_"}]}));
         assert!(is_anchor_name("_a") && !is_anchor_name("") && !is_anchor_name("a b"));

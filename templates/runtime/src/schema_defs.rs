@@ -38,8 +38,8 @@ pub fn arguments_root(root: Value) -> Value {
     let Value::Object(fields) = root else {
         return root;
     };
-    let closed = fields.contains_key("additionalProperties")
-        || fields.contains_key("unevaluatedProperties");
+    let closed =
+        fields.contains_key("additionalProperties") || fields.contains_key("unevaluatedProperties");
     let mut map = Map::new();
     map.insert("$schema".into(), Value::String(DIALECT.into()));
     map.extend(fields);
