@@ -41,6 +41,7 @@ use super::build::Builder;
 use super::media;
 use super::model::{Body, BodyKind, Param};
 use super::schema::{Defs, Mode};
+use crate::error::{Diagnostic, Location};
 use crate::load::refs;
 
 /// Keywords whose value is a subschema applied to the object itself (in place), not to a
@@ -75,9 +76,41 @@ struct Facts {
 }
 
 impl<'a> Builder<'a> {
+    /// Under `flatten_body`, the input root of the tool whose body this is (the body then marked
+    /// flat), or `None`: the setting is off, there is no body, or it stays one argument, with a
+    /// warning at `location` (the operation's `requestBody`) saying why.
+    pub(super) fn flatten(
+        &mut self,
+        params: &[Param],
+        body: Option<&mut Body>,
+        schema: Option<&'a Value>,
+        defs: &mut Defs,
+        location: &Location,
+    ) -> Option<Value> {
+        let (true, Some(body), Some(schema)) = (self.flatten_body, body, schema) else {
+            return None;
+        };
+        match self.flat_root(params, body, schema, defs) {
+            Ok(root) => {
+                body.flat = true;
+                Some(root)
+            }
+            Err(why) => {
+                let message = format!(
+                    "the request body stays one `{}` argument (flatten_body): {why}",
+                    body.arg_name
+                );
+                self.warnings.push(Diagnostic::new(location.clone(), message).hint(
+                    "callers pass this body whole, as without flatten_body; the message says what would make it flat",
+                ));
+                None
+            }
+        }
+    }
+
     /// The input root of a tool whose body is flattened (parameters first, then the body's
     /// properties), its definitions added to `defs`; or why the body stays one argument.
-    pub(super) fn flat_root(
+    fn flat_root(
         &mut self,
         params: &[Param],
         body: &Body,

@@ -82,28 +82,17 @@ impl<'a> Builder<'a> {
         let mut defs = Defs::default();
         let mut body_defs = Defs::default();
         let (params, mut body) = self.arguments(&spec_params, spec_body, &mut defs, &mut body_defs);
-        let mut flat = None;
-        if let (true, Some(body), Some(schema)) = (self.flatten_body, body.as_mut(), body_schema) {
-            match self.flat_root(&params, body, schema, &mut defs) {
-                Ok(root) => {
-                    body.flat = true;
-                    flat = Some(root);
-                }
-                Err(why) => self.warnings.push(
-                    Diagnostic::new(
-                        Location {
-                            pointer: crate::error::pointer_join(&op.pointer, "requestBody"),
-                            ..location.clone()
-                        },
-                        format!(
-                            "the request body stays one `{}` argument (flatten_body): {why}",
-                            body.arg_name
-                        ),
-                    )
-                    .hint("callers pass this body whole, as without flatten_body; the message says what would make it flat"),
-                ),
-            }
-        }
+        let body_location = Location {
+            pointer: crate::error::pointer_join(&op.pointer, "requestBody"),
+            ..location.clone()
+        };
+        let flat = self.flatten(
+            &params,
+            body.as_mut(),
+            body_schema,
+            &mut defs,
+            &body_location,
+        );
         if flat.is_none() {
             defs.extend(body_defs);
         }
@@ -302,7 +291,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The tool's input schema: an object with one property per argument, or the root of a flat
-    /// body (`flat`, from [`Builder::flat_root`]).
+    /// body (`flat`, from [`Builder::flatten`]).
     fn input_schema(
         &mut self,
         params: &[Param],
