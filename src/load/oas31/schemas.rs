@@ -68,7 +68,7 @@ pub(super) fn downgrade_schema(schema: &mut Value, pointer: &str, notes: &mut No
     examples_to_example(map, pointer, notes);
     numeric_exclusive_bounds(map);
     content_keywords(map, pointer, notes);
-    prefix_items(map, pointer, notes);
+    prefix_items(map);
     pattern_properties(map, pointer, notes);
     drop_unsupported(map, pointer, notes);
     nullable_from_null_branches(map);
@@ -164,7 +164,7 @@ pub(super) fn is_text_media_type(media: &str) -> bool {
 /// (`true` when there were none: in 2020-12 an `items` next to `prefixItems` is only about the
 /// items after the prefix). The 3.0 form, which Rust types and outputs read, is the closest
 /// single `items`: the positions' schema when they all share one, else any items.
-pub(super) fn prefix_items(map: &mut Map<String, Value>, _pointer: &str, _notes: &mut Notes) {
+pub(super) fn prefix_items(map: &mut Map<String, Value>) {
     let Some(prefix) = map.shift_remove("prefixItems") else {
         return;
     };
