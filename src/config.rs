@@ -7,6 +7,7 @@
 //! upstream_url = "https://api.example.com/v1"
 //! strict = false
 //! tool_mode = "auto"          # operations | search | auto
+//! flatten_body = false        # a JSON object body's properties as top-level arguments
 //!
 //! [filters]
 //! include_tags = ["pets"]
@@ -122,6 +123,7 @@ impl Options {
             options.upstream_url.clone_from(&self.upstream_url);
         }
         options.strict |= self.strict;
+        options.flatten_body |= self.flatten_body;
         if options.tool_mode.is_none() {
             options.tool_mode = self.tool_mode;
         }

@@ -274,9 +274,12 @@ fn tool_json(api: &Api, tool: &Tool) -> Value {
         "description": tool.description,
         "arguments": tool.params.iter().map(|p| json!({
             "name": p.arg_name, "in": p.location.as_str(), "wireName": p.wire_name, "required": p.required,
-        })).chain(tool.body.iter().map(|b| json!({
-            "name": b.arg_name, "in": "body", "mediaType": b.media_type, "required": b.required,
-        }))).collect::<Vec<_>>(),
+        })).chain(tool.body.iter().map(|b| if b.flat {
+            // Its properties are the input schema's own, beside the parameters'.
+            json!({"name": null, "in": "body", "flat": true, "mediaType": b.media_type, "required": b.required})
+        } else {
+            json!({"name": b.arg_name, "in": "body", "mediaType": b.media_type, "required": b.required})
+        })).collect::<Vec<_>>(),
         "inputSchema": api.assemble(&tool.input_schema),
         "outputSchema": tool.output.as_ref().map(|o| api.assemble(&o.schema)),
         "security": tool.security.iter().map(|r| r.schemes.iter().map(|(name, scopes)| json!({"scheme": name, "scopes": scopes})).collect::<Vec<_>>()).collect::<Vec<_>>(),
@@ -308,8 +311,10 @@ fn arguments(tool: &Tool) -> String {
             n => parts.push(format!("{n} {label}")),
         }
     }
-    if tool.body.is_some() {
-        parts.push("body".into());
+    match &tool.body {
+        Some(body) if body.flat => parts.push("flat body".into()),
+        Some(_) => parts.push("body".into()),
+        None => {}
     }
     if parts.is_empty() {
         "-".into()

@@ -141,6 +141,11 @@ struct Choices {
     /// auto (search above 64 tools) [default: auto]; the server's --tool-mode overrides it.
     #[arg(long, value_enum, value_name = "MODE")]
     tool_mode: Option<mcpwright::search::ToolMode>,
+    /// Give a JSON object request body's properties to the tool as top-level arguments instead
+    /// of one `body` argument, where that is exact (other operations keep `body`, with a
+    /// warning saying why). Renames existing tools' arguments: `check` reports it as breaking.
+    #[arg(long)]
+    flatten_body: bool,
 }
 
 impl Choices {
@@ -178,6 +183,7 @@ impl Choices {
                 exclude_paths: self.exclude_path.clone(),
             },
             strict: self.strict,
+            flatten_body: self.flatten_body,
             tool_mode: self.tool_mode,
             tools: mcpwright::options::ToolChoices {
                 renames: pairs("rename", &self.rename)?.into_iter().collect(),

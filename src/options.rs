@@ -34,6 +34,11 @@ pub struct Options {
     pub strict: bool,
     /// The tool mode the server uses unless told otherwise (default: auto).
     pub tool_mode: Option<ToolMode>,
+    /// Give a JSON object request body's properties to the tool as its own arguments (beside the
+    /// parameters') instead of one `body` argument, wherever that is exact (`ir::flat` says
+    /// when). Off by default: it renames existing tools' arguments.
+    #[serde(default)]
+    pub flatten_body: bool,
     /// Which operations become tools.
     #[serde(default)]
     pub filters: Filters,

@@ -909,3 +909,45 @@ fn check_sees_changes_in_referenced_files() {
         Some(1)
     );
 }
+
+/// `--flatten-body` gives a body's properties to the tool as its own arguments, says which
+/// bodies stay whole and why, and `check` without it explains what the switch back breaks.
+#[test]
+fn flat_bodies_are_a_choice_check_explains() {
+    let dir = scratch("flatten-body");
+    let spec = spec_file(
+        &dir,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /people:\n    post:\n      operationId: addPerson\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              properties: {name: {type: string}, email: {type: string}}\n              anyOf: [{required: [name]}, {required: [email]}]\n      responses: {'201': {description: ok}}\n  /tags:\n    post:\n      operationId: addTags\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {type: array, items: {type: string}}\n      responses: {'201': {description: ok}}\n",
+    );
+    let out = dir.join("out");
+    let (spec_arg, out_arg) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let generated = mcpwright(&["generate", spec_arg, "-o", out_arg, "--flatten-body"]);
+    let text = stderr(&generated);
+    assert!(generated.status.success(), "{text}");
+    assert!(
+        text.contains("POST /tags") && text.contains("stays one `body` argument"),
+        "{text}"
+    );
+    assert!(!text.contains("POST /people"), "{text}");
+    let lock = std::fs::read_to_string(out.join("mcpwright.lock")).unwrap();
+    assert!(lock.contains("\"flatBody\": true"), "{lock}");
+    let inspect = mcpwright(&["inspect", spec_arg, "--flatten-body", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(
+        json["tools"][0]["inputSchema"]["anyOf"][0],
+        serde_json::json!({"required": ["name"]})
+    );
+    assert_eq!(json["tools"][0]["arguments"][0]["flat"], true);
+
+    assert_eq!(
+        mcpwright(&["check", spec_arg, "-o", out_arg, "--flatten-body"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let stale = mcpwright(&["check", spec_arg, "-o", out_arg]);
+    assert_eq!(stale.status.code(), Some(1), "{}", stderr(&stale));
+    let report = String::from_utf8_lossy(&stale.stdout);
+    assert!(report.contains("one `body` argument again"), "{report}");
+    assert!(report.contains("breaking"), "{report}");
+}

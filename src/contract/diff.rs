@@ -163,6 +163,18 @@ fn tool_changes(
             what: format!("now calls {} (was {})", new.operation, old.operation),
         });
     }
+    if old.flat_body != new.flat_body {
+        // Said first: it explains the argument changes listed after it.
+        changes.push(Change {
+            impact: Impact::Breaking,
+            at: "input".into(),
+            what: if new.flat_body {
+                "the request body's properties are now top-level arguments (flatten_body is on); calls that pass `body` fail".into()
+            } else {
+                "the request body is one `body` argument again (flatten_body is off, or this body can no longer be flattened); calls that pass its properties at the top level fail".into()
+            },
+        });
+    }
     // A client that reads a resource by its URI loses it when the template changes.
     match (&old.resource, &new.resource) {
         (None, Some(uri)) => changes.push(Change {
@@ -568,6 +580,7 @@ mod tests {
             scopes: Vec::new(),
             resource: None,
             listed: true,
+            flat_body: false,
         }
     }
 
@@ -587,6 +600,39 @@ mod tests {
             tool.input.defs = ids.clone();
         }
         contract
+    }
+
+    /// Turning `flatten_body` on moves every body property to the top level: the diff says
+    /// so first, as breaking, before the argument changes it explains; the lock keeps it.
+    #[test]
+    fn a_body_that_became_flat_is_explained() {
+        let nested = json!({"type": "object", "required": ["body"], "properties": {"body": {"type": "object", "properties": {"name": {}}}}});
+        let flat = json!({"type": "object", "properties": {"name": {}}});
+        let old = contract(vec![tool("a", "POST /a", nested)]);
+        let mut new = contract(vec![tool("a", "POST /a", flat)]);
+        new.tools[0].flat_body = true;
+        let d = diff(&old, &new);
+        let first = &d.changed["a"][0];
+        assert_eq!(
+            (first.impact, first.at.as_str()),
+            (Impact::Breaking, "input")
+        );
+        assert!(first.what.contains("top-level arguments"), "{}", first.what);
+        assert!(
+            d.to_text().contains("flatten_body is on"),
+            "{}",
+            d.to_text()
+        );
+        let text = new.to_text();
+        assert!(text.contains("\"flatBody\": true"), "{text}");
+        assert!(Contract::parse(&text).unwrap().tools[0].flat_body);
+        assert!(!Contract::parse(&old.to_text()).unwrap().tools[0].flat_body);
+        let back = diff(&new, &old);
+        assert!(
+            back.changed["a"][0]
+                .what
+                .contains("one `body` argument again")
+        );
     }
 
     #[test]

@@ -53,6 +53,7 @@ impl Contract {
                     .find(|resource| resource.tool == index)
                     .map(|resource| resource.uri_template(crate_name)),
                 listed: tool.listed,
+                flat_body: tool.body.as_ref().is_some_and(|b| b.flat),
             })
             .collect();
         Contract {

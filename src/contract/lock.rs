@@ -43,6 +43,9 @@ struct LockTool {
     operation_id: Option<String>,
     #[serde(default)]
     scopes: Vec<Vec<String>>,
+    /// Written (version 3) only when true, so locks from before flat bodies read as nested.
+    #[serde(default)]
+    flat_body: bool,
     /// Version 3: `{"fingerprint", "schema"}`; version 2: the fingerprint.
     #[serde(default)]
     input: Option<Value>,
@@ -93,6 +96,9 @@ impl Contract {
                 fields.push(format!("\"operationId\": {}", text(id)));
             }
             fields.push(format!("\"scopes\": {}", text(&tool.scopes)));
+            if tool.flat_body {
+                fields.push("\"flatBody\": true".to_owned());
+            }
             if let Some(resource) = &tool.resource {
                 fields.push(format!("\"resource\": {}", text(resource)));
             }
@@ -165,6 +171,7 @@ impl Contract {
                     scopes: tool.scopes,
                     resource: tool.resource,
                     listed: tool.tool,
+                    flat_body: tool.flat_body,
                 });
             }
             return Some(contract);
@@ -216,6 +223,7 @@ impl Contract {
                 scopes,
                 resource,
                 listed,
+                flat_body: false,
             });
         }
         Some(contract)

@@ -21,6 +21,9 @@ pub struct ToolContract {
     pub resource: Option<String>,
     /// Whether `tools/list` shows it (false: a resource only).
     pub listed: bool,
+    /// Whether the request body's properties are top-level arguments (`flatten_body`), rather
+    /// than one `body` argument: recorded so that `check` can say why every argument moved.
+    pub flat_body: bool,
 }
 
 /// One tool schema: a fingerprint of the whole schema clients see, and its shape — the keywords

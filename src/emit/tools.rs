@@ -50,12 +50,22 @@ pub fn tools_file(api: &Api, module: &str, schemas: &[(u32, Option<u32>)]) -> To
         .any(|p| p.location == ParamLocation::Query && uses_query_with(p));
     let uses_take = tools
         .iter()
-        .any(|(t, _)| !t.params.is_empty() || t.body.is_some());
-    let take = uses_take.then(|| {
-        quote!(
+        .any(|(t, _)| !t.params.is_empty() || t.body.as_ref().is_some_and(|b| !b.flat));
+    let uses_rest = tools
+        .iter()
+        .any(|(t, _)| t.body.as_ref().is_some_and(|b| b.flat));
+    let take = match (uses_take, uses_rest) {
+        (true, true) => Some(quote!(
+            use crate::runtime::args::{rest, take};
+        )),
+        (true, false) => Some(quote!(
             use crate::runtime::args::take;
-        )
-    });
+        )),
+        (false, true) => Some(quote!(
+            use crate::runtime::args::rest;
+        )),
+        (false, false) => None,
+    };
     let path_style = uses_path_style.then(|| quote!(PathStyle,));
     let query_style = uses_query_style.then(|| quote!(QueryStyle,));
     let tools = tools
@@ -168,16 +178,26 @@ fn tool(api: &Api, tool: &Tool, input: u32, output: Option<u32>) -> TokenStream 
     } else {
         quote!(_)
     };
-    // Validated arguments become the typed struct field by field (`args::take`).
+    // Validated arguments become the typed struct field by field (`args::take`); a flat body
+    // is what the parameters leave (`args::rest`), so its field comes last, as it is declared.
     let takes = tool
         .params
         .iter()
-        .map(|p| (&p.field, &p.arg_name))
-        .chain(tool.body.iter().map(|b| (&b.field, &b.arg_name)))
+        .map(|p| (&p.field, Some(&p.arg_name)))
+        .chain(
+            tool.body
+                .iter()
+                .map(|b| (&b.field, (!b.flat).then_some(&b.arg_name))),
+        )
         .map(|(field, arg)| {
             let field = ident(field);
-            let arg = str_lit(arg);
-            quote!(#field: take(&mut args, #arg)?,)
+            match arg {
+                Some(arg) => {
+                    let arg = str_lit(arg);
+                    quote!(#field: take(&mut args, #arg)?,)
+                }
+                None => quote!(#field: rest(&mut args)?,),
+            }
         });
     quote! {
         #struct_doc
@@ -296,7 +316,8 @@ fn uses_query_with(param: &Param) -> bool {
 /// The `Request` call that sets the body.
 fn body_call(body: &Body) -> TokenStream {
     let media = str_lit(&body.media_type);
-    let arg = str_lit(&body.arg_name);
+    // Errors name the argument; a flat body's properties are named from the arguments' root.
+    let arg = str_lit(if body.flat { "" } else { &body.arg_name });
     let field = ident(&body.field);
     let method = match body.kind {
         BodyKind::Json => quote!(json),

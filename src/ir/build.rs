@@ -36,6 +36,7 @@ pub fn build(spec: &Spec, options: &Options) -> Result<Api> {
         global_security: spec.head.security.as_ref(),
         fixed_names: HashMap::new(),
         fixed_descriptions: HashMap::new(),
+        flatten_body: options.flatten_body,
     };
     builder.warnings.extend(duplicate_operation_ids(spec));
     builder.reserve_names(options);
@@ -225,6 +226,8 @@ pub(super) struct Builder<'a> {
     pub(super) fixed_names: HashMap<String, String>,
     /// Descriptions the user chose, by `METHOD /path`.
     pub(super) fixed_descriptions: HashMap<String, String>,
+    /// Whether JSON object bodies become top-level arguments where that is exact (`ir::flat`).
+    pub(super) flatten_body: bool,
 }
 
 impl<'a> Builder<'a> {

@@ -9,6 +9,7 @@
 
 mod build;
 pub mod filter;
+mod flat;
 // The runtime's own file: the generator and generated servers find cycles the same way.
 #[path = "../../templates/runtime/src/graph.rs"]
 mod graph;
@@ -19,6 +20,8 @@ mod params;
 mod resources;
 pub mod rust_types;
 pub mod schema;
+#[path = "../../templates/runtime/src/schema_anchors.rs"]
+mod schema_anchors;
 #[path = "../../templates/runtime/src/schema_defs.rs"]
 pub mod schema_defs;
 mod scopes;

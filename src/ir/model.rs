@@ -366,8 +366,11 @@ pub enum BodyKind {
 /// The request body.
 #[derive(Debug, Clone)]
 pub struct Body {
-    /// The property name in the tool's input schema.
+    /// The property name in the tool's input schema (unless the body is flat).
     pub arg_name: String,
+    /// Whether the body's properties are the tool's own arguments, beside the parameters'
+    /// (`flatten_body`; see `ir::flat`), rather than one argument.
+    pub flat: bool,
     /// The field of the argument struct.
     pub field: String,
     /// The media type sent as `Content-Type`.

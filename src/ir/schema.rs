@@ -36,13 +36,21 @@ pub struct Defs {
     pointers: IndexSet<String>,
 }
 
+impl Defs {
+    /// Adds `other`'s definitions after these.
+    pub fn extend(&mut self, other: Defs) {
+        self.pointers.extend(other.pointers);
+    }
+}
+
 /// Converts schemas of one spec, caching converted components across tools.
 #[derive(Debug)]
 pub struct Converter<'a> {
     doc: &'a Value,
     file: &'a str,
-    /// Each referenced pointer's name in `$defs`, the same for every tool.
+    /// Each referenced pointer's name in `$defs`, the same for every tool, and back.
     names: HashMap<String, String>,
+    pointers: HashMap<String, String>,
     namer: Namer,
     /// Converted bodies of referenced schemas, with the pointers they reference.
     cache: HashMap<(String, Mode), (Value, Vec<String>)>,
@@ -61,6 +69,7 @@ impl<'a> Converter<'a> {
             doc,
             file,
             names: HashMap::new(),
+            pointers: HashMap::new(),
             namer: Namer::new(),
             cache: HashMap::new(),
             table: Vec::new(),
@@ -187,7 +196,17 @@ impl<'a> Converter<'a> {
             .namer
             .unique(if clean.is_empty() { "schema" } else { &clean }, "_");
         self.names.insert(pointer.to_owned(), name.clone());
+        self.pointers.insert(name.clone(), pointer.to_owned());
         name
+    }
+
+    /// The converted body of the definition a `#/$defs/<name>` reference names, once a
+    /// conversion in `mode` has required it.
+    pub fn definition(&self, name: &str, mode: Mode) -> Option<&Value> {
+        let pointer = self.pointers.get(name)?;
+        self.cache
+            .get(&(pointer.clone(), mode))
+            .map(|(body, _)| body)
     }
 
     fn convert_value(&mut self, schema: &Value, mode: Mode, refs: &mut Vec<String>) -> Value {
@@ -222,8 +241,14 @@ impl<'a> Converter<'a> {
         let input = mode == Mode::Input;
         let mut out = Map::new();
         let mut dropped = HashSet::new();
+        // A 3.1 `const` became `enum: [v]` for the 3.0 model and is kept as itself for inputs.
+        let kept_const = input
+            && map
+                .get(KEPT_2020_12)
+                .is_some_and(|kept| kept.get("const").is_some());
         for (key, value) in map {
             match key.as_str() {
+                "enum" if kept_const => {}
                 "type" | "description" | "title" | "default" | "deprecated" => {
                     out.insert(key.clone(), value.clone());
                 }
@@ -296,10 +321,14 @@ impl<'a> Converter<'a> {
                     }
                 }
                 // The 2020-12 keywords a 3.1 spec had, kept by the conversion: constraints, so
-                // inputs only (like the other constraints above).
-                KEPT_2020_12 if input => {
+                // inputs only (like the other constraints above), and `$anchor`, an annotation
+                // both sides keep (assembly drops the ones a tool's schema repeats).
+                KEPT_2020_12 => {
                     if let Value::Object(kept) = value {
                         for (keyword, value) in kept {
+                            if !input && keyword != "$anchor" {
+                                continue;
+                            }
                             let converted = self.convert_kept(keyword, value, mode, refs);
                             out.insert(keyword.clone(), converted);
                         }
@@ -342,10 +371,17 @@ impl<'a> Converter<'a> {
                     .map(|(name, schema)| (name.clone(), self.convert_value(schema, mode, refs)))
                     .collect(),
             ),
+            ("prefixItems", Value::Array(positions)) => Value::Array(
+                positions
+                    .iter()
+                    .map(|schema| self.convert_value(schema, mode, refs))
+                    .collect(),
+            ),
             (
                 "if"
                 | "then"
                 | "else"
+                | "items"
                 | "contains"
                 | "propertyNames"
                 | "unevaluatedProperties"
@@ -570,6 +606,29 @@ mod tests {
         assert!(
             out.get("if").is_none() && out.get("dependentRequired").is_none(),
             "{out}"
+        );
+    }
+
+    /// A 3.1 `const` and tuple come back as themselves in inputs, in place of their 3.0 forms.
+    #[test]
+    fn kept_const_and_tuples_replace_their_3_0_forms() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {
+            "kind": {"enum": ["task"], "x-mcpwright-2020-12": {"const": "task"}},
+            "at": {"type": "array", "items": {"type": "number"}, "x-mcpwright-2020-12": {
+                "prefixItems": [{"type": "number"}, {"type": "number", "nullable": true}], "items": {"not": {}}}}
+        }});
+        let out = convert(&doc, schema.clone(), Mode::Input);
+        assert_eq!(out["properties"]["kind"], json!({"const": "task"}));
+        assert_eq!(
+            out["properties"]["at"],
+            json!({"type": "array", "items": {"not": {}}, "prefixItems": [{"type": "number"}, {"type": ["number", "null"]}]})
+        );
+        let out = convert(&doc, schema, Mode::Output);
+        assert_eq!(out["properties"]["kind"], json!({}));
+        assert_eq!(
+            out["properties"]["at"],
+            json!({"type": "array", "items": {"type": "number"}})
         );
     }
 

@@ -77,10 +77,26 @@ impl<'a> Builder<'a> {
         );
         self.reconcile_path_params(&op.path, &mut spec_params, &location);
         let spec_body = media::request_body(self.doc, op.operation, &op.pointer);
+        let body_schema = spec_body.as_ref().map(|b| b.schema);
 
         let mut defs = Defs::default();
-        let (params, body) = self.arguments(&spec_params, spec_body, &mut defs);
-        let input_schema = self.input_schema(&params, body.as_ref(), &defs);
+        let mut body_defs = Defs::default();
+        let (params, mut body) = self.arguments(&spec_params, spec_body, &mut defs, &mut body_defs);
+        let body_location = Location {
+            pointer: crate::error::pointer_join(&op.pointer, "requestBody"),
+            ..location.clone()
+        };
+        let flat = self.flatten(
+            &params,
+            body.as_mut(),
+            body_schema,
+            &mut defs,
+            &body_location,
+        );
+        if flat.is_none() {
+            defs.extend(body_defs);
+        }
+        let input_schema = self.input_schema(&params, body.as_ref(), flat, &defs);
 
         let success = media::success(self.doc, op.operation, &op.pointer);
         let output = success.json_schema.map(|schema| self.output(schema));
@@ -179,6 +195,7 @@ impl<'a> Builder<'a> {
         spec_params: &[SpecParam<'_>],
         spec_body: Option<SpecBody<'_>>,
         defs: &mut Defs,
+        body_defs: &mut Defs,
     ) -> (Vec<Param>, Option<Body>) {
         let mut arg_names = Namer::new();
         let mut fields = Namer::new();
@@ -244,7 +261,7 @@ impl<'a> Builder<'a> {
                     ));
                     schema
                 }
-                _ => self.converter.convert(b.schema, Mode::Input, defs),
+                _ => self.converter.convert(b.schema, Mode::Input, body_defs),
             };
             let description = b.description.clone();
             annotate(&mut schema, description.as_deref(), false);
@@ -256,6 +273,7 @@ impl<'a> Builder<'a> {
             Body {
                 field: fields.unique(&naming::snake_ident(&arg_name), "_"),
                 arg_name,
+                flat: false,
                 // File content may be base64 text or `{"path": …}`: only `Value` holds both.
                 ty: if b.kind == BodyKind::Binary || !binary_fields.is_empty() {
                     RustType::Value
@@ -273,8 +291,20 @@ impl<'a> Builder<'a> {
         (params, body)
     }
 
-    /// The tool's input schema: an object with one property per argument.
-    fn input_schema(&mut self, params: &[Param], body: Option<&Body>, defs: &Defs) -> ToolSchema {
+    /// The tool's input schema: an object with one property per argument, or the root of a flat
+    /// body (`flat`, from [`Builder::flatten`]).
+    fn input_schema(
+        &mut self,
+        params: &[Param],
+        body: Option<&Body>,
+        flat: Option<Value>,
+        defs: &Defs,
+    ) -> ToolSchema {
+        if let Some(root) = flat {
+            let mut schema = self.converter.finish(root, Mode::Input, defs);
+            schema.arguments = true;
+            return schema;
+        }
         let mut properties = Map::new();
         let mut required = Vec::new();
         for (name, schema, is_required) in params

@@ -218,8 +218,12 @@ pub const SCHEMA_OBJECT_ONLY: [&str; 4] = [
 pub const KEPT_2020_12: &str = "x-mcpwright-2020-12";
 
 /// The keywords kept in [`KEPT_2020_12`]: the applicators and assertions that constrain the
-/// values a tool accepts. (Identifiers and anchors are resolved by the conversion instead.)
-pub const KEPT_KEYWORDS: [&str; 11] = [
+/// values a tool accepts, and `$anchor`, an annotation once the conversion has resolved the
+/// references that used it to pointers (MCP's SEP-2106 asks servers to keep it; the IR keeps it
+/// only where it is unique in a tool's schema). `$id` and dynamic anchors are not kept: they
+/// would change how a tool schema's own references resolve.
+pub const KEPT_KEYWORDS: [&str; 12] = [
+    "$anchor",
     "if",
     "then",
     "else",

@@ -224,6 +224,10 @@ pub fn walk_schema(schema: &mut Value, pointer: &str, visitor: &mut impl Visitor
         if let Some(Value::Object(kept)) = map.get_mut(KEPT_2020_12) {
             let at = pointer_join(pointer, KEPT_2020_12);
             walk_keywords(kept, &at, visitor);
+            // The items after a kept `prefixItems`.
+            if let Some(items @ Value::Object(_)) = kept.get_mut("items") {
+                walk_schema(items, &pointer_join(&at, "items"), visitor);
+            }
         }
         // `items` is one schema, or (draft 4 tuple form, invalid in OpenAPI) an array of them.
         match map.get_mut("items") {

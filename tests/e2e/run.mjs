@@ -191,11 +191,19 @@ const scenarios = {
 
   async 'tasks-openapi31'(ctx) {
     const { tools } = await ctx.client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ['listTasks', 'createTask', 'getTask', 'updateTask', 'deleteTask']);
-    const create = tools.find((t) => t.name === 'createTask');
-    const body = create.inputSchema.properties.body;
-    const props = body.properties ?? create.inputSchema.$defs?.NewTask?.properties;
-    assert.deepEqual(props.notes.type, ['string', 'null'], 'OpenAPI 3.1 type arrays survive');
+    assert.deepEqual(tools.map((t) => t.name), ['listTasks', 'createTask', 'getTask', 'updateTask', 'deleteTask', 'addProjectTask']);
+    // Generated with flat bodies (examples/tasks-openapi31/mcpwright.toml): createTask's input
+    // schema is NewTask itself, its 2020-12 keywords at the root.
+    const create = tools.find((t) => t.name === 'createTask').inputSchema;
+    assert.equal(create.properties.body, undefined, 'the body is flat');
+    assert.deepEqual(create.properties.notes.type, ['string', 'null'], 'OpenAPI 3.1 type arrays survive');
+    assert.deepEqual(create.properties.kind, { const: 'task' }, 'const survives');
+    assert.deepEqual(create.dependentRequired, { due: ['priority'] });
+    assert.deepEqual(create.then, { required: ['due'] });
+    assert.equal(create.additionalProperties, false);
+    // addProjectTask's `title` parameter shares its name with a task's title: its body stays nested.
+    const nested = tools.find((t) => t.name === 'addProjectTask').inputSchema;
+    assert.deepEqual(nested.required, ['title', 'body']);
 
     let { result, requests } = await call(ctx, 'listTasks', { done: false, minPriority: 1 });
     assert.ok(!result.isError, text(result));
@@ -203,24 +211,39 @@ const scenarios = {
     ({ result } = await call(ctx, 'listTasks', { minPriority: 0 }));
     assert.equal(result.isError, true, 'exclusiveMinimum is enforced');
 
-    const task = { title: 'Water the plants', notes: null, kind: 'task' };
-    ({ result, requests } = await call(ctx, 'createTask', { body: task }));
+    const task = { title: 'Water the plants', notes: null, priority: 5, due: '2026-12-24', kind: 'task' };
+    ({ result, requests } = await call(ctx, 'createTask', task));
     assert.ok(!result.isError, text(result));
     assert.deepEqual(JSON.parse(requests[0].body), task);
     assert.equal(result.structuredContent.done, false);
-    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', kind: 'chore' } }));
-    assert.equal(result.isError, true, 'const is enforced');
-    // JSON Schema 2020-12 keywords of a 3.1 spec survive into the tool and are enforced.
-    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', due: '2026-12-24' } }));
-    assert.equal(result.isError, true, 'dependentRequired is enforced');
-    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', priority: 5 } }));
-    assert.equal(result.isError, true, 'if/then is enforced');
-    ({ result } = await call(ctx, 'createTask', { body: { title: 'x', priority: 5, due: '2026-12-24' } }));
+    const flatBytes = requests[0].body;
+    // The same task as one `body` argument sends the same bytes upstream.
+    ({ result, requests } = await call(ctx, 'addProjectTask', { title: 'Garden', body: task }));
+    assert.ok(!result.isError, text(result));
+    assert.equal(requests[0].url, '/v1/projects/Garden/tasks');
+    assert.equal(requests[0].body, flatBytes, 'a flat body is sent as the nested one is');
+
+    // JSON Schema 2020-12 keywords of a 3.1 spec survive into the tool and are enforced, at the
+    // root of a flat body's input as inside a nested one.
+    const refused = async (tool, args, why) => {
+      const { result, requests } = await call(ctx, tool, args);
+      assert.equal(result.isError, true, why);
+      assert.match(text(result), /invalid argument/, why);
+      assert.equal(requests.length, 0, `${why}: nothing is sent upstream`);
+    };
+    await refused('createTask', { title: 'x', kind: 'chore' }, 'const is enforced');
+    await refused('createTask', { title: 'x', due: '2026-12-24' }, 'dependentRequired is enforced');
+    await refused('createTask', { title: 'x', priority: 5 }, 'if/then is enforced');
+    await refused('createTask', { title: 'x', colour: 'red' }, 'unknown arguments are refused');
+    await refused('addProjectTask', { title: 'Garden', body: { title: 'x', priority: 5 } }, 'if/then is enforced in a nested body');
+    ({ result } = await call(ctx, 'createTask', { title: 'x', priority: 5, due: '2026-12-24' }));
     assert.ok(!result.isError, text(result));
 
-    ({ result, requests } = await call(ctx, 'updateTask', { taskId: 'a1', body: { title: 'y' } }));
+    ({ result, requests } = await call(ctx, 'updateTask', { taskId: 'a1', title: 'y' }));
+    assert.ok(!result.isError, text(result));
     assert.equal(requests[0].method, 'PATCH');
     assert.equal(requests[0].url, '/v1/tasks/a1');
+    assert.equal(requests[0].body, '{"title":"y"}', 'the path parameter is not part of the body');
   },
 };
 
@@ -270,7 +293,9 @@ const upstreams = {
     const path = url.split('?')[0];
     const task = (extra) => ({ id: '6f1c2a3e-1111-4222-8333-444455556666', title: 't', done: false, ...extra });
     if (method === 'GET' && path === '/v1/tasks') return { json: [task({})] };
-    if (method === 'POST' && path === '/v1/tasks') return { status: 201, json: task(JSON.parse(body)) };
+    if (method === 'POST' && (path === '/v1/tasks' || /^\/v1\/projects\/[^/]+\/tasks$/.test(path))) {
+      return { status: 201, json: task(JSON.parse(body)) };
+    }
     if (path.startsWith('/v1/tasks/')) return { json: task({}) };
     return undefined;
   },

@@ -15,10 +15,9 @@ use crate::load::schema_walk::Visitor;
 /// Keywords of JSON Schema 2020-12 that OpenAPI 3.0 has no counterpart for and that constrain
 /// nothing once references are resolved; they are dropped. (The ones that constrain values are
 /// kept, see [`KEPT_2020_12`].)
-const UNSUPPORTED_KEYWORDS: [&str; 9] = [
+const UNSUPPORTED_KEYWORDS: [&str; 8] = [
     "$schema",
     "$id",
-    "$anchor",
     "$dynamicRef",
     "$dynamicAnchor",
     "$recursiveRef",
@@ -69,7 +68,7 @@ pub(super) fn downgrade_schema(schema: &mut Value, pointer: &str, notes: &mut No
     examples_to_example(map, pointer, notes);
     numeric_exclusive_bounds(map);
     content_keywords(map, pointer, notes);
-    prefix_items(map, pointer, notes);
+    prefix_items(map);
     pattern_properties(map, pointer, notes);
     drop_unsupported(map, pointer, notes);
     nullable_from_null_branches(map);
@@ -77,11 +76,13 @@ pub(super) fn downgrade_schema(schema: &mut Value, pointer: &str, notes: &mut No
     wrap_ref_with_siblings(map);
 }
 
-/// `const: v` → `enum: [v]` (a `const` is stricter than any `enum` next to it).
+/// `const: v` → `enum: [v]` (a `const` is stricter than any `enum` next to it), and the `const`
+/// itself kept for tool inputs, which the IR writes in place of that `enum`.
 pub(super) fn const_to_enum(map: &mut Map<String, Value>) {
     if let Some(value) = map.get("const").cloned() {
         replace_key(map, "const", "enum", json!([value]));
         map.shift_remove("const");
+        keep(map, Map::from_iter([("const".to_owned(), value)]));
     }
 }
 
@@ -159,15 +160,19 @@ pub(super) fn is_text_media_type(media: &str) -> bool {
         || essence == "application/javascript"
 }
 
-/// `prefixItems` (tuples) becomes `items` when every position has the same schema; otherwise it
-/// is dropped and the array accepts any items.
-pub(super) fn prefix_items(map: &mut Map<String, Value>, pointer: &str, notes: &mut Notes) {
+/// `prefixItems` (tuples) is kept whole for tool inputs, with the `items` that follow it
+/// (`true` when there were none: in 2020-12 an `items` next to `prefixItems` is only about the
+/// items after the prefix). The 3.0 form, which Rust types and outputs read, is the closest
+/// single `items`: the positions' schema when they all share one, else any items.
+pub(super) fn prefix_items(map: &mut Map<String, Value>) {
     let Some(prefix) = map.shift_remove("prefixItems") else {
         return;
     };
-    let items = map.get("items");
+    let after = map.shift_remove("items");
     // After the walk, `items: false` ("nothing after the prefix") reads `{not: {}}`.
-    let closed = items.is_some_and(|items| *items == json!({"not": {}}));
+    let closed = after
+        .as_ref()
+        .is_some_and(|items| *items == json!({"not": {}}));
     let uniform = match &prefix {
         Value::Array(positions) => positions
             .first()
@@ -176,19 +181,23 @@ pub(super) fn prefix_items(map: &mut Map<String, Value>, pointer: &str, notes: &
         _ => None,
     };
     match uniform {
-        Some(first) if items.is_none() || closed || items == Some(&first) => {
+        Some(first) if after.is_none() || closed || after.as_ref() == Some(&first) => {
             map.insert("items".into(), first);
         }
+        _ => {}
+    }
+    let mut kept = Map::new();
+    kept.insert("prefixItems".into(), prefix);
+    kept.insert("items".into(), after.unwrap_or(Value::Bool(true)));
+    keep(map, kept);
+}
+
+/// Adds keywords to the schema's [`KEPT_2020_12`] stash.
+fn keep(map: &mut Map<String, Value>, kept: Map<String, Value>) {
+    match map.get_mut(KEPT_2020_12) {
+        Some(Value::Object(stash)) => stash.extend(kept),
         _ => {
-            if closed {
-                map.shift_remove("items");
-            }
-            notes.group(
-                "prefixItems",
-                &pointer_join(pointer, "prefixItems"),
-                || "dropped `prefixItems` (OpenAPI 3.0 has no tuples; the array now accepts any items)".into(),
-                "describe the array with one `items` schema",
-            );
+            map.insert(KEPT_2020_12.to_owned(), Value::Object(kept));
         }
     }
 }
@@ -214,7 +223,7 @@ pub(super) fn drop_unsupported(map: &mut Map<String, Value>, pointer: &str, note
         }
     }
     if !kept.is_empty() {
-        map.insert(KEPT_2020_12.to_owned(), Value::Object(kept));
+        keep(map, kept);
     }
     for keyword in UNSUPPORTED_KEYWORDS {
         if map.shift_remove(keyword).is_some() {

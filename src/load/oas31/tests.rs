@@ -2,6 +2,7 @@ use pretty_assertions::assert_eq;
 use serde_json::json;
 
 use super::*;
+use crate::load::openapi::KEPT_2020_12;
 
 fn convert(doc: Value) -> (Value, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
@@ -131,7 +132,10 @@ fn null_branches() {
 
 #[test]
 fn value_keywords() {
-    assert_eq!(schema(json!({"const": "x"})).0, json!({"enum": ["x"]}));
+    assert_eq!(
+        schema(json!({"const": "x"})).0,
+        json!({"enum": ["x"], KEPT_2020_12: {"const": "x"}})
+    );
     assert_eq!(
         schema(json!({"type": "string", "examples": ["a", "b"]})).0,
         json!({"type": "string", "example": "a"})
@@ -284,7 +288,10 @@ fn kept_keywords_hold_converted_schemas() {
         "dependentSchemas": {"value": {"required": ["kind"]}}
     }));
     let kept = &out["x-mcpwright-2020-12"];
-    assert_eq!(kept["if"]["properties"]["kind"], json!({"enum": ["code"]}));
+    assert_eq!(
+        kept["if"]["properties"]["kind"],
+        json!({"enum": ["code"], KEPT_2020_12: {"const": "code"}})
+    );
     let code = kept["then"]["properties"]["value"]["$ref"]
         .as_str()
         .unwrap();
@@ -301,22 +308,27 @@ fn kept_keywords_hold_converted_schemas() {
 
 #[test]
 fn prefix_items() {
+    // The 3.0 form is one `items`; the tuple itself is kept for tool inputs.
+    let (out, warnings) =
+        schema(json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}));
+    assert_eq!(out["items"], json!({"type": "string"}));
     assert_eq!(
-        schema(json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]})).0,
-        json!({"type": "array", "items": {"type": "string"}})
+        out[KEPT_2020_12],
+        json!({"prefixItems": [{"type": "string"}, {"type": "string"}], "items": true})
     );
-    assert_eq!(
-        schema(json!({"type": "array", "prefixItems": [{"type": "string"}], "items": false})).0,
-        json!({"type": "array", "items": {"type": "string"}})
-    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (out, _) =
+        schema(json!({"type": "array", "prefixItems": [{"type": "string"}], "items": false}));
+    assert_eq!(out["items"], json!({"type": "string"}));
     let (out, warnings) = schema(
-        json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false}),
+        json!({"type": "array", "prefixItems": [{"type": "string"}, {"$ref": "#/$defs/n"}], "items": false, "$defs": {"n": {"type": "integer"}}}),
     );
-    assert_eq!(out, json!({"type": "array"}));
+    assert!(out.get("items").is_none(), "{out}");
     assert_eq!(
-        warnings[0].location.pointer,
-        "/components/schemas/S/prefixItems"
+        out[KEPT_2020_12],
+        json!({"prefixItems": [{"type": "string"}, {"$ref": "#/components/schemas/n"}], "items": {"not": {}}})
     );
+    assert!(warnings.is_empty(), "{warnings:?}");
 }
 
 #[test]

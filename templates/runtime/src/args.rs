@@ -92,35 +92,45 @@ pub fn take<T: DeserializeOwned>(args: &mut JsonObject, name: &str) -> Result<T,
         if !present {
             return ArgError::new(name, "is required");
         }
-        let mut field = name.to_owned();
-        for segment in err.path().iter() {
-            match segment {
-                serde_path_to_error::Segment::Seq { index } => {
-                    field.push('/');
-                    field.push_str(&index.to_string());
-                }
-                serde_path_to_error::Segment::Map { key } => {
-                    field.push('/');
-                    field.push_str(key);
-                }
-                serde_path_to_error::Segment::Enum { variant } => {
-                    field.push('/');
-                    field.push_str(variant);
-                }
-                serde_path_to_error::Segment::Unknown => {}
-            }
-        }
-        let message = err.inner().to_string();
-        if let Some(missing) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.strip_suffix('`'))
-        {
-            field.push('/');
-            field.push_str(missing);
-            return ArgError::new(field, "is required");
-        }
-        ArgError::new(field, message)
+        located(name.to_owned(), err)
     })
+}
+
+/// Takes every argument still left, after [`take`] took the parameters', as one value: a
+/// flattened request body, whose properties are the tool's top-level arguments (`generate
+/// --flatten-body`). The body is then exactly the value a `body` argument would have held, so
+/// the upstream gets the same bytes either way. Errors name the property (`address/city`).
+pub fn rest<T: DeserializeOwned>(args: &mut JsonObject) -> Result<T, ArgError> {
+    let value = Value::Object(std::mem::take(args));
+    serde_path_to_error::deserialize(value).map_err(|err| located(String::new(), err))
+}
+
+/// A deserialization error of the value at `field` (empty: the arguments themselves), named by
+/// the path below it that serde stopped at; a missing field "is required".
+fn located(mut field: String, err: serde_path_to_error::Error<serde_json::Error>) -> ArgError {
+    let mut push = |segment: &str| {
+        if !field.is_empty() {
+            field.push('/');
+        }
+        field.push_str(segment);
+    };
+    for segment in err.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => push(&index.to_string()),
+            serde_path_to_error::Segment::Map { key } => push(key),
+            serde_path_to_error::Segment::Enum { variant } => push(variant),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    let message = err.inner().to_string();
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        push(missing);
+        return ArgError::new(field, "is required");
+    }
+    ArgError::new(field, message)
 }
 
 /// A JSON pointer below the arguments object as a field name: `/body/name` → `body/name`.
@@ -218,6 +228,59 @@ mod tests {
             (err.field.as_str(), err.message.as_str()),
             ("body/pet/name", "is required")
         );
+    }
+
+    #[test]
+    fn a_flattened_body_is_what_is_left() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Person {
+            name: String,
+            age: Option<u8>,
+        }
+        let mut args = object(json!({"id": 3, "name": "Ada", "age": 36}));
+        assert_eq!(take::<i64>(&mut args, "id").unwrap(), 3);
+        let person: Person = rest(&mut args).unwrap();
+        assert_eq!(
+            person,
+            Person {
+                name: "Ada".into(),
+                age: Some(36)
+            }
+        );
+        assert!(args.is_empty());
+        let err = rest::<Person>(&mut object(json!({"age": 3}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("name", "is required")
+        );
+        let err = rest::<Person>(&mut object(json!({"name": "x", "age": 300}))).unwrap_err();
+        assert_eq!(err.field, "age");
+    }
+
+    /// A flat body's root, as the generator writes it: properties from an `allOf` branch pass
+    /// `unevaluatedProperties: false`, unknown ones do not, and root `anyOf` and `if`/`then`
+    /// are enforced.
+    #[test]
+    fn a_flat_body_root_is_enforced() {
+        static FLAT: &str = r#"{
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {"org": {"type": "string"}, "kind": {"enum": ["phone", "email"]}},
+            "allOf": [{"properties": {"phone": {"type": "string"}, "email": {"type": "string"}}}],
+            "anyOf": [{"required": ["phone"]}, {"required": ["email"]}],
+            "if": {"properties": {"kind": {"enum": ["phone"]}}, "required": ["kind"]},
+            "then": {"required": ["phone"]},
+            "unevaluatedProperties": false
+        }"#;
+        let flat = tool(FLAT);
+        assert_eq!(
+            validate(&flat, &object(json!({"org": "o", "phone": "1"}))),
+            Ok(())
+        );
+        let refused = |args: Value| validate(&flat, &object(args)).is_err();
+        assert!(refused(json!({"phone": "1", "nickname": "x"})), "unknown");
+        assert!(refused(json!({"org": "o"})), "anyOf");
+        assert!(refused(json!({"kind": "phone", "email": "e"})), "if/then");
     }
 
     #[test]

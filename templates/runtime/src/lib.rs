@@ -14,7 +14,8 @@
 //!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
 //!    `search_tools`, the command-line flags (`flags`), and the files shared with the generator:
 //!    the schema store, the search index, the scope-hierarchy syntax and resources' URI templates
-//!    (`graph`, `schema_defs`, `search_index`, `scope_hierarchy`, `uri_template`).
+//!    (`graph`, `schema_anchors`, `schema_defs`, `search_index`, `scope_hierarchy`,
+//!    `uri_template`).
 //! 2. Request building: `multipart`, `request` (with `Method`), `schema` (validators).
 //! 3. The tool table a generated crate declares: `api` (with the hooks; `hooks` keeps their path).
 //! 4. What a call needs: `args` (validation), `discovery` and `auth` (token checks), `config`
@@ -51,6 +52,7 @@ pub mod resource;
 pub mod resources;
 pub mod response;
 pub mod schema;
+pub mod schema_anchors;
 pub mod schema_defs;
 pub mod scope_hierarchy;
 pub mod search;

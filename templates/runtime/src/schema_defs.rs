@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
-use super::graph;
+use super::{graph, schema_anchors};
 
 /// Beyond this size (in bytes of JSON), a definition used more than once stays in `$defs`.
 pub const INLINE_LIMIT: usize = 256;
@@ -30,23 +30,32 @@ pub const FORMAT_LINE: &str = "mcpwright-schemas 1";
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// An input schema's root as clients see it: the dialect first, and no arguments beyond the
-/// listed ones. Every tool's input has both, so the crate stores neither.
+/// listed ones. Every tool's input has both, so the crate stores neither — except a root that
+/// says itself which other arguments it takes: a flattened body's (`additionalProperties` of its
+/// own, or `unevaluatedProperties: false` where properties come from `allOf` branches, which a
+/// root `additionalProperties: false` would refuse).
 pub fn arguments_root(root: Value) -> Value {
     let Value::Object(fields) = root else {
         return root;
     };
+    let closed =
+        fields.contains_key("additionalProperties") || fields.contains_key("unevaluatedProperties");
     let mut map = Map::new();
     map.insert("$schema".into(), Value::String(DIALECT.into()));
     map.extend(fields);
-    map.insert("additionalProperties".into(), Value::Bool(false));
+    if !closed {
+        map.insert("additionalProperties".into(), Value::Bool(false));
+    }
     Value::Object(map)
 }
 
-/// The self-contained tool schema of `root` with the definitions it needs: [`assemble`], and
-/// since the root of a tool schema is always an object schema, a root without a `type` (an
-/// `allOf` of objects, a `$ref`) gets `"type": "object"`.
+/// The self-contained tool schema of `root` with the definitions it needs: [`assemble`], with
+/// each `$anchor` kept only where it is unique ([`schema_anchors::keep_unique`]); and since the
+/// root of a tool schema is always an object schema, a root without a `type` (an `allOf` of
+/// objects, a `$ref`) gets `"type": "object"`.
 pub fn tool_schema(root: Value, bodies: &[(&str, &Value)]) -> Value {
     let mut root = assemble(root, bodies);
+    schema_anchors::keep_unique(&mut root);
     if let Value::Object(map) = &mut root
         && !map.contains_key("type")
     {
@@ -387,6 +396,23 @@ mod tests {
     fn run(root: Value, defs: &[(&'static str, Value)]) -> Value {
         let bodies: Vec<(&str, &Value)> = defs.iter().map(|(n, b)| (*n, b)).collect();
         tool_schema(root, &bodies)
+    }
+
+    /// Every input root refuses unlisted arguments, unless it says itself what else it takes
+    /// (a flat body's own `additionalProperties`, or `unevaluatedProperties`).
+    #[test]
+    fn argument_roots_are_closed_unless_they_say_otherwise() {
+        let root = arguments_root(json!({"type": "object", "properties": {}}));
+        assert_eq!(root["$schema"], DIALECT);
+        assert_eq!(root["additionalProperties"], false);
+        let own = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        assert_eq!(
+            arguments_root(own)["additionalProperties"],
+            json!({"type": "string"})
+        );
+        let root = arguments_root(json!({"allOf": [], "unevaluatedProperties": false}));
+        assert!(root.get("additionalProperties").is_none(), "{root}");
+        assert_eq!(root["$schema"], DIALECT);
     }
 
     #[test]
