@@ -336,7 +336,13 @@ async fn client_credentials(
         return None;
     };
     report.pass("client", format!("confidential client {client_id}"));
-    let requested = manager.select_scopes(None, &[]);
+    // No refresh token comes with this grant (RFC 6749 §4.4.3): rmcp's scope selection adds
+    // `offline_access` when the server lists it, and an authorization server may refuse it here.
+    let requested: Vec<String> = manager
+        .select_scopes(None, &[])
+        .into_iter()
+        .filter(|scope| scope != "offline_access")
+        .collect();
     let config = ClientCredentialsConfig::ClientSecret {
         client_id: client_id.clone(),
         client_secret: client_secret.clone(),

@@ -142,7 +142,7 @@ describe('a set-up that is right', () => {
       assert.equal(typeof s.saw, 'string');
     }
     assert.match(step(report, 'challenge').saw, /^401 with a Bearer challenge: resource_metadata=http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp, scope="pets:read"$/);
-    assert.match(step(report, 'authorization-server').saw, new RegExp(`^issuer ${good.idp.issuer} \\(OpenID Connect discovery at .*\\), PKCE S256, dynamic registration at `));
+    assert.match(step(report, 'authorization-server').saw, new RegExp(`^issuer ${good.idp.issuer} \\(RFC 8414 at .*\\), PKCE S256, dynamic registration at `));
     assert.match(step(report, 'client').saw, /^dynamic registration at .*: client id \S+$/);
     assert.match(step(report, 'authorization').saw, new RegExp(`resource=${good.url}, scope=pets:read`));
     assert.match(step(report, 'token').saw, new RegExp(`^JWT: iss ${good.idp.issuer}, aud ${good.url}, scope "pets:read", expires in \\d+ s$`));

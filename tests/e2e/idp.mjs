@@ -69,7 +69,8 @@ const DEFAULT_ACCESS_TOKEN_TTL = 600;
  * - `log`: print every provider error event (default: only server errors),
  * - `audience`: the `aud` of `resource`'s JWT access tokens (default: `resource` itself; another
  *   value makes the classic misconfiguration, an audience that is not the MCP server's URL),
- * - `discovery`: a function that edits the discovery document in place before it is served
+ * - `discovery`: a function that edits the discovery document (at both well-known names) in
+ *   place before it is served
  *   (misconfigured metadata: no PKCE methods, another issuer).
  *
  * Returns `{ issuer, port, resource, opaqueResource, upstreamResource, scopes, keys, clients,
@@ -132,7 +133,9 @@ export async function startIdp(options = {}, internal = {}) {
   if (opts.discovery) {
     provider.use(async (ctx, next) => {
       await next();
-      if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+      // oidc-provider serves the same document at both well-known names (OIDC and RFC 8414).
+      const names = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
+      if (names.includes(ctx.path) && ctx.body && typeof ctx.body === 'object') {
         opts.discovery(ctx.body);
       }
     });
