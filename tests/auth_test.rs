@@ -65,7 +65,12 @@ fn scenario_lines(text: &str) -> Vec<&str> {
 fn the_conformance_client_scenarios_pass() {
     let scratch = tempfile::tempdir().unwrap();
     for revision in REVISIONS {
-        let output = run_suite(&baselines(), &scratch.path().join("results"), revision, None);
+        let output = run_suite(
+            &baselines(),
+            &scratch.path().join("results"),
+            revision,
+            None,
+        );
         let text = describe(&output);
         assert!(output.status.success(), "{revision}:\n{text}");
         assert!(
@@ -75,8 +80,14 @@ fn the_conformance_client_scenarios_pass() {
             "{revision}: the baseline check did not run:\n{text}"
         );
         let lines = scenario_lines(&text);
-        let auth: Vec<&&str> = lines.iter().filter(|l| l[4..].starts_with("auth/")).collect();
-        assert!(auth.len() >= 14, "{revision}: too few auth scenarios ran:\n{text}");
+        let auth: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l[4..].starts_with("auth/"))
+            .collect();
+        assert!(
+            auth.len() >= 14,
+            "{revision}: too few auth scenarios ran:\n{text}"
+        );
         // `cargo test -- --nocapture` shows the table.
         println!("{revision}:\n{}", lines.join("\n"));
     }
@@ -92,7 +103,10 @@ fn edited(dir: &Path, revision: &str, edit: &dyn Fn(&str) -> String) -> PathBuf 
     let file = dir.join(format!("{revision}.yml"));
     let listed = std::fs::read_to_string(&file).unwrap();
     let changed = edit(&listed);
-    assert_ne!(listed, changed, "the edit of {revision}.yml changed nothing");
+    assert_ne!(
+        listed, changed,
+        "the edit of {revision}.yml changed nothing"
+    );
     std::fs::write(&file, changed).unwrap();
     dir.to_owned()
 }
@@ -102,7 +116,12 @@ fn the_baselines_stay_honest() {
     let scratch = tempfile::tempdir().unwrap();
     let must_fail = |name: &str, scenario: &str, edit: &dyn Fn(&str) -> String, why: &str| {
         let dir = edited(&scratch.path().join(name), "2025-11-25", edit);
-        let output = run_suite(&dir, &scratch.path().join("results"), "2025-11-25", Some(scenario));
+        let output = run_suite(
+            &dir,
+            &scratch.path().join("results"),
+            "2025-11-25",
+            Some(scenario),
+        );
         assert!(!output.status.success(), "{why}:\n{}", describe(&output));
     };
     must_fail(
@@ -136,7 +155,10 @@ fn the_baselines_stay_honest() {
 /// harness can make, and the JSON output's shape.
 #[test]
 fn auth_test_against_a_generated_server() {
-    let spec = repo().join("examples").join("petstore").join("openapi.yaml");
+    let spec = repo()
+        .join("examples")
+        .join("petstore")
+        .join("openapi.yaml");
     let dir = snapshot_crate("petstore", &spec);
     let server = build_binary(&dir, "petstore-mcp");
     let output = Command::new("node")

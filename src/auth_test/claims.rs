@@ -77,7 +77,11 @@ pub fn check(token: &str, expect: &Expect<'_>, report: &mut Report) -> Vec<Strin
     let saw = format!(
         "JWT: iss {}, aud {}, scope {}, {}",
         if iss.is_empty() { "(none)" } else { iss },
-        if aud.is_empty() { "(none)".to_owned() } else { aud.join(" ") },
+        if aud.is_empty() {
+            "(none)".to_owned()
+        } else {
+            aud.join(" ")
+        },
         shown(&granted),
         match exp {
             Some(exp) => format!("expires in {} s", exp - expect.now),
@@ -117,8 +121,7 @@ pub fn check(token: &str, expect: &Expect<'_>, report: &mut Report) -> Vec<Strin
                 "set the resource indicator / audience at your authorization server to {0} \
                  (the client sent resource={0}), or, if {1} is right, set the server's resource \
                  URL to it (a generated server: MCP_RESOURCE_URL, MCP_AUTH_AUDIENCE)",
-                expect.resource,
-                aud[0]
+                expect.resource, aud[0]
             ),
         );
     } else if exp.is_some_and(|exp| exp <= expect.now) {
@@ -282,7 +285,10 @@ mod tests {
         check(&token, &expect(&["a".into()]), &mut report);
         let step = &report.steps[0];
         assert!(!step.ok);
-        assert!(step.saw.contains("the token's audience is https://x, not this server's URL http://h/mcp"));
+        assert!(
+            step.saw
+                .contains("the token's audience is https://x, not this server's URL http://h/mcp")
+        );
         assert!(step.fix.as_ref().unwrap().starts_with(
             "set the resource indicator / audience at your authorization server to http://h/mcp"
         ));
@@ -298,7 +304,11 @@ mod tests {
         assert_eq!(granted, ["a"]);
         assert!(report.steps[0].saw.ends_with("b never granted"));
         let mut report = Report::new("u");
-        check(&token, &expect(&["a".into(), "offline_access".into()]), &mut report);
+        check(
+            &token,
+            &expect(&["a".into(), "offline_access".into()]),
+            &mut report,
+        );
         assert!(report.passed(), "{:?}", report.steps);
     }
 

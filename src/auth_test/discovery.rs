@@ -98,7 +98,11 @@ pub fn plain_error(err: &reqwest::Error) -> String {
 }
 
 /// Step 1: `tools/list` without a token must get `401` with a Bearer challenge.
-pub async fn challenge(http: &reqwest::Client, url: &Url, report: &mut Report) -> Option<Challenge> {
+pub async fn challenge(
+    http: &reqwest::Client,
+    url: &Url,
+    report: &mut Report,
+) -> Option<Challenge> {
     const STEP: &str = "challenge";
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}});
     let response = match http
@@ -151,7 +155,10 @@ pub async fn challenge(http: &reqwest::Client, url: &Url, report: &mut Report) -
                 Some(scope) => format!("scope=\"{scope}\""),
                 None => "no scope".into(),
             };
-            report.pass(STEP, format!("401 with a Bearer challenge: {metadata}, {scope}"));
+            report.pass(
+                STEP,
+                format!("401 with a Bearer challenge: {metadata}, {scope}"),
+            );
         }
         Some(text) => report.fail(
             STEP,
@@ -211,7 +218,12 @@ pub async fn resource_metadata(
     report: &mut Report,
 ) -> Option<ResourceMetadata> {
     const STEP: &str = "resource-metadata";
-    let mut candidates: Vec<Url> = challenge.params.resource_metadata_url.iter().cloned().collect();
+    let mut candidates: Vec<Url> = challenge
+        .params
+        .resource_metadata_url
+        .iter()
+        .cloned()
+        .collect();
     for candidate in resource_metadata_urls(url) {
         if !candidates.contains(&candidate) {
             candidates.push(candidate);
@@ -248,7 +260,9 @@ pub async fn resource_metadata(
         let saw = if resource.is_empty() {
             format!("the metadata at {at} has no resource")
         } else {
-            format!("the metadata at {at} names the resource {resource}, not this server's URL {url}")
+            format!(
+                "the metadata at {at} names the resource {resource}, not this server's URL {url}"
+            )
         };
         report.fail(
             STEP,
@@ -382,7 +396,11 @@ pub async fn authorization_server(
             STEP,
             format!(
                 "the metadata at {at} offers no PKCE S256 (code_challenge_methods_supported: {})",
-                if pkce.is_empty() { "absent".to_owned() } else { pkce.join(" ") }
+                if pkce.is_empty() {
+                    "absent".to_owned()
+                } else {
+                    pkce.join(" ")
+                }
             ),
             "enable PKCE with S256 at the authorization server and list it in \
              code_challenge_methods_supported: MCP clients must refuse to authorize without it",

@@ -149,7 +149,11 @@ pub async fn authorize(
     {
         Ok(manager) => manager,
         Err(err) => {
-            report.fail("client", format!("cannot start the OAuth client: {err}"), fix_for(&err));
+            report.fail(
+                "client",
+                format!("cannot start the OAuth client: {err}"),
+                fix_for(&err),
+            );
             return None;
         }
     };
@@ -436,10 +440,15 @@ mod tests {
 
     #[test]
     fn redirect_errors_name_their_fix() {
-        let (saw, fix) =
-            redirect_error("http://127.0.0.1:1/callback?error=invalid_target&error_description=d", "http://h/mcp")
-                .unwrap();
-        assert_eq!(saw, "the authorization server redirected with error=invalid_target: d");
+        let (saw, fix) = redirect_error(
+            "http://127.0.0.1:1/callback?error=invalid_target&error_description=d",
+            "http://h/mcp",
+        )
+        .unwrap();
+        assert_eq!(
+            saw,
+            "the authorization server redirected with error=invalid_target: d"
+        );
         assert!(fix.contains("register http://h/mcp as a resource"));
         assert!(redirect_error("http://127.0.0.1:1/callback?code=c&state=s", "r").is_none());
     }

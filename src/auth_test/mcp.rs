@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use rmcp::model::{CallToolRequestParams, JsonObject, ProtocolVersion, Tool};
 use rmcp::service::{ClientLifecycleMode, RunningService};
+use rmcp::transport::WWWAuthenticateParams;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{AuthClient, AuthorizationManager, StreamableHttpClientTransport};
-use rmcp::transport::WWWAuthenticateParams;
 use rmcp::{ClientHandler, ClientServiceExt as _, RoleClient};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
@@ -154,7 +154,11 @@ pub async fn exercise(
             format!(
                 "{} got 401 with the token{}",
                 stage.request(),
-                if said.is_empty() { String::new() } else { format!(" ({said})") }
+                if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({said})")
+                }
             ),
             "the server rejects the token: its issuer and audience settings must match the \
              token's (a generated server: --issuer / MCP_AUTH_ISSUER, MCP_AUTH_AUDIENCE, \
@@ -219,7 +223,11 @@ async fn calls(
     };
     if !*listed {
         *listed = true;
-        let names: Vec<&str> = tools.iter().take(8).map(|tool| tool.name.as_ref()).collect();
+        let names: Vec<&str> = tools
+            .iter()
+            .take(8)
+            .map(|tool| tool.name.as_ref())
+            .collect();
         report.pass(
             "tools-list",
             format!(
@@ -277,7 +285,10 @@ async fn calls(
 
 /// The tool to call and its arguments: `--call`/`--args`, or the first read-only tool with
 /// arguments made up from its schema.
-fn choose(options: &Options, tools: &[Tool]) -> Result<Option<(String, JsonObject)>, (String, String)> {
+fn choose(
+    options: &Options,
+    tools: &[Tool],
+) -> Result<Option<(String, JsonObject)>, (String, String)> {
     let given = match &options.args {
         None => None,
         Some(text) => match serde_json::from_str::<Value>(text) {
@@ -322,7 +333,10 @@ fn made_up(schema: &JsonObject) -> JsonObject {
     let properties = schema.get("properties").and_then(Value::as_object);
     let required = schema.get("required").and_then(Value::as_array);
     for name in required.into_iter().flatten().filter_map(Value::as_str) {
-        let property = properties.and_then(|p| p.get(name)).cloned().unwrap_or_default();
+        let property = properties
+            .and_then(|p| p.get(name))
+            .cloned()
+            .unwrap_or_default();
         let value = property
             .get("default")
             .or_else(|| property.get("examples").and_then(|e| e.get(0)))
@@ -357,7 +371,9 @@ mod tests {
             },
             "required": ["petId", "status", "limit"]
         });
-        let Value::Object(schema) = schema else { unreachable!() };
+        let Value::Object(schema) = schema else {
+            unreachable!()
+        };
         assert_eq!(
             Value::Object(made_up(&schema)),
             json!({"petId": 1, "status": "sold", "limit": 10})

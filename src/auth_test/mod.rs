@@ -84,8 +84,10 @@ async fn walk(options: &Options, url: &Url, report: &mut Report) {
         let Some(server) = discovery::authorization_server(&http, &resource, report).await else {
             return;
         };
-        let Some(authorized) =
-            flow::authorize(options, url, &challenge, &resource, &server, &loopback, report).await
+        let Some(authorized) = flow::authorize(
+            options, url, &challenge, &resource, &server, &loopback, report,
+        )
+        .await
         else {
             return;
         };
@@ -115,8 +117,15 @@ async fn walk(options: &Options, url: &Url, report: &mut Report) {
             claims::tool_scopes(dir, &granted, supported.as_deref(), report);
         }
         let may_reauthorize = attempt < REAUTHORIZATIONS;
-        match mcp::exercise(options, url, authorized.manager, &loopback, may_reauthorize, report)
-            .await
+        match mcp::exercise(
+            options,
+            url,
+            authorized.manager,
+            &loopback,
+            may_reauthorize,
+            report,
+        )
+        .await
         {
             mcp::Outcome::Done => return,
             mcp::Outcome::Reauthorize(header) => {

@@ -86,7 +86,10 @@ impl Loopback {
                 .to_owned();
             let is_callback = target.split('?').next() == Some("/callback");
             let (status, body) = if is_callback {
-                ("200 OK", "mcpwright auth test: authorization received; close this tab.")
+                (
+                    "200 OK",
+                    "mcpwright auth test: authorization received; close this tab.",
+                )
             } else {
                 ("404 Not Found", "not found")
             };
@@ -149,7 +152,11 @@ async fn headless(auth_url: &str, redirect_uri: &str) -> Result<String, NoRedire
             request = request.header("cookie", cookies.join("; "));
         }
         let response = request.send().await.map_err(|err| NoRedirect {
-            saw: format!("cannot reach {}: {}", without_query(&url), plain_error(&err)),
+            saw: format!(
+                "cannot reach {}: {}",
+                without_query(&url),
+                plain_error(&err)
+            ),
             fix: "check the authorization_endpoint in the authorization server's metadata".into(),
         })?;
         for line in response.headers().get_all("set-cookie") {

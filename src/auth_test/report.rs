@@ -106,11 +106,17 @@ mod tests {
     fn a_failed_step_fails_the_report_and_prints_its_fix() {
         let mut report = Report::new("http://127.0.0.1:1/mcp");
         report.pass("challenge", "401 with a Bearer challenge");
-        report.fail("token", "audience https://x", "set the audience to https://y");
+        report.fail(
+            "token",
+            "audience https://x",
+            "set the audience to https://y",
+        );
         assert!(!report.passed());
         let text = report.to_text();
         assert!(text.contains("✓ challenge: 401 with a Bearer challenge\n"));
-        assert!(text.contains("✗ token: audience https://x\n    fix: set the audience to https://y\n"));
+        assert!(
+            text.contains("✗ token: audience https://x\n    fix: set the audience to https://y\n")
+        );
         assert!(text.ends_with("failed: 1 of 2 steps\n"));
         let json = report.to_json();
         assert_eq!(json["passed"], false);
