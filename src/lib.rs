@@ -7,6 +7,7 @@
 //! [`pipeline`] runs them in that order; every stage reads the one [`Options`], which the
 //! command line fills and `mcpwright.toml` ([`config`]) deserializes into.
 
+pub mod auth_test;
 pub mod check;
 pub mod config;
 pub mod contract;

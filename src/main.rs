@@ -58,6 +58,86 @@ enum Command {
         #[command(flatten)]
         choices: Choices,
     },
+    /// OAuth: test a server's authorization set-up end to end.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Subcommand)]
+enum AuthCommand {
+    /// Act as an MCP client: get a token through the server's OAuth flow and call its tools,
+    /// printing one line per step with ✓/✗, what it saw and what to fix. Exit 0 only when every
+    /// step passed.
+    Test(AuthTest),
+}
+
+#[derive(Args)]
+struct AuthTest {
+    /// The MCP endpoint (e.g. http://127.0.0.1:8080/mcp).
+    #[arg(value_name = "URL", required_unless_present = "url")]
+    endpoint: Option<String>,
+    /// The MCP endpoint (instead of the positional argument).
+    #[arg(long, conflicts_with = "endpoint")]
+    url: Option<String>,
+    /// A generated crate: its mcpwright.lock says which scopes each tool needs.
+    #[arg(long = "crate", value_name = "DIR")]
+    crate_dir: Option<PathBuf>,
+    /// A client registered at the authorization server (skips registration).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// The pre-registered client's secret (confidential clients).
+    #[arg(long, requires = "client_id")]
+    client_secret: Option<String>,
+    /// The HTTPS URL of this client's Client ID Metadata Document, used when the authorization
+    /// server supports them and no --client-id is given.
+    #[arg(long, value_name = "URL")]
+    client_metadata_url: Option<String>,
+    /// No browser: fetch the authorization URL and follow its redirects to the loopback
+    /// redirect URI (an authorization server that approves without a person: test IdPs, CI).
+    #[arg(long, conflicts_with = "no_browser")]
+    headless: bool,
+    /// Print the authorization URL instead of opening a browser, then wait for the redirect.
+    #[arg(long)]
+    no_browser: bool,
+    /// The tool to call [default: the first read-only tool].
+    #[arg(long, value_name = "TOOL")]
+    call: Option<String>,
+    /// The call's arguments, a JSON object [default: made up from the tool's schema].
+    #[arg(long, value_name = "JSON")]
+    args: Option<String>,
+    /// The client-credentials grant (with --client-id and --client-secret) instead of the
+    /// authorization code: no user, for CI.
+    #[arg(long, requires = "client_secret")]
+    client_credentials: bool,
+    /// Seconds to wait for the browser's redirect.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    timeout: u64,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+impl AuthTest {
+    fn options(self) -> mcpwright::auth_test::Options {
+        use mcpwright::auth_test::Browser;
+        mcpwright::auth_test::Options {
+            url: self.url.or(self.endpoint).unwrap_or_default(),
+            crate_dir: self.crate_dir,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            client_metadata_url: self.client_metadata_url,
+            browser: if self.headless {
+                Browser::Headless
+            } else if self.no_browser {
+                Browser::Print
+            } else {
+                Browser::Open
+            },
+            call: self.call,
+            args: self.args,
+            client_credentials: self.client_credentials,
+            timeout: std::time::Duration::from_secs(self.timeout),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -360,7 +440,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
-        Ok(Outcome::Stale) => ExitCode::from(1),
+        Ok(Outcome::Stale | Outcome::Failed) => ExitCode::from(1),
         Err(mcpwright::Error::Spec(mut diagnostic)) => {
             mcpwright::locate::fill(std::slice::from_mut(&mut *diagnostic));
             output.error(&diagnostic.to_string());
@@ -378,6 +458,8 @@ enum Outcome {
     Done,
     /// `check` found the crate out of date (exit code 1, like a failed check in CI).
     Stale,
+    /// `auth test` saw a step fail.
+    Failed,
 }
 
 fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
@@ -485,6 +567,22 @@ fn run(command: Command, output: Output) -> mcpwright::Result<Outcome> {
                 }
             }
             Ok(Outcome::Done)
+        }
+        Command::Auth(AuthCommand::Test(test)) => {
+            let format = test.format;
+            let report = mcpwright::auth_test::run(&test.options());
+            match format {
+                Format::Table => print!("{}", report.to_text()),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+                ),
+            }
+            Ok(if report.passed() {
+                Outcome::Done
+            } else {
+                Outcome::Failed
+            })
         }
     }
 }

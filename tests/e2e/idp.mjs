@@ -66,7 +66,12 @@ const DEFAULT_ACCESS_TOKEN_TTL = 600;
  * - `accessTokenTtl`: lifetime in seconds of client_credentials tokens and of exchanged tokens
  *   (default 600, like every other access token; authorization-code / refresh access tokens
  *   always keep 600 so a short TTL does not expire the MCP client's own token mid-test),
- * - `log`: print every provider error event (default: only server errors).
+ * - `log`: print every provider error event (default: only server errors),
+ * - `audience`: the `aud` of `resource`'s JWT access tokens (default: `resource` itself; another
+ *   value makes the classic misconfiguration, an audience that is not the MCP server's URL),
+ * - `discovery`: a function that edits the discovery document (at both well-known names) in
+ *   place before it is served
+ *   (misconfigured metadata: no PKCE methods, another issuer).
  *
  * Returns `{ issuer, port, resource, opaqueResource, upstreamResource, scopes, keys, clients,
  * counters, provider, errors, close(), rotate(keys?) }`. `clients` holds `public` (auth code +
@@ -125,6 +130,16 @@ export async function startIdp(options = {}, internal = {}) {
   const resources = resourceServers(opts);
   const provider = new Provider(issuer, configuration(opts, keys, clients, resources));
   provider.use(headlessInteractions(provider));
+  if (opts.discovery) {
+    provider.use(async (ctx, next) => {
+      await next();
+      // oidc-provider serves the same document at both well-known names (OIDC and RFC 8414).
+      const names = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
+      if (names.includes(ctx.path) && ctx.body && typeof ctx.body === 'object') {
+        opts.discovery(ctx.body);
+      }
+    });
+  }
   const exchange = tokenExchange(provider, opts, keys, resources);
   provider.registerGrantType(TOKEN_EXCHANGE_GRANT, exchange.handler, exchange.parameters, exchange.dupes);
   routeEvents(provider, errors, opts.log);
@@ -192,7 +207,7 @@ function resourceServers(opts) {
       ? [[opts.upstreamResource, { format: 'jwt', scopes: opts.upstreamScopes ?? opts.scopes }]]
       : []),
     ...(opts.opaqueResource ? [[opts.opaqueResource, { format: 'opaque', scopes: opts.scopes }]] : []),
-    [opts.resource, { format: 'jwt', scopes: opts.scopes }],
+    [opts.resource, { format: 'jwt', scopes: opts.scopes, audience: opts.audience }],
   ]);
   return {
     allScopes: [...new Set([...known.values()].flatMap((r) => r.scopes))],
@@ -201,7 +216,7 @@ function resourceServers(opts) {
       if (!found) throw new oidcErrors.InvalidTarget();
       const scope = found.scopes.join(' ');
       return found.format === 'jwt'
-        ? { scope, audience: indicator, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }
+        ? { scope, audience: found.audience ?? indicator, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }
         : { scope, audience: indicator, accessTokenFormat: 'opaque' };
     },
   };
