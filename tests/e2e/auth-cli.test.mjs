@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { freePort, spawnServer, startUpstream } from './harness.mjs';
-import { startIdp } from './idp.mjs';
+import { authorizeHeadless, startIdp } from './idp.mjs';
 
 const bin = process.env.MCPWRIGHT_SERVER;
 const cli = process.env.MCPWRIGHT_CLI;
@@ -161,6 +161,33 @@ describe('a set-up that is right', () => {
     assert.match(stdout, /^✓ tool-call: tools\/call deletePet: the token was accepted/m);
     assert.doesNotMatch(stdout, /^✗/m);
     assert.doesNotMatch(stdout, JWT);
+  });
+
+  test('--no-browser prints the URL and takes the redirect on its loopback port', async () => {
+    // The person at the browser is played by following the IdP's redirects (with a cookie jar)
+    // up to the printed redirect URI, which is then opened, as a browser would.
+    const child = spawn(cli, ['auth', 'test', '--no-browser', '--timeout', '30', good.url]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    const printed = await new Promise((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const url = stderr.match(/open this URL to authorize:\s+(\S+)/)?.[1];
+        if (url) resolve(url);
+      });
+      child.on('exit', () => reject(new Error(`auth test exited before printing a URL:\n${stdout}\n${stderr}`)));
+    });
+    assert.match(new URL(printed).searchParams.get('redirect_uri'), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const { url: callback } = await authorizeHeadless(printed);
+    const landing = await fetch(callback);
+    assert.equal(landing.status, 200);
+    assert.match(await landing.text(), /authorization received/);
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /^✓ authorization: /m);
+    assert.match(stdout, /^✓ tool-call: /m);
+    assert.doesNotMatch(stdout + stderr, JWT);
   });
 
   test('passes with the client-credentials grant', async () => {
