@@ -12,7 +12,8 @@
 //! 1. Data and helpers that need (almost) nothing else: the errors that cross layers (`errors`),
 //!    the caller's identity (`identity`), the TLS provider (`tls`), `encode`, `files`,
 //!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
-//!    `search_tools`, the command-line flags (`flags`), and the files shared with the generator:
+//!    `search_tools`, the command-line flags (`flags`), encryption at rest of users' upstream
+//!    tokens (`token_seal`), and the files shared with the generator:
 //!    the schema store, the search index, the scope-hierarchy syntax and resources' URI templates
 //!    (`graph`, `schema_anchors`, `schema_defs`, `search_index`, `scope_hierarchy`,
 //!    `uri_template`).
@@ -63,6 +64,7 @@ pub mod serde_ext;
 pub mod server;
 pub mod stdio;
 pub mod tls;
+pub mod token_seal;
 pub mod upstream;
 pub mod uri_template;
 
