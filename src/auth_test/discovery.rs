@@ -30,6 +30,10 @@ pub struct ServerMetadata {
     /// The issuer the resource metadata named (the metadata's `issuer` equals it).
     pub issuer: String,
     pub document: Value,
+    /// The grant to use: client credentials when asked for (`--client-credentials`), or when
+    /// the server offers no other grant and a confidential client was given; else the
+    /// authorization code.
+    pub client_credentials: bool,
 }
 
 impl ServerMetadata {
@@ -49,6 +53,14 @@ impl ServerMetadata {
 
     pub fn supports_client_metadata_documents(&self) -> bool {
         self.document["client_id_metadata_document_supported"] == json!(true)
+    }
+
+    /// The metadata lists its grants, and `client_credentials` is the only one a client can
+    /// get a token with (no `authorization_code`).
+    pub fn grants_only_client_credentials(&self) -> bool {
+        let grants = self.strings("grant_types_supported");
+        grants.iter().any(|g| g == "client_credentials")
+            && !grants.iter().any(|g| g == "authorization_code")
     }
 }
 
@@ -333,9 +345,14 @@ fn server_metadata_urls(issuer: &Url) -> Vec<(Url, &'static str)> {
 
 /// Step 3: the first authorization server's metadata: issuer identical to the one named, PKCE
 /// S256 offered, and how clients can get an identity.
+/// `confidential`: a client id and secret were given; `asked_for_client_credentials`:
+/// `--client-credentials`. Together with the metadata they decide the grant, and PKCE is required
+/// only for the authorization code.
 pub async fn authorization_server(
     http: &reqwest::Client,
     resource: &ResourceMetadata,
+    asked_for_client_credentials: bool,
+    confidential: bool,
     report: &mut Report,
 ) -> Option<ServerMetadata> {
     const STEP: &str = "authorization-server";
@@ -386,11 +403,35 @@ pub async fn authorization_server(
         );
         return None;
     }
-    let metadata = ServerMetadata {
+    let mut metadata = ServerMetadata {
         issuer: issuer.clone(),
         document,
+        client_credentials: asked_for_client_credentials,
     };
+    if !metadata.client_credentials && metadata.grants_only_client_credentials() {
+        if !confidential {
+            report.fail(
+                STEP,
+                format!(
+                    "the metadata at {at} offers only the client_credentials grant \
+                     (grant_types_supported: client_credentials), so no user can sign in"
+                ),
+                "pass --client-credentials with the confidential client's --client-id and \
+                 --client-secret, or enable the authorization_code grant for user sign-in",
+            );
+            return None;
+        }
+        metadata.client_credentials = true;
+    }
     let pkce = metadata.strings("code_challenge_methods_supported");
+    if metadata.client_credentials {
+        // PKCE protects a redirect, and this grant has none.
+        report.pass(
+            STEP,
+            format!("issuer {issuer} ({kind} at {at}), the client_credentials grant"),
+        );
+        return Some(metadata);
+    }
     if !pkce.iter().any(|method| method == "S256") {
         report.fail(
             STEP,
@@ -439,6 +480,22 @@ mod tests {
 
     fn url(text: &str) -> Url {
         Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_server_that_offers_only_client_credentials() {
+        let metadata = |grants: Value| ServerMetadata {
+            issuer: "https://id.example".into(),
+            document: json!({"grant_types_supported": grants}),
+            client_credentials: false,
+        };
+        assert!(metadata(json!(["client_credentials"])).grants_only_client_credentials());
+        assert!(
+            !metadata(json!(["authorization_code", "client_credentials"]))
+                .grants_only_client_credentials()
+        );
+        // Unlisted grants say nothing (RFC 8414's default is authorization_code and implicit).
+        assert!(!metadata(Value::Null).grants_only_client_credentials());
     }
 
     #[test]

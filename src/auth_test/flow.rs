@@ -171,7 +171,7 @@ pub async fn authorize(
             return None;
         }
     }
-    if options.client_credentials {
+    if server.client_credentials {
         return client_credentials(options, manager, resource, report).await;
     }
     let how = match identity(options, server) {

@@ -81,7 +81,16 @@ async fn walk(options: &Options, url: &Url, report: &mut Report) {
         else {
             return;
         };
-        let Some(server) = discovery::authorization_server(&http, &resource, report).await else {
+        let confidential = options.client_id.is_some() && options.client_secret.is_some();
+        let Some(server) = discovery::authorization_server(
+            &http,
+            &resource,
+            options.client_credentials,
+            confidential,
+            report,
+        )
+        .await
+        else {
             return;
         };
         let Some(authorized) = flow::authorize(
