@@ -15,7 +15,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{build_binary, npm_ready, repo, snapshot_crate};
+use common::{build_binary, edited_baselines, npm_ready, repo, snapshot_crate};
 
 const REVISIONS: [&str; 2] = ["2025-11-25", "2026-07-28"];
 
@@ -93,29 +93,11 @@ fn the_conformance_client_scenarios_pass() {
     }
 }
 
-/// A copy of the baselines in `dir`, with `edit` applied to `<revision>.yml`.
-fn edited(dir: &Path, revision: &str, edit: &dyn Fn(&str) -> String) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    for entry in std::fs::read_dir(baselines()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-    }
-    let file = dir.join(format!("{revision}.yml"));
-    let listed = std::fs::read_to_string(&file).unwrap();
-    let changed = edit(&listed);
-    assert_ne!(
-        listed, changed,
-        "the edit of {revision}.yml changed nothing"
-    );
-    std::fs::write(&file, changed).unwrap();
-    dir.to_owned()
-}
-
 #[test]
 fn the_baselines_stay_honest() {
     let scratch = tempfile::tempdir().unwrap();
     let must_fail = |name: &str, scenario: &str, edit: &dyn Fn(&str) -> String, why: &str| {
-        let dir = edited(&scratch.path().join(name), "2025-11-25", edit);
+        let dir = edited_baselines(&baselines(), &scratch.path().join(name), "2025-11-25", edit);
         let output = run_suite(
             &dir,
             &scratch.path().join("results"),

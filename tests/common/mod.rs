@@ -210,3 +210,25 @@ pub fn nginx() -> PathBuf {
     *found = Some(binary.clone());
     binary
 }
+
+/// A copy in `dir` of the expected-failure lists in `baselines`, with `edit` applied to the text
+/// of `<name>.yml`: the conformance runs must fail on such an edit (a stale, missing or stray
+/// entry), which is how their tests prove the lists stay honest.
+pub fn edited_baselines(
+    baselines: &Path,
+    dir: &Path,
+    name: &str,
+    edit: &dyn Fn(&str) -> String,
+) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(baselines).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let file = dir.join(format!("{name}.yml"));
+    let listed = std::fs::read_to_string(&file).unwrap();
+    let edited = edit(&listed);
+    assert_ne!(listed, edited, "the edit of {name}.yml changed nothing");
+    std::fs::write(&file, edited).unwrap();
+    dir.to_owned()
+}
