@@ -68,9 +68,22 @@ pub fn check(token: &str, expect: &Expect<'_>, report: &mut Report) -> Vec<Strin
             .collect(),
         _ => Vec::new(),
     };
+    // `scope` (RFC 9068), or `scp` as some providers name it (a string or a list), as the
+    // generated servers read it.
+    let scp = match &claims["scp"] {
+        Value::String(text) => Some(words(text)),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    };
     let granted = claims["scope"]
         .as_str()
         .map(words)
+        .or(scp)
         .or_else(|| expect.response_scope.map(words))
         .unwrap_or_else(|| expect.requested.to_vec());
     let exp = claims["exp"].as_i64();
@@ -310,6 +323,19 @@ mod tests {
             &mut report,
         );
         assert!(report.passed(), "{:?}", report.steps);
+    }
+
+    #[test]
+    fn scp_is_read_as_the_servers_read_it() {
+        for claim in [r#""scp":"a""#, r#""scp":["a"]"#] {
+            let mut report = Report::new("u");
+            let token = jwt(&format!(
+                r#"{{"iss":"http://id","aud":"http://h/mcp",{claim},"exp":2000}}"#
+            ));
+            let granted = check(&token, &expect(&["a".into(), "b".into()]), &mut report);
+            assert_eq!(granted, ["a"], "{claim}");
+            assert!(report.steps[0].saw.ends_with("b never granted"), "{claim}");
+        }
     }
 
     #[test]

@@ -56,12 +56,24 @@ pub fn run(options: &Options) -> Report {
     report
 }
 
+/// How long one HTTP exchange with the server or the authorization server may take: a peer that
+/// accepts the connection and never answers must not hang a CI job.
+pub const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The HTTP client of the diagnostics (redirects followed, as discovery documents allow).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
 /// A new authorization from a challenge, once, when the server turns the token down after
 /// accepting it.
 const REAUTHORIZATIONS: usize = 1;
 
 async fn walk(options: &Options, url: &Url, report: &mut Report) {
-    let http = reqwest::Client::new();
+    let http = http_client();
     let loopback = match redirect::Loopback::bind().await {
         Ok(loopback) => loopback,
         Err(err) => {

@@ -44,7 +44,21 @@ impl Loopback {
         timeout: Duration,
     ) -> Result<String, NoRedirect> {
         match browser {
-            Browser::Headless => headless(auth_url, &self.redirect_uri).await,
+            Browser::Headless => {
+                match tokio::time::timeout(timeout, headless(auth_url, &self.redirect_uri)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(NoRedirect {
+                        saw: format!(
+                            "the authorization server's redirects did not reach {} within {} s",
+                            self.redirect_uri,
+                            timeout.as_secs()
+                        ),
+                        fix: "check that the authorization server approves without a person \
+                              (--headless is for test IdPs), or run without --headless"
+                            .into(),
+                    }),
+                }
+            }
             Browser::Print | Browser::Open => {
                 eprintln!("open this URL to authorize:\n  {auth_url}");
                 if browser == Browser::Open && !open_browser(auth_url) {
@@ -72,10 +86,18 @@ impl Loopback {
     async fn wait(&self) -> Result<String, NoRedirect> {
         loop {
             let Ok((mut stream, _)) = self.listener.accept().await else {
+                // Out of file descriptors, say: wait a little rather than spin.
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             };
             let mut buffer = vec![0u8; 16 * 1024];
-            let read = stream.read(&mut buffer).await.unwrap_or(0);
+            // A connection that sends nothing (a browser's speculative preconnect) must not hold
+            // up the one that brings the redirect.
+            let read = tokio::time::timeout(READ_TIMEOUT, stream.read(&mut buffer))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0);
             let head = String::from_utf8_lossy(&buffer[..read]);
             let target = head
                 .lines()
@@ -127,6 +149,9 @@ fn open_browser(url: &str) -> bool {
         .is_ok()
 }
 
+/// How long a connection to the loopback listener may take to send its request line.
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// At most this many redirects between the authorization URL and the callback.
 const MAX_HOPS: usize = 20;
 
@@ -135,6 +160,7 @@ const MAX_HOPS: usize = 20;
 async fn headless(auth_url: &str, redirect_uri: &str) -> Result<String, NoRedirect> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(super::HTTP_TIMEOUT)
         .build()
         .map_err(|err| NoRedirect {
             saw: format!("cannot make an HTTP client: {err}"),

@@ -103,9 +103,10 @@ pub fn attach(api: &mut Api, choices: &ResourceChoices, file: &str) -> Result<()
                 return Err(problem(format!("resource `{key}`: {message}"), &hint));
             }
         };
+        // Two templates that differ only in their variables' names match the same URIs.
         let identity = match &resource.uri {
-            ResourceUri::Given(template) => template.clone(),
-            ResourceUri::Default(path) => format!("//{path}"),
+            ResourceUri::Given(template) => shape(template),
+            ResourceUri::Default(path) => format!("//{}", shape(path)),
         };
         if let Some((_, other)) = seen_uris.iter().find(|(uri, _)| *uri == identity) {
             return Err(problem(
@@ -228,6 +229,15 @@ fn resource(
                             hint,
                         ));
                     };
+                    if let Some(earlier) = &variable_of[at] {
+                        return Err((
+                            format!(
+                                "`{given}` has both `{{{earlier}}}` and `{{{variable}}}` for the parameter `{}`",
+                                in_uri[at].wire_name
+                            ),
+                            "give each parameter one variable".to_owned(),
+                        ));
+                    }
                     variable_of[at] = Some((*variable).to_owned());
                 }
                 if let Some(missing) = in_uri
@@ -265,7 +275,12 @@ fn resource(
         .zip(variable_of)
         .filter_map(|(param, name)| Some((param, name?)))
         .map(|(param, name)| {
-            let (kind, list) = kind_of(api, &param.ty);
+            let (mut kind, list) = kind_of(api, &param.ty);
+            // An untyped argument (`anyOf` of strings, say) is read as JSON, unless every value
+            // its schema admits is a string: then `123` in a URI stays the string "123".
+            if kind == ValueKind::Json && only_strings(api, index, &param.schema, 0) {
+                kind = ValueKind::String;
+            }
             UriVariable {
                 name,
                 argument: param.arg_name.clone(),
@@ -308,6 +323,29 @@ fn default_path(path: &str, in_uri: &[&Param], names: &[String]) -> String {
     out
 }
 
+/// A template with each expression's variable names left out (`x://a/{id}{?q}` →
+/// `x://a/{}{?}`): two templates of one shape match the same URIs.
+fn shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut inside = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('{');
+            }
+            '}' => {
+                inside = false;
+                out.push('}');
+            }
+            '?' | '+' if inside => out.push(c),
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// An RFC 6570 variable name for an argument: characters other than letters, digits and `_`
 /// become `_`.
 fn variable_name(argument: &str) -> String {
@@ -336,6 +374,38 @@ fn kind_of(api: &Api, ty: &RustType) -> (ValueKind, bool) {
         },
         RustType::Value | RustType::Map(_) | RustType::Option(_) => (ValueKind::Json, false),
     }
+}
+
+/// Whether every value `schema` admits is a string (`type: string`, a string `enum` or `const`,
+/// alternatives that all are, or a conjunction with one that is).
+fn only_strings(api: &Api, tool: usize, schema: &Value, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    let schema = resolve(api, tool, schema);
+    if schema.get("type").and_then(Value::as_str) == Some("string") {
+        return true;
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return !values.is_empty() && values.iter().all(Value::is_string);
+    }
+    if let Some(value) = schema.get("const") {
+        return value.is_string();
+    }
+    let branches = |key: &str| schema.get(key).and_then(Value::as_array);
+    if let Some(all) = branches("allOf")
+        && all.iter().any(|b| only_strings(api, tool, b, depth + 1))
+    {
+        return true;
+    }
+    ["anyOf", "oneOf"].iter().any(|key| {
+        branches(key).is_some_and(|alternatives| {
+            !alternatives.is_empty()
+                && alternatives
+                    .iter()
+                    .all(|b| only_strings(api, tool, b, depth + 1))
+        })
+    })
 }
 
 /// The values to offer for a parameter: its schema's (or its array items') `enum`, else its
@@ -400,6 +470,8 @@ paths:
       parameters:
         - {name: page-size, in: query, schema: {type: integer}}
         - {name: kind, in: query, schema: {type: string, enum: [book, game]}}
+        - {name: code, in: query, schema: {anyOf: [{type: string}, {enum: [""]}]}}
+        - {name: any, in: query, schema: {anyOf: [{type: string}, {type: integer}]}}
       responses: {'200': {description: ok, content: {application/json: {schema: {type: array}}}}}
     post:
       operationId: addItem
@@ -447,12 +519,18 @@ paths:
             .collect();
         assert_eq!(
             uris,
-            ["shop-mcp://items{?page_size,kind}", "shop-mcp://items/{id}"]
+            [
+                "shop-mcp://items{?page_size,kind,code,any}",
+                "shop-mcp://items/{id}"
+            ]
         );
         let list = &api.resources[0];
         assert_eq!(list.variables[0].argument, "page-size");
         assert_eq!(list.variables[0].kind, ValueKind::Integer);
         assert_eq!(list.variables[1].completions, ["book", "game"]);
+        // Untyped, but only strings: `123` stays a string; a string-or-integer is read as JSON.
+        assert_eq!(list.variables[2].kind, ValueKind::String);
+        assert_eq!(list.variables[3].kind, ValueKind::Json);
         assert_eq!(list.mime_type.as_deref(), Some("application/json"));
         let item = &api.resources[1];
         assert_eq!(item.variables[0].completions, ["7"]);
@@ -520,6 +598,14 @@ paths:
             ("--resource", "listItems=shop://a"),
         ]);
         assert!(message.contains("would both be the resource"), "{message}");
+        // Variables' names do not make two templates different.
+        let message = error(&[
+            ("--resource", "getItem=shop://x/{id}"),
+            ("--resource", "listItems=shop://x/{page_size}"),
+        ]);
+        assert!(message.contains("would both be the resource"), "{message}");
+        let message = error(&[("--resource", "getItem=shop://x/{id}/{+id}")]);
+        assert!(message.contains("twice"), "{message}");
     }
 
     #[test]

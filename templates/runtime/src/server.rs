@@ -29,6 +29,7 @@ use super::schema_defs::Bodies;
 use super::search::{Catalog, Visibility, operation_name};
 use super::search_tools;
 use super::upstream::{Upstream, UpstreamResponse};
+use super::uri_template::MAX_URI_BYTES;
 use super::{args, listing, resources, response};
 
 /// The `rmcp` server handler for one API. Cloning is cheap (one `Arc`): the HTTP transport makes
@@ -403,6 +404,15 @@ impl McpServer {
         identity: Option<&Identity>,
         reporter: Reporter,
     ) -> Result<ReadResourceResult, ErrorData> {
+        if uri.len() > MAX_URI_BYTES {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "resource URIs are at most {MAX_URI_BYTES} bytes; this one has {}",
+                    uri.len()
+                ),
+                None,
+            ));
+        }
         let Some(resolved) = self.inner.resources.resolve(uri) else {
             return Err(resources::not_found(
                 uri,

@@ -6,6 +6,9 @@
 //! The generator compiles this file too (`#[path]`), to check the templates users give, so the
 //! server and `mcpwright generate` cannot read a template differently. It uses only `std`.
 
+/// The longest URI matched: resource URIs are short, and a bound keeps a hostile one cheap.
+pub const MAX_URI_BYTES: usize = 2048;
+
 /// A parsed URI template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UriTemplate {
@@ -84,6 +87,16 @@ impl UriTemplate {
                 }
             }
         }
+        if matches!(parts.last(), Some(Part::Query(_)))
+            && parts
+                .iter()
+                .any(|part| matches!(part, Part::Literal(text) if text.contains('?')))
+        {
+            return Err(
+                "it has both a literal `?` and a `{?…}` expression; put every query parameter in the `{?…}`"
+                    .to_owned(),
+            );
+        }
         Ok(UriTemplate { parts })
     }
 
@@ -102,6 +115,9 @@ impl UriTemplate {
     /// The values of the variables in `uri`, when `uri` is an instance of this template; each
     /// value is percent-decoded, and a query variable given twice has two values.
     pub fn matches(&self, uri: &str) -> Option<Vec<(String, String)>> {
+        if uri.len() > MAX_URI_BYTES {
+            return None;
+        }
         let (base, query) = match self.parts.last() {
             Some(Part::Query(names)) => {
                 let (base, query) = uri.split_once('?').unwrap_or((uri, ""));
@@ -113,9 +129,13 @@ impl UriTemplate {
             Some(_) => &self.parts[..self.parts.len() - 1],
             None => &self.parts[..],
         };
-        let mut values = Vec::new();
-        if !match_parts(path_parts, base, &mut values) {
+        let mut raw = Vec::new();
+        if !match_parts(path_parts, base, &mut raw) {
             return None;
+        }
+        let mut values = Vec::with_capacity(raw.len());
+        for (name, text) in raw {
+            values.push((name.to_owned(), decode(text)?));
         }
         if let Some((names, query)) = query {
             for pair in query.split('&').filter(|pair| !pair.is_empty()) {
@@ -186,9 +206,16 @@ fn is_varname(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-/// Matches `parts` against the whole of `text`, pushing variable values. A variable takes the
-/// shortest run that lets the rest match, so `x://{a}.json` reads `b.c.json` as `a = b.c`.
-fn match_parts(parts: &[Part], text: &str, values: &mut Vec<(String, String)>) -> bool {
+/// Matches `parts` against the whole of `text`, pushing each variable's raw (still encoded) text.
+/// A variable takes the shortest run that lets the rest match, so `x://{a}.json` reads
+/// `b.c.json` as `a = b.c`. Only the ends where the literal after the variable starts are tried
+/// (the parser keeps two variables from touching), and nothing is decoded until the whole URI has
+/// matched, so a long URI costs little.
+fn match_parts<'p, 't>(
+    parts: &'p [Part],
+    text: &'t str,
+    values: &mut Vec<(&'p str, &'t str)>,
+) -> bool {
     let Some((first, rest)) = parts.split_first() else {
         return text.is_empty();
     };
@@ -200,16 +227,22 @@ fn match_parts(parts: &[Part], text: &str, values: &mut Vec<(String, String)>) -
             let reserved = matches!(first, Part::Reserved(_));
             let stop = |c: char| c == '?' || c == '#' || (!reserved && c == '/');
             let limit = text.find(stop).unwrap_or(text.len());
-            let ends: Vec<usize> = text[..limit]
-                .char_indices()
-                .map(|(at, c)| at + c.len_utf8())
-                .collect();
+            let ends: Vec<usize> = match rest.first() {
+                // The rest of the URI must be the next literal and what follows it.
+                Some(Part::Literal(next)) => text[..limit + next.len().min(text.len() - limit)]
+                    .match_indices(next.as_str())
+                    .map(|(at, _)| at)
+                    .filter(|&at| at > 0 && at <= limit)
+                    .collect(),
+                // Nothing follows: the variable is all that is left.
+                _ => (limit > 0 && limit == text.len())
+                    .then_some(limit)
+                    .into_iter()
+                    .collect(),
+            };
             for end in ends {
-                let Some(value) = decode(&text[..end]) else {
-                    continue;
-                };
                 let mark = values.len();
-                values.push((name.clone(), value));
+                values.push((name.as_str(), &text[..end]));
                 if match_parts(rest, &text[end..], values) {
                     return true;
                 }
@@ -230,6 +263,9 @@ fn decode(text: &str) -> Option<String> {
     while at < bytes.len() {
         if bytes[at] == b'%' {
             let hex = text.get(at + 1..at + 3)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             at += 3;
         } else {
@@ -300,6 +336,22 @@ mod tests {
     fn a_broken_escape_matches_nothing() {
         assert_eq!(values("x://pets/{id}", "x://pets/%zz"), None);
         assert_eq!(values("x://pets/{id}", "x://pets/%ff"), None);
+        assert_eq!(values("x://pets/{id}", "x://pets/%+4"), None);
+    }
+
+    #[test]
+    fn long_and_hostile_uris_are_cheap() {
+        // Each variable tries only the places its next literal starts, and nothing is decoded
+        // before the whole URI matched (these took seconds when every split was decoded; the
+        // review that found it timed them, this test only proves the answers).
+        let dots = format!("x://{}", ".".repeat(MAX_URI_BYTES - 10));
+        assert_eq!(values("x://{a}.{b}.json", &dots), None);
+        let long = format!("x://pets/{}", "a".repeat(MAX_URI_BYTES - 10));
+        assert!(values("x://pets/{id}", &long).is_some());
+        assert_eq!(
+            values("x://pets/{id}", &format!("{long}aaaaaaaaaaaaaaaaa")),
+            None
+        );
     }
 
     #[test]
@@ -315,6 +367,7 @@ mod tests {
             ("x://{a", "not closed"),
             ("x://a}", "no `{`"),
             ("x://a b", "may not appear"),
+            ("x://items?kind=book{?limit}", "literal `?`"),
             ("x://{a-b}", "variable name"),
         ] {
             let err = UriTemplate::parse(template).unwrap_err();
