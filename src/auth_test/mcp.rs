@@ -80,7 +80,7 @@ pub async fn exercise(
     may_reauthorize: bool,
     report: &mut Report,
 ) -> Outcome {
-    let client = AuthClient::new(super::http_client(), manager);
+    let client = AuthClient::new(super::http::client(), manager);
     let manager: Arc<Mutex<AuthorizationManager>> = client.auth_manager.clone();
     let mut stepped_up = false;
     let mut accepted = false;

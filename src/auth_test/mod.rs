@@ -8,11 +8,13 @@
 //! 3. [`claims`]: what the token says, and with `--crate` which tools its scopes allow;
 //! 4. [`mcp`]: `tools/list` and one call, with one step-up on `403 insufficient_scope`.
 //!
-//! The generator is synchronous; this command runs its own tokio runtime.
+//! Every step's HTTP goes through [`http`]'s client, which bounds each exchange. The generator is
+//! synchronous; this command runs its own tokio runtime.
 
 pub mod claims;
 pub mod discovery;
 pub mod flow;
+pub mod http;
 pub mod mcp;
 pub mod options;
 pub mod redirect;
@@ -56,24 +58,12 @@ pub fn run(options: &Options) -> Report {
     report
 }
 
-/// How long one HTTP exchange with the server or the authorization server may take: a peer that
-/// accepts the connection and never answers must not hang a CI job.
-pub const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The HTTP client of the diagnostics (redirects followed, as discovery documents allow).
-pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(HTTP_TIMEOUT)
-        .build()
-        .unwrap_or_default()
-}
-
 /// A new authorization from a challenge, once, when the server turns the token down after
 /// accepting it.
 const REAUTHORIZATIONS: usize = 1;
 
 async fn walk(options: &Options, url: &Url, report: &mut Report) {
-    let http = http_client();
+    let http = http::client();
     let loopback = match redirect::Loopback::bind().await {
         Ok(loopback) => loopback,
         Err(err) => {

@@ -160,7 +160,7 @@ const MAX_HOPS: usize = 20;
 async fn headless(auth_url: &str, redirect_uri: &str) -> Result<String, NoRedirect> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(super::HTTP_TIMEOUT)
+        .timeout(super::http::TIMEOUT)
         .build()
         .map_err(|err| NoRedirect {
             saw: format!("cannot make an HTTP client: {err}"),
