@@ -17,7 +17,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listAuthorBooks` tool: `GET /authors/{authorId}/books`.
-#[derive(Debug)]
 pub struct ListAuthorBooksArgs {
     pub author_id: i64,
     pub sort: Option<String>,

@@ -18,7 +18,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listBooks` tool: `GET /books`.
-#[derive(Debug)]
 pub struct ListBooksArgs {
     /// Only books by this author.
     pub author: Option<String>,
@@ -58,7 +57,6 @@ fn list_books(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `addBook` tool: `POST /books`.
-#[derive(Debug)]
 pub struct AddBookArgs {
     pub book: crate::types::Book,
 }
@@ -90,7 +88,6 @@ fn add_book(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `getBook` tool: `GET /books/{isbn}`.
-#[derive(Debug)]
 pub struct GetBookArgs {
     /// ISBN-13 of the book.
     pub isbn: String,
@@ -127,7 +124,6 @@ fn get_book(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `removeBook` tool: `DELETE /books/{isbn}`.
-#[derive(Debug)]
 pub struct RemoveBookArgs {
     /// ISBN-13 of the book.
     pub isbn: String,

@@ -17,7 +17,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `withHeaderKey` tool: `GET /header-key`.
-#[derive(Debug)]
 pub struct WithHeaderKeyArgs {}
 /// `GET /header-key`: Read with an API key in a header
 pub static WITH_HEADER_KEY: ToolDef = ToolDef {
@@ -43,7 +42,6 @@ fn with_header_key(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withQueryKey` tool: `GET /query-key`.
-#[derive(Debug)]
 pub struct WithQueryKeyArgs {
     pub q: Option<String>,
 }
@@ -75,7 +73,6 @@ fn with_query_key(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withCookieKey` tool: `GET /cookie-key`.
-#[derive(Debug)]
 pub struct WithCookieKeyArgs {}
 /// `GET /cookie-key`: Read with an API key in a cookie
 pub static WITH_COOKIE_KEY: ToolDef = ToolDef {
@@ -101,7 +98,6 @@ fn with_cookie_key(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withBearer` tool: `GET /bearer`.
-#[derive(Debug)]
 pub struct WithBearerArgs {}
 /// `GET /bearer`: Read with a bearer token
 pub static WITH_BEARER: ToolDef = ToolDef {
@@ -127,7 +123,6 @@ fn with_bearer(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withBasic` tool: `GET /basic`.
-#[derive(Debug)]
 pub struct WithBasicArgs {}
 /// `GET /basic`: Read with a user name and password
 pub static WITH_BASIC: ToolDef = ToolDef {
@@ -153,7 +148,6 @@ fn with_basic(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `listReports` tool: `GET /reports`.
-#[derive(Debug)]
 pub struct ListReportsArgs {}
 /// `GET /reports`: List reports (machine access)
 pub static LIST_REPORTS: ToolDef = ToolDef {
@@ -179,7 +173,6 @@ fn list_reports(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `getProfile` tool: `GET /me`.
-#[derive(Debug)]
 pub struct GetProfileArgs {}
 /// `GET /me`: Read the caller's profile (on the user's behalf)
 pub static GET_PROFILE: ToolDef = ToolDef {
@@ -205,7 +198,6 @@ fn get_profile(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withKeyAndBasic` tool: `GET /both`.
-#[derive(Debug)]
 pub struct WithKeyAndBasicArgs {}
 /// `GET /both`: Read with an API key and a user name and password together
 pub static WITH_KEY_AND_BASIC: ToolDef = ToolDef {
@@ -231,7 +223,6 @@ fn with_key_and_basic(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `withBearerOrKey` tool: `GET /either`.
-#[derive(Debug)]
 pub struct WithBearerOrKeyArgs {}
 /// `GET /either`: Read with a bearer token, or else an API key
 pub static WITH_BEARER_OR_KEY: ToolDef = ToolDef {
@@ -257,7 +248,6 @@ fn with_bearer_or_key(_: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `readPublic` tool: `GET /public`.
-#[derive(Debug)]
 pub struct ReadPublicArgs {}
 /// `GET /public`: Read without credentials
 pub static READ_PUBLIC: ToolDef = ToolDef {

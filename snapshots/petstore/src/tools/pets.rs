@@ -18,7 +18,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listPets` tool: `GET /pets`.
-#[derive(Debug)]
 pub struct ListPetsArgs {
     /// How many pets to return at most.
     pub limit: Option<i64>,
@@ -64,7 +63,6 @@ fn list_pets(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `createPet` tool: `POST /pets`.
-#[derive(Debug)]
 pub struct CreatePetArgs {
     /// The pet to add.
     pub body: crate::types::NewPet,
@@ -97,7 +95,6 @@ fn create_pet(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `getPet` tool: `GET /pets/{petId}`.
-#[derive(Debug)]
 pub struct GetPetArgs {
     /// The pet's id.
     pub pet_id: i64,
@@ -130,7 +127,6 @@ fn get_pet(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `updatePet` tool: `PUT /pets/{petId}`.
-#[derive(Debug)]
 pub struct UpdatePetArgs {
     /// The pet's id.
     pub pet_id: i64,
@@ -166,7 +162,6 @@ fn update_pet(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `deletePet` tool: `DELETE /pets/{petId}`.
-#[derive(Debug)]
 pub struct DeletePetArgs {
     /// The pet's id.
     pub pet_id: i64,
@@ -199,7 +194,6 @@ fn delete_pet(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `uploadPetPhoto` tool: `POST /pets/{petId}/photo`.
-#[derive(Debug)]
 pub struct UploadPetPhotoArgs {
     pub pet_id: i64,
     pub body: ::serde_json::Value,

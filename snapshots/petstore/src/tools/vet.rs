@@ -17,7 +17,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listVisits` tool: `GET /pets/{petId}/visits`.
-#[derive(Debug)]
 pub struct ListVisitsArgs {
     pub pet_id: i64,
     /// Only visits on or after this date.

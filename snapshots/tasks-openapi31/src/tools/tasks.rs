@@ -17,7 +17,6 @@ use crate::runtime::{
 };
 
 /// Arguments of the `listTasks` tool: `GET /tasks`.
-#[derive(Debug)]
 pub struct ListTasksArgs {
     pub done: Option<bool>,
     pub min_priority: Option<i64>,
@@ -52,7 +51,6 @@ fn list_tasks(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `createTask` tool: `POST /tasks`.
-#[derive(Debug)]
 pub struct CreateTaskArgs {
     pub body: crate::types::NewTask,
 }
@@ -84,7 +82,6 @@ fn create_task(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `getTask` tool: `GET /tasks/{taskId}`.
-#[derive(Debug)]
 pub struct GetTaskArgs {
     pub task_id: String,
 }
@@ -116,7 +113,6 @@ fn get_task(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `updateTask` tool: `PATCH /tasks/{taskId}`.
-#[derive(Debug)]
 pub struct UpdateTaskArgs {
     pub task_id: String,
     pub body: crate::types::NewTask,
@@ -151,7 +147,6 @@ fn update_task(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `deleteTask` tool: `DELETE /tasks/{taskId}`.
-#[derive(Debug)]
 pub struct DeleteTaskArgs {
     pub task_id: String,
 }
@@ -183,7 +178,6 @@ fn delete_task(mut args: JsonObject) -> Result<Request, ArgError> {
 }
 
 /// Arguments of the `addProjectTask` tool: `POST /projects/{title}/tasks`.
-#[derive(Debug)]
 pub struct AddProjectTaskArgs {
     pub title: String,
     pub body: crate::types::NewTask,
