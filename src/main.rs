@@ -85,8 +85,14 @@ struct AuthTest {
     /// A client registered at the authorization server (skips registration).
     #[arg(long)]
     client_id: Option<String>,
-    /// The pre-registered client's secret (confidential clients).
-    #[arg(long, requires = "client_id")]
+    /// The pre-registered client's secret (confidential clients). Also read from
+    /// MCPWRIGHT_CLIENT_SECRET, which keeps it out of the process list and shell history.
+    #[arg(
+        long,
+        requires = "client_id",
+        env = "MCPWRIGHT_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     client_secret: Option<String>,
     /// The HTTPS URL of this client's Client ID Metadata Document, used when the authorization
     /// server supports them and no --client-id is given.

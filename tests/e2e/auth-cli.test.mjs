@@ -83,17 +83,24 @@ async function startGateway(port, serverPort) {
   return gateway;
 }
 
-/** Runs `mcpwright auth test --headless …`; returns the exit code and stdout. */
-function authTest(url, ...args) {
+/** Runs `mcpwright auth test --headless …` (with `env` added); returns the exit code and stdout. */
+function authTestWith(env, url, ...args) {
   return new Promise((resolve) => {
-    execFile(cli, ['auth', 'test', '--headless', ...args, url], { timeout: 60_000 }, (error, stdout, stderr) => {
+    const options = { timeout: 60_000, env: { ...process.env, ...env } };
+    execFile(cli, ['auth', 'test', '--headless', ...args, url], options, (error, stdout, stderr) => {
       resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
+const authTest = (url, ...args) => authTestWith({}, url, ...args);
+
 async function authTestJson(url, ...args) {
-  const run = await authTest(url, '--format', 'json', ...args);
+  return authTestJsonWith({}, url, ...args);
+}
+
+async function authTestJsonWith(env, url, ...args) {
+  const run = await authTestWith(env, url, '--format', 'json', ...args);
   assert.doesNotMatch(run.stdout + run.stderr, JWT, 'a token reached the output');
   return { ...run, report: JSON.parse(run.stdout) };
 }
@@ -192,8 +199,11 @@ describe('a set-up that is right', () => {
 
   test('passes with the client-credentials grant', async () => {
     const { service } = good.idp.clients;
-    const { code, report } = await authTestJson(
-      good.url, '--client-credentials', '--client-id', service.clientId, '--client-secret', service.clientSecret,
+    // The secret from MCPWRIGHT_CLIENT_SECRET, out of the process list (the conformance
+    // client passes --client-secret).
+    const { code, report } = await authTestJsonWith(
+      { MCPWRIGHT_CLIENT_SECRET: service.clientSecret },
+      good.url, '--client-credentials', '--client-id', service.clientId,
     );
     assert.equal(code, 0, JSON.stringify(report, null, 2));
     assert.equal(step(report, 'client').saw, `confidential client ${service.clientId}`);
