@@ -380,9 +380,10 @@ async function main() {
     const mcpIdp = await startIdp({ resource: mcpUrl, scopes: SCOPES });
     cleanups.push(() => mcpIdp.close());
 
-    for (const provider of [
-      new HeadlessOAuthProvider(), // dynamic registration
-      new HeadlessOAuthProvider({ clientInformation: { client_id: mcpIdp.clients.public.clientId } }),
+    for (const [provider, sub] of [
+      [new HeadlessOAuthProvider(), 'user-1'], // dynamic registration
+      [new HeadlessOAuthProvider({ clientInformation: { client_id: mcpIdp.clients.public.clientId } }), 'user-1'],
+      [new HeadlessOAuthProvider({ account: 'carol' }), 'carol'], // ACCOUNT_HEADER at the login
     ]) {
       assert.equal(await auth(provider, { serverUrl: mcpUrl }), 'REDIRECT');
       assert.equal(provider.authorizationUrl.searchParams.get('resource'), mcpUrl);
@@ -396,6 +397,7 @@ async function main() {
       assert.equal(claims.aud, mcpUrl);
       assert.equal(claims.iss, mcpIdp.issuer);
       assert.equal(claims.client_id, provider.clientInformation().client_id);
+      assert.equal(claims.sub, sub);
       assert.deepEqual(claims.scope.split(' ').sort(), SCOPES);
       // And a refresh through the same provider.
       const before = provider.tokens().access_token;

@@ -19,6 +19,9 @@
 //   const { access_token } = await exchangeToken({ issuer: idp.issuer, ...idp.clients.exchanger,
 //     subjectToken: userToken, resource: idp.upstreamResource, scope: 'pets:read' });
 //   idp.counters.tokenExchange; // 1
+//
+// Several users: headless logins sign in as the account the request's ACCOUNT_HEADER names
+// (`codeFlowToken({ ..., account: 'alice' })`, browser.mjs's Browser), ACCOUNT_ID without it.
 
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -38,9 +41,19 @@ const { default: Provider, errors: oidcErrors } = await (async () => {
     console.warn = warn;
   }
 })();
+// For thirdparty.mjs, so that oidc-provider is imported this quiet way only.
+export { Provider, oidcErrors };
 
-/** The account every headless login signs in as. */
+/** The account a headless login signs in as when the request names none (ACCOUNT_HEADER). */
 export const ACCOUNT_ID = 'user-1';
+
+/**
+ * Request header naming the account a headless login signs in as (its value becomes the `sub`),
+ * so tests can have several users: authorizeHeadless / codeFlowToken / HeadlessOAuthProvider
+ * take `account`, and browser.mjs's Browser sends it on every request. Read only at the login
+ * prompt: a session cookie keeps the account it was opened with.
+ */
+export const ACCOUNT_HEADER = 'x-test-account';
 
 /** Redirect URI of the pre-registered public client; nothing listens there. */
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -59,7 +72,10 @@ const DEFAULT_ACCESS_TOKEN_TTL = 600;
  * - `keys`: a private JWKS `{ keys: [...] }` to sign with (default: one fresh RSA key, kid `k1`);
  *   the first key signs, every key is published at `jwks_uri`,
  * - `opaqueResource`: a second resource whose access tokens are opaque (introspection only),
- * - `extraClients`: more client metadata objects to register at start,
+ * - `extraClients`: more client metadata objects to register at start, e.g. the generated
+ *   server's connect client for per-user consent (confidential, client_secret_basic, code flow,
+ *   `scope=openid`, redirect URI on the server's port: its id_token has `sub` and `nonce`; its
+ *   access token, aud = `resource` with no scope, comes too; consent-idp.selftest.mjs shows it),
  * - `upstreamResource`: the upstream API's identifier (a URL), a third resource with JWT access
  *   tokens (`aud` = this URL) meant to be reached through token exchange (see below),
  * - `upstreamScopes`: that resource's scopes (default: `scopes`),
@@ -428,11 +444,12 @@ function countGrants(provider, counters) {
 }
 
 /**
- * Answers `GET /interaction/:uid` without a browser: the login prompt with ACCOUNT_ID, the
- * consent prompt with a Grant holding everything that is missing. One prompt per visit; the
- * provider sends the client back here for the next one.
+ * Answers `GET /interaction/:uid` without a browser: the login prompt with the account the
+ * request's ACCOUNT_HEADER names (default ACCOUNT_ID), the consent prompt with a Grant holding
+ * everything that is missing. One prompt per visit; the provider sends the client back here for
+ * the next one. For `provider.use(...)`; thirdparty.mjs uses it too.
  */
-function headlessInteractions(provider) {
+export function headlessInteractions(provider) {
   return async (ctx, next) => {
     const match = ctx.method === 'GET' && /^\/interaction\/([^/]+)$/.exec(ctx.path);
     if (!match) return next();
@@ -440,7 +457,7 @@ function headlessInteractions(provider) {
     const { prompt, params, session } = details;
     let result;
     if (prompt.name === 'login') {
-      result = { login: { accountId: ACCOUNT_ID } };
+      result = { login: { accountId: ctx.get(ACCOUNT_HEADER) || ACCOUNT_ID } };
     } else if (prompt.name === 'consent') {
       const grant = details.grantId
         ? await provider.Grant.find(details.grantId)
@@ -461,13 +478,16 @@ function headlessInteractions(provider) {
   };
 }
 
-/** Keeps client errors (expected in negative tests) quiet but recorded; server errors loud. */
-function routeEvents(provider, errors, log) {
+/**
+ * Keeps client errors (expected in negative tests) quiet but recorded in `errors`; server errors
+ * loud (every error with `log`), prefixed with `[label]`. thirdparty.mjs uses it too.
+ */
+export function routeEvents(provider, errors, log, label = 'idp') {
   const record = (event) => (ctx, error) => {
     const entry = { event, error: error.error ?? error.message, description: error.error_description };
     if (error.error_detail !== undefined) entry.detail = error.error_detail; // e.g. why client auth failed
     errors.push(entry);
-    if (log || event === 'server_error') console.error(`[idp] ${event}:`, error);
+    if (log || event === 'server_error') console.error(`[${label}] ${event}:`, error);
   };
   for (const event of [
     'server_error',
@@ -484,11 +504,26 @@ function routeEvents(provider, errors, log) {
   provider.on('error', record('server_error')); // Koa's own; without a listener it logs
 }
 
-/** A minimal per-instance adapter (the oidc-provider adapter interface). */
-function memoryAdapter() {
+/**
+ * A minimal per-instance adapter (the oidc-provider adapter interface). Its two static methods
+ * read the store synchronously for test controls (thirdparty.mjs's whoseToken and revokeAll).
+ */
+export function memoryAdapter() {
   const store = new Map();
   const now = () => Math.floor(Date.now() / 1000);
+  const live = (entry) => entry && entry.exp > now();
   return class MemoryAdapter {
+    /** What `find` would answer for `model` (e.g. 'AccessToken') `id`, without the promise. */
+    static peek(model, id) {
+      const entry = store.get(`${model}:${id}`);
+      return live(entry) ? entry.payload : undefined;
+    }
+    /** The payloads of every unexpired `model` entry (e.g. 'Grant'). */
+    static list(model) {
+      return [...store]
+        .filter(([key, entry]) => key.startsWith(`${model}:`) && live(entry))
+        .map(([, entry]) => entry.payload);
+    }
     constructor(model) {
       this.model = model;
     }
@@ -535,7 +570,7 @@ function memoryAdapter() {
 }
 
 /** A port that was free a moment ago: the issuer must be known before the provider exists. */
-async function freePort() {
+export async function freePort() {
   const probe = http.createServer();
   await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address();
@@ -559,9 +594,10 @@ export async function generateKeys(kid = 'k1') {
  * cookie jar through /auth → /interaction/:uid → /auth/:uid → … until the Location starts with
  * the request's `redirect_uri` (nothing listens there). Returns `{ code, url, params }`, where
  * `params` are the callback's query parameters (`code`, `state`, `iss`). Throws on an OAuth error
- * at the callback or on a non-redirect answer.
+ * at the callback or on a non-redirect answer. `account` (default ACCOUNT_ID) is sent as
+ * ACCOUNT_HEADER on every hop: the user who signs in. A fresh jar each call, so a fresh login.
  */
-export async function authorizeHeadless(authorizationUrl) {
+export async function authorizeHeadless(authorizationUrl, { account } = {}) {
   let url = new URL(authorizationUrl);
   const redirectUri = url.searchParams.get('redirect_uri');
   if (!redirectUri) throw new Error('authorizeHeadless: the URL has no redirect_uri');
@@ -569,7 +605,10 @@ export async function authorizeHeadless(authorizationUrl) {
   for (let hop = 0; hop < 20; hop += 1) {
     const res = await fetch(url, {
       redirect: 'manual',
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(account ? { [ACCOUNT_HEADER]: account } : {}),
+      },
     });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
@@ -607,9 +646,12 @@ export function pkcePair() {
 
 /**
  * The whole authorization-code + PKCE S256 flow, headless: authorize, then exchange the code.
- * Returns the token endpoint's JSON (`access_token`, `refresh_token`, `scope`, ...).
+ * Returns the token endpoint's JSON (`access_token`, `refresh_token`, `scope`, ...). `account`:
+ * the user who signs in (the tokens' `sub`; default ACCOUNT_ID).
  */
-export async function codeFlowToken({ issuer, clientId, redirectUri = DEFAULT_REDIRECT_URI, scope, resource }) {
+export async function codeFlowToken({
+  issuer, clientId, redirectUri = DEFAULT_REDIRECT_URI, scope, resource, account,
+}) {
   const { verifier, challenge } = pkcePair();
   const auth = new URL('/auth', issuer);
   const query = {
@@ -623,7 +665,7 @@ export async function codeFlowToken({ issuer, clientId, redirectUri = DEFAULT_RE
     ...(resource ? { resource } : {}),
   };
   for (const [k, v] of Object.entries(query)) auth.searchParams.set(k, v);
-  const { code } = await authorizeHeadless(auth);
+  const { code } = await authorizeHeadless(auth, { account });
   return tokenRequest(issuer, {
     grant_type: 'authorization_code',
     client_id: clientId,
@@ -790,7 +832,8 @@ export async function foreignKeyToken(claims, header = {}) {
  * An `OAuthClientProvider` (@modelcontextprotocol/sdk 1.32.2) for headless tests, all in memory.
  * Without `clientInformation` the SDK registers dynamically; with it (e.g.
  * `{ client_id: idp.clients.public.clientId }`) the client is pre-registered.
- * `redirectToAuthorization` runs authorizeHeadless and keeps the code in `authorizationCode`:
+ * `redirectToAuthorization` runs authorizeHeadless (signing in as `account`, default ACCOUNT_ID)
+ * and keeps the code in `authorizationCode`:
  *
  *   const auth = new HeadlessOAuthProvider();
  *   const first = new StreamableHTTPClientTransport(url, { authProvider: auth });
@@ -800,8 +843,11 @@ export async function foreignKeyToken(claims, header = {}) {
  *   await client.connect(new StreamableHTTPClientTransport(url, { authProvider: auth }));
  */
 export class HeadlessOAuthProvider {
-  constructor({ redirectUrl = DEFAULT_REDIRECT_URI, clientInformation, scope, clientName = 'mcpwright-e2e' } = {}) {
+  constructor({
+    redirectUrl = DEFAULT_REDIRECT_URI, clientInformation, scope, clientName = 'mcpwright-e2e', account,
+  } = {}) {
     this._redirectUrl = redirectUrl;
+    this._account = account;
     this._clientInformation = clientInformation;
     this._scope = scope;
     this._clientName = clientName;
@@ -849,7 +895,7 @@ export class HeadlessOAuthProvider {
 
   async redirectToAuthorization(url) {
     this.authorizationUrl = new URL(url);
-    const { code, params } = await authorizeHeadless(url);
+    const { code, params } = await authorizeHeadless(url, { account: this._account });
     this.authorizationCode = code;
     this.callbackParams = params;
   }
