@@ -4,7 +4,8 @@
 //! stdio), warms each up, waits until every session is ready, then has each make `--calls`
 //! sequential `tools/call` requests, timing each one and checking that the answer belongs to the
 //! call that asked (`structuredContent[FIELD] == {i}`). `direct` mode does the same with plain
-//! HTTP GETs, as a baseline for the cost of MCP itself.
+//! HTTP GETs, as a baseline for the cost of MCP itself. `call` makes exactly one `tools/call`
+//! request (no MRTR rounds driven) and prints the raw outcome, for end-to-end tests.
 //!
 //! See README.md for usage.
 
@@ -18,9 +19,13 @@ use std::{
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use rmcp::{
-    RoleClient, ServiceExt,
-    model::{CallToolRequestParams, CallToolResult, JsonObject},
-    service::RunningService,
+    ClientHandler, RoleClient, ServiceExt,
+    model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities, ClientConfig,
+        ElicitationCapability, FormElicitationCapability, Implementation, InputResponses,
+        JsonObject, ProtocolVersion, ServerCapabilities, ServerPeerInfo, UrlElicitationCapability,
+    },
+    service::{RunningService, ServiceError, serve_directly},
     transport::{
         StreamableHttpClientTransport, TokioChildProcess,
         streamable_http_client::StreamableHttpClientTransportConfig,
@@ -50,6 +55,51 @@ enum Mode {
     Mcp(McpArgs),
     /// Baseline: a plain HTTP GET per call, the same client machinery minus MCP.
     Direct(DirectArgs),
+    /// Make exactly one tools/call request over streamable HTTP and print the raw outcome as one
+    /// JSON line: {"result": ..}, {"inputRequired": ..}, {"task": ..} or {"error": ..}.
+    Call(CallArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Protocol {
+    /// Stateless: no initialize; every request carries `_meta` with the protocol version and
+    /// the client's info and capabilities, and an `MCP-Protocol-Version` header.
+    #[value(name = "2026-07-28")]
+    V2026_07_28,
+    /// An initialized session (initialize, notifications/initialized, Mcp-Session-Id).
+    #[value(name = "2025-11-25")]
+    V2025_11_25,
+}
+
+#[derive(Args)]
+struct CallArgs {
+    /// Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp.
+    #[arg(long)]
+    url: String,
+    /// Bearer token for the HTTP requests.
+    #[arg(long, conflicts_with = "token_file")]
+    token: Option<String>,
+    /// File holding the bearer token (surrounding whitespace is ignored).
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<std::path::PathBuf>,
+    /// Protocol version to speak.
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    protocol: Protocol,
+    /// Tool to call.
+    #[arg(long)]
+    tool: String,
+    /// Arguments, a JSON object (sent as is; no `{i}` templating).
+    #[arg(long, value_name = "JSON", default_value = "{}")]
+    args: String,
+    /// MRTR retry: the `requestState` echoed from a previous inputRequired answer.
+    #[arg(long, value_name = "STATE")]
+    request_state: Option<String>,
+    /// MRTR retry: `inputResponses`, a JSON object keyed like the inputRequests it answers.
+    #[arg(long, value_name = "JSON")]
+    input_responses: Option<String>,
+    /// Timeout in milliseconds for connecting plus the call; running out is a transport failure.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
 }
 
 #[derive(Args)]
@@ -124,19 +174,23 @@ struct Common {
 
 impl Common {
     fn token(&self) -> Result<Option<String>> {
-        let raw = match (&self.token, &self.token_file) {
-            (Some(token), _) => token.clone(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .with_context(|| format!("reading token file {}", path.display()))?,
-            (None, None) => return Ok(None),
-        };
-        let token = raw.trim();
-        let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
-        if token.is_empty() {
-            bail!("the token is empty");
-        }
-        Ok(Some(token.to_owned()))
+        read_token(self.token.as_deref(), self.token_file.as_deref())
     }
+}
+
+fn read_token(token: Option<&str>, file: Option<&std::path::Path>) -> Result<Option<String>> {
+    let raw = match (token, file) {
+        (Some(token), _) => token.to_owned(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading token file {}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    let token = raw.trim();
+    let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
+    if token.is_empty() {
+        bail!("the token is empty");
+    }
+    Ok(Some(token.to_owned()))
 }
 
 /// A string with `{i}` placeholders, split once so rendering is a few pushes into a reused buffer.
@@ -540,6 +594,7 @@ fn build_plan(mode: Mode) -> Result<(Plan, Common, &'static str, String)> {
             };
             (target, direct.common, String::new(), String::new(), label)
         }
+        Mode::Call(_) => unreachable!("main handles call mode"),
     };
     let kind = match target {
         Target::Http { .. } => "http",
@@ -648,8 +703,156 @@ async fn run(plan: Plan, common: &Common, kind: &str, label: &str) -> Result<boo
     Ok(errors == 0 && mismatches == 0)
 }
 
+/// The `call` client: no behaviour of its own beyond declaring its capabilities (elicitation in
+/// form and URL mode). It is never asked to fulfil input requests: `call_tool_once` hands an
+/// InputRequiredResult back instead of driving the rounds.
+struct CallClient {
+    info: ClientConfig,
+}
+
+impl ClientHandler for CallClient {
+    fn get_info(&self) -> ClientConfig {
+        self.info.clone()
+    }
+}
+
+/// The parsed `call` request: everything checked before any connection is made.
+struct CallPlan {
+    url: String,
+    token: Option<String>,
+    protocol: Protocol,
+    params: CallToolRequestParams,
+    timeout: Duration,
+}
+
+fn build_call(args: CallArgs) -> Result<CallPlan> {
+    let token = read_token(args.token.as_deref(), args.token_file.as_deref())?;
+    let arguments: JsonObject = serde_json::from_str(&args.args)
+        .with_context(|| format!("--args must be a JSON object, got {}", args.args))?;
+    let mut params = CallToolRequestParams::new(args.tool).with_arguments(arguments);
+    if let Some(state) = args.request_state {
+        params = params.with_request_state(state);
+    }
+    if let Some(text) = args.input_responses {
+        let responses: InputResponses = serde_json::from_str(&text)
+            .with_context(|| format!("--input-responses must be a JSON object, got {text}"))?;
+        params = params.with_input_responses(responses);
+    }
+    Ok(CallPlan {
+        url: args.url,
+        token,
+        protocol: args.protocol,
+        params,
+        timeout: Duration::from_millis(args.timeout_ms),
+    })
+}
+
+/// Makes the one request. `Ok` is the line to print (a result, an inputRequired, a task, or the
+/// server's JSON-RPC error); `Err` is a transport failure.
+async fn run_call(plan: CallPlan) -> Result<Value> {
+    let mut capabilities = ClientCapabilities::default();
+    capabilities.elicitation = Some(
+        ElicitationCapability::new()
+            .with_form(FormElicitationCapability::new())
+            .with_url(UrlElicitationCapability::new()),
+    );
+    let version = match plan.protocol {
+        Protocol::V2026_07_28 => ProtocolVersion::V_2026_07_28,
+        Protocol::V2025_11_25 => ProtocolVersion::V_2025_11_25,
+    };
+    let info = ClientConfig::new(
+        capabilities,
+        Implementation::new("mcpwright-loadgen", env!("CARGO_PKG_VERSION")),
+    )
+    .with_protocol_version(version.clone());
+    let handler = CallClient { info };
+
+    let url = plan.url;
+    let mut config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
+        .reinit_on_expired_session(false);
+    if let Some(token) = plan.token {
+        config = config.auth_header(token);
+    }
+    let transport = StreamableHttpClientTransport::with_client(http_client(true)?, config);
+
+    let outcome = tokio::time::timeout(plan.timeout, async {
+        let client = if version.has_initialize() {
+            handler.serve(transport).await.context("MCP initialize")?
+        } else {
+            // No handshake and no server/discover: with a 2026-07-28 peer preset, rmcp puts
+            // `_meta` (protocolVersion, clientInfo, clientCapabilities) on every request, and the
+            // HTTP transport sends `MCP-Protocol-Version` from it, so tools/call is the only
+            // request on the wire.
+            let server = ServerPeerInfo::new(version, ServerCapabilities::default());
+            serve_directly(handler, transport, Some(server))
+        };
+        let response = client.peer().call_tool_once(plan.params).await;
+        Ok::<_, anyhow::Error>((client, response))
+    })
+    .await;
+    let (mut client, response) = match outcome {
+        Err(_) => bail!("no answer in {:?}", plan.timeout),
+        Ok(outcome) => outcome?,
+    };
+    let line = match response {
+        Ok(CallToolResponse::Complete(result)) => serde_json::json!({ "result": result }),
+        Ok(CallToolResponse::InputRequired(result)) => {
+            serde_json::json!({ "inputRequired": result })
+        }
+        Ok(CallToolResponse::Task(result)) => serde_json::json!({ "task": result }),
+        Ok(other) => bail!("unexpected tools/call response: {other:?}"),
+        Err(ServiceError::McpError(error)) => serde_json::json!({ "error": error }),
+        // rmcp's HTTP worker quits on a failed first POST (refused, an HTTP error status, not an
+        // MCP answer); the request then sees either the cause or, racing it, the closed channel.
+        Err(ServiceError::TransportClosed) => bail!(
+            "tools/call to {}: the transport closed without an answer \
+             (server unreachable, an HTTP error status such as 401, a dropped connection, \
+             or an answer that is not MCP; rmcp did not pass the cause on)",
+            url
+        ),
+        // Display only: the source chain repeats the same text several times over.
+        Err(e) => bail!("tools/call to {url}: {e}"),
+    };
+    // Ends the session (DELETE) on 2025-11-25; nothing to end on the stateless wire.
+    let _ = client.close_with_timeout(Duration::from_secs(5)).await;
+    Ok(line)
+}
+
+fn call_main(args: CallArgs) -> ExitCode {
+    let plan = match build_call(args) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: starting the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run_call(plan)) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Mode::Call(args) = cli.mode {
+        return call_main(args);
+    }
     let (plan, common, kind, label) = match build_plan(cli.mode) {
         Ok(built) => built,
         Err(e) => {
