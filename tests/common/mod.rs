@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+mod redis;
+
+pub use redis::{Redis, free_port, redis_root, redis_server};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
