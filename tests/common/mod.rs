@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
-mod redis;
+pub mod redis;
 
+// Most test binaries start no Redis; the ones that do reach it as `common::Redis`.
+#[allow(unused_imports)]
 pub use redis::{Redis, free_port, redis_root, redis_server};
 
 use std::path::{Path, PathBuf};
