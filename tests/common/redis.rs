@@ -47,13 +47,21 @@ pub fn redis_root() -> PathBuf {
         let downloads = dir.join(format!("download-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&downloads);
         std::fs::create_dir_all(&downloads).expect("create target/tools/redis");
-        let status = Command::new("apt-get")
-            .arg("download")
-            .args(PACKAGES)
-            .current_dir(&downloads)
-            .status()
-            .expect("apt-get is installed (Debian)");
-        assert!(status.success(), "apt-get download {PACKAGES:?} failed");
+        let download = || {
+            Command::new("apt-get")
+                .arg("download")
+                .args(PACKAGES)
+                .current_dir(&downloads)
+                .status()
+                .expect("apt-get is installed (Debian)")
+                .success()
+        };
+        // A fresh machine has no package lists yet: fetch them once and try again.
+        let downloaded = download() || {
+            let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+            download()
+        };
+        assert!(downloaded, "apt-get download {PACKAGES:?} failed");
         let unpacked = downloads.join("root");
         for entry in std::fs::read_dir(&downloads)
             .expect("read the downloads")

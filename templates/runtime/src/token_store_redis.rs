@@ -17,14 +17,18 @@ use rustls::pki_types::ServerName;
 use rustls_platform_verifier::BuilderVerifierExt;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsConnector;
 
-use super::token_store_resp::{ReadError, Reply, encode, read_reply};
+use super::token_store_resp::{Reply, encode, read_reply};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(3);
 /// Idle connections kept for reuse; more are opened under load and closed after.
 const MAX_IDLE: usize = 8;
+/// Commands in flight at once, so that a burst of calls cannot open a connection each and
+/// exhaust a shared server's `maxclients`; the rest wait their turn.
+const MAX_IN_FLIGHT: usize = 32;
 
 /// A `redis://` or `rediss://` URL, parsed.
 #[derive(Debug, PartialEq, Eq)]
@@ -182,7 +186,7 @@ impl Conn {
             self.io
                 .write_all(&encode(args))
                 .await
-                .map_err(|err| ReadError::Io(err).to_string())?;
+                .map_err(|err| err.to_string())?;
             self.io.flush().await.map_err(|err| err.to_string())?;
             read_reply(&mut self.io, &mut self.buf)
                 .await
@@ -222,6 +226,7 @@ pub struct RedisStore {
     tls: Option<TlsConnector>,
     prefix: String,
     idle: Mutex<Vec<Conn>>,
+    in_flight: Semaphore,
 }
 
 impl RedisStore {
@@ -235,6 +240,7 @@ impl RedisStore {
             tls,
             prefix: format!("mcpwright:{namespace}:"),
             idle: Mutex::new(Vec::new()),
+            in_flight: Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -327,18 +333,27 @@ impl RedisStore {
     /// Sends `args` on a pooled connection or a fresh one, per the retry rule in the module's
     /// comment; errors name the store, never a value.
     async fn run(&self, args: &[&[u8]], retry: Retry) -> Result<Reply, String> {
-        let name = String::from_utf8_lossy(args[0]).into_owned();
-        let fail = |err: String| format!("{}: {name}: {err}", self.describe());
-        let pooled = self.pooled(retry).await;
-        let reused = pooled.is_some();
-        let mut conn = match pooled {
-            Some(conn) => conn,
-            None => self
-                .connect()
-                .await
-                .map_err(|err| format!("{}: {err}", self.describe()))?,
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| format!("{}: the store is closed", self.describe()))?;
+        let fail = |err: String| {
+            let command = String::from_utf8_lossy(args[0]);
+            format!("{}: {command}: {err}", self.describe())
         };
-        match conn.call(args).await {
+        let (mut conn, reused) = match self.pooled(retry).await {
+            Some(conn) => (conn, true),
+            None => (self.connect().await?, false),
+        };
+        let mut result = conn.call(args).await;
+        if reused && retry == Retry::Safe && matches!(result, Err(Failure::Broken(_))) {
+            // The server restarted or dropped idle connections: the rest of the pool is as old.
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            conn = self.connect().await?;
+            result = conn.call(args).await;
+        }
+        match result {
             Ok(reply) => {
                 self.release(conn);
                 Ok(reply)
@@ -347,26 +362,10 @@ impl RedisStore {
                 self.release(conn);
                 Err(fail(err))
             }
-            Err(Failure::Broken(err)) if !reused || retry == Retry::Unsafe => Err(fail(err)),
-            Err(Failure::Broken(_)) => {
-                // The others in the pool are most likely as old and as broken as this one was.
-                self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
-                let mut conn = self
-                    .connect()
-                    .await
-                    .map_err(|err| format!("{}: {err}", self.describe()))?;
-                match conn.call(args).await {
-                    Ok(reply) => {
-                        self.release(conn);
-                        Ok(reply)
-                    }
-                    Err(Failure::Refused(err)) => {
-                        self.release(conn);
-                        Err(fail(err))
-                    }
-                    Err(Failure::Broken(err)) => Err(fail(err)),
-                }
+            Err(Failure::Broken(err)) if retry == Retry::Unsafe => {
+                Err(fail(format!("{err}; whether it took effect is unknown")))
             }
+            Err(Failure::Broken(err)) => Err(fail(err)),
         }
     }
 
@@ -394,8 +393,14 @@ impl RedisStore {
     }
 
     /// A new connection, through TLS if the URL says so, authenticated and on the URL's
-    /// database.
+    /// database; an error names the store.
     async fn connect(&self) -> Result<Conn, String> {
+        self.open_conn()
+            .await
+            .map_err(|err| format!("{}: {err}", self.describe()))
+    }
+
+    async fn open_conn(&self) -> Result<Conn, String> {
         let address = (self.url.host.as_str(), self.url.port);
         let io: Box<dyn Io> = tokio::time::timeout(CONNECT_TIMEOUT, async {
             let tcp = TcpStream::connect(address)
