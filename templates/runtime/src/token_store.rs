@@ -122,11 +122,12 @@ impl TokenStore {
 
 #[cfg(test)]
 mod tests {
+    use super::super::token_store_file::tests::TempDir;
     use super::*;
 
     #[tokio::test]
     async fn specs() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new();
         let file = format!("file:{}", dir.path().join("t.redb").display());
         let store = TokenStore::open(&file, "api").await.unwrap();
         assert!(
@@ -164,7 +165,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_same_semantics_on_memory_and_file() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new();
         let file = format!("file:{}", dir.path().join("t.redb").display());
         for spec in ["memory:", file.as_str()] {
             let store = TokenStore::open(spec, "api").await.unwrap();

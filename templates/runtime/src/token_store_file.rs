@@ -240,9 +240,37 @@ fn now_ms() -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use redb::ReadableTableMetadata;
+
+    /// A fresh folder under the system's temporary one, removed when dropped. Not `tempfile`:
+    /// these tests are also compiled in every generated crate, which has no dev-dependencies.
+    pub(crate) struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub(crate) fn new() -> TempDir {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!(
+                "mcpwright-token-store-{}-{n}-{}",
+                std::process::id(),
+                now_ms()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        pub(crate) fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -265,7 +293,7 @@ mod tests {
     #[test]
     fn put_get_delete_take_put_new() {
         rt().block_on(async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = TempDir::new();
             let store = FileStore::open(&dir.path().join("t.redb"), "api")
                 .await
                 .unwrap();
@@ -291,7 +319,7 @@ mod tests {
     #[test]
     fn expired_entries_read_as_absent() {
         rt().block_on(async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = TempDir::new();
             let store = FileStore::open(&dir.path().join("t.redb"), "api")
                 .await
                 .unwrap();
@@ -314,7 +342,7 @@ mod tests {
     #[test]
     fn data_survives_a_reopen_and_expired_entries_are_purged() {
         rt().block_on(async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = TempDir::new();
             let path = dir.path().join("nested").join("folder").join("t.redb");
             let store = FileStore::open(&path, "api").await.unwrap();
             store.put("kept", b"1", None).await.unwrap();
@@ -351,7 +379,7 @@ mod tests {
     #[test]
     fn a_file_in_use_is_refused_clearly() {
         rt().block_on(async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = TempDir::new();
             let path = dir.path().join("t.redb");
             let first = FileStore::open(&path, "api").await.unwrap();
             let Err(err) = FileStore::open(&path, "api").await else {
@@ -373,7 +401,7 @@ mod tests {
     #[test]
     fn a_file_that_is_no_store_is_refused() {
         rt().block_on(async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = TempDir::new();
             let path = dir.path().join("t.redb");
             std::fs::write(&path, b"not a database, but with a secret").unwrap();
             let Err(err) = FileStore::open(&path, "api").await else {
