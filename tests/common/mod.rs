@@ -3,6 +3,12 @@
 
 #![allow(dead_code)]
 
+pub mod redis;
+
+// Most test binaries start no Redis; the ones that do reach it as `common::Redis`.
+#[allow(unused_imports)]
+pub use redis::{Redis, free_port, redis_root, redis_server};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;

@@ -65,6 +65,11 @@ pub mod server;
 pub mod stdio;
 pub mod tls;
 pub mod token_seal;
+pub mod token_store;
+pub mod token_store_file;
+pub mod token_store_memory;
+pub mod token_store_redis;
+pub mod token_store_resp;
 pub mod upstream;
 pub mod uri_template;
 
