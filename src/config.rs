@@ -48,6 +48,7 @@ pub const STRATEGIES: &[&str] = &[
     "static",
     "client-credentials",
     "token-exchange",
+    "user-consent",
     "passthrough",
 ];
 

@@ -172,7 +172,7 @@ struct Choices {
     #[arg(long, value_name = "OPERATION=TEXT")]
     describe: Vec<String>,
     /// Default credential strategy of a security scheme: SCHEME=STRATEGY (static,
-    /// client-credentials, token-exchange, passthrough; repeatable).
+    /// client-credentials, token-exchange, user-consent, passthrough; repeatable).
     #[arg(long, value_name = "SCHEME=STRATEGY")]
     strategy: Vec<String>,
     /// Rename a scope the tools need: FROM=TO (repeatable), when the MCP authorization server names

@@ -185,6 +185,24 @@ fn multi_auth_upstream_credentials() {
     node_test("credentials.test.mjs", &binary("multi-auth"));
 }
 
+/// Per-user consent: the multi-auth server as the OAuth client of a third-party authorization
+/// server for its `user` scheme, two users with their own upstream tokens, the refusals, refresh,
+/// revocation and the file store across a restart (`tests/e2e/consent.test.mjs`).
+#[test]
+fn multi_auth_user_consent() {
+    let server = binary("multi-auth");
+    // rmcp's client as the 2026-07-28 client (benches/loadgen's `call`).
+    cargo(&repo(), &["build", "--quiet", "-p", "mcpwright-loadgen"]);
+    let loadgen = common::generated_target()
+        .join("debug")
+        .join("mcpwright-loadgen");
+    node_test_with(
+        "consent.test.mjs",
+        &server,
+        &[("MCPWRIGHT_LOADGEN", loadgen.as_path())],
+    );
+}
+
 /// The petstore server as an OAuth 2.1 resource server: a real OpenID provider, the SDK client's
 /// whole authorization flow, and the negative matrix (`tests/e2e/auth.test.mjs`).
 #[test]

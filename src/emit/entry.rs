@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::model::{Options, lib_name};
 use super::rust::{ident, opt_str, str_lit};
-use crate::ir::{Api, OAuthFlowKind, ParamLocation, SecurityScheme};
+use crate::ir::{Api, OAuthFlow, OAuthFlowKind, ParamLocation, SecurityScheme};
 
 /// Longest `instructions` text sent to clients; longer API descriptions are cut at a line break.
 const MAX_INSTRUCTIONS: usize = 4000;
@@ -94,6 +94,13 @@ pub fn api_rs(api: &Api, options: &Options, schema_files: &[String]) -> TokenStr
     if !api.security_schemes.is_empty() {
         imports.extend([quote!(SchemeDef), quote!(SchemeKind)]);
     }
+    if api
+        .security_schemes
+        .values()
+        .any(|s| matches!(s, SecurityScheme::OAuth2 { flows } if code_flow(flows).is_some()))
+    {
+        imports.push(quote!(CodeFlow));
+    }
     quote! {
         //! The API this server exposes.
         use crate::runtime::api::{#(#imports),*};
@@ -152,13 +159,33 @@ fn scheme_kind(scheme: &SecurityScheme) -> TokenStream {
             let user_flows = flows
                 .iter()
                 .any(|f| f.kind != OAuthFlowKind::ClientCredentials);
-            quote!(SchemeKind::OAuth2 { client_credentials_url: #url, user_flows: #user_flows })
+            let authorization_code = match code_flow(flows) {
+                Some((authorization, token, flow)) => {
+                    let (authorization, token) = (str_lit(authorization), str_lit(token));
+                    let refresh = opt_str(flow.refresh_url.as_deref());
+                    quote!(Some(CodeFlow { authorization_url: #authorization, token_url: #token, refresh_url: #refresh }))
+                }
+                None => quote!(None),
+            };
+            quote!(SchemeKind::OAuth2 { client_credentials_url: #url, user_flows: #user_flows, authorization_code: #authorization_code })
         }
         SecurityScheme::OpenIdConnect { url } => {
             let url = str_lit(url);
             quote!(SchemeKind::OpenIdConnect { discovery_url: #url })
         }
     }
+}
+
+/// A scheme's authorization code flow with both its endpoints: what `user-consent` needs.
+fn code_flow(flows: &[OAuthFlow]) -> Option<(&str, &str, &OAuthFlow)> {
+    let flow = flows
+        .iter()
+        .find(|f| f.kind == OAuthFlowKind::AuthorizationCode)?;
+    Some((
+        flow.authorization_url.as_deref()?,
+        flow.token_url.as_deref()?,
+        flow,
+    ))
 }
 
 /// The API description as instructions for the model, bounded in size.

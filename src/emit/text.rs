@@ -36,6 +36,8 @@ struct Readme<'a> {
     scopes: String,
     default_issuer: Option<&'a str>,
     schemes: Vec<SchemeRow>,
+    /// A scheme can ask users' consent (an authorization code flow or OpenID Connect).
+    consent: bool,
     /// The tool mode chosen at generation (`auto`, `search` or `operations`).
     tool_mode_setting: &'static str,
     /// Whether that setting serves search mode for this crate.
@@ -157,6 +159,8 @@ struct EnvExample<'a> {
     upstream: Option<&'a str>,
     default_issuer: Option<&'a str>,
     schemes: Vec<SchemeRow>,
+    /// A scheme can ask users' consent (an authorization code flow or OpenID Connect).
+    consent: bool,
 }
 
 fn rendered(result: askama::Result<String>, path: &str) -> Result<String> {
@@ -231,6 +235,7 @@ pub fn readme(api: &Api, options: &Options, header: &str) -> Result<String> {
         scopes: api.scopes_supported.join(" "),
         default_issuer: api.default_issuer.as_deref(),
         schemes: scheme_rows(api),
+        consent: can_ask_consent(api),
         tool_mode_setting: options.tool_mode.as_str(),
         searches: options.tool_mode.searches(api.listed_count()),
         auto_above: crate::search::AUTO_SEARCH_ABOVE,
@@ -244,8 +249,20 @@ pub fn env_example(api: &Api, header: &str) -> Result<String> {
         upstream: api.servers.first().map(|s| s.url.as_str()),
         default_issuer: api.default_issuer.as_deref(),
         schemes: scheme_rows(api),
+        consent: can_ask_consent(api),
     };
     rendered(template.render(), ".env.example")
+}
+
+/// Whether a scheme can use `user-consent`: an authorization code flow, or OpenID Connect.
+fn can_ask_consent(api: &Api) -> bool {
+    api.security_schemes.values().any(|scheme| match scheme {
+        SecurityScheme::OAuth2 { flows } => flows
+            .iter()
+            .any(|f| f.kind == OAuthFlowKind::AuthorizationCode),
+        SecurityScheme::OpenIdConnect { .. } => true,
+        _ => false,
+    })
 }
 
 /// The security schemes with their settings, for the README and `.env.example`.
@@ -288,10 +305,23 @@ fn scheme_rows(api: &Api) -> Vec<SchemeRow> {
                 SecurityScheme::MutualTls => ("mutual TLS (not supported)".to_owned(), "none", Vec::new()),
                 SecurityScheme::OAuth2 { flows } => {
                     let cc = flows.iter().find(|f| f.kind == OAuthFlowKind::ClientCredentials);
+                    let code = flows.iter().any(|f| f.kind == OAuthFlowKind::AuthorizationCode);
                     let names: Vec<&str> = flows.iter().map(|f| flow_name(f.kind)).collect();
-                    let default = if cc.is_some() { "client-credentials" } else { "token-exchange over HTTP, static over stdio" };
+                    let default = match (cc, code) {
+                        (Some(_), _) => "client-credentials",
+                        (None, true) => {
+                            "over HTTP with OAuth, user-consent when the token URL is not the inbound issuer's \
+                             (each user connects their own account) and token-exchange when it is; static over stdio"
+                        }
+                        (None, false) => "token-exchange over HTTP, static over stdio",
+                    };
                     let token_url = cc.or_else(|| flows.first()).and_then(|f| f.token_url.as_deref());
-                    (format!("OAuth 2 ({})", names.join(", ")), default, oauth_vars(token_url))
+                    let mut vars = oauth_vars(token_url);
+                    if code {
+                        vars.push(var("AUTHORIZATION_URL", "user-consent: the authorization endpoint, instead of the API description's"));
+                        vars.push(var("REVOCATION_URL", "user-consent: where a disconnected user's token is revoked (default: from the authorization server's metadata, if it publishes any)"));
+                    }
+                    (format!("OAuth 2 ({})", names.join(", ")), default, vars)
                 }
                 SecurityScheme::OpenIdConnect { url } => (
                     format!("OpenID Connect (`{url}`)"),
@@ -300,7 +330,7 @@ fn scheme_rows(api: &Api) -> Vec<SchemeRow> {
                 ),
             };
             let strategies = if matches!(scheme, SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. }) {
-                "static, client-credentials, token-exchange, or passthrough (unsafe: forwards the caller's token)"
+                "static, client-credentials, token-exchange, user-consent (authorization code and OpenID Connect schemes), or passthrough (unsafe: forwards the caller's token)"
             } else {
                 "static, or passthrough (unsafe: forwards the caller's token)"
             };

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::model::{Api, SecurityScheme, Server, Source};
+use super::model::{Api, OAuthFlowKind, SecurityScheme, Server, Source};
 use super::operations::{
     OperationRef, duplicate_operation_ids, normalized_template, operations, path_items,
 };
@@ -193,7 +193,30 @@ fn check_strategies(
             scheme,
             SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. }
         );
-        if !obtains_tokens && matches!(strategy.as_str(), "client-credentials" | "token-exchange") {
+        let asks_consent = match scheme {
+            SecurityScheme::OAuth2 { flows } => flows.iter().any(|f| {
+                f.kind == OAuthFlowKind::AuthorizationCode
+                    && f.authorization_url.is_some()
+                    && f.token_url.is_some()
+            }),
+            SecurityScheme::OpenIdConnect { .. } => true,
+            _ => false,
+        };
+        if obtains_tokens && !asks_consent && strategy == "user-consent" {
+            errors.push(
+                Diagnostic::new(
+                    Location::new(file, pointer.clone()),
+                    format!("`{name}` cannot use the `user-consent` strategy: it has no authorization code flow with an authorizationUrl and a tokenUrl"),
+                )
+                .hint("users consent through the authorization code flow; use `client-credentials` or `token-exchange` for this scheme"),
+            );
+        }
+        if !obtains_tokens
+            && matches!(
+                strategy.as_str(),
+                "client-credentials" | "token-exchange" | "user-consent"
+            )
+        {
             errors.push(
                 Diagnostic::new(
                     Location::new(file, pointer),

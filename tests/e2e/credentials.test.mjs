@@ -60,6 +60,9 @@ before(async () => {
     MACHINE_CLIENT_SECRET: idp.clients.service.clientSecret,
     MACHINE_TOKEN_URL: `${idp.issuer}/token`,
     MACHINE_AUDIENCE: upstreamResource,
+    // The spec's `user` token URL is not this IdP's, so user consent would be the default; this
+    // suite tests token exchange (consent.test.mjs tests consent).
+    USER_STRATEGY: 'token-exchange',
     USER_CLIENT_ID: idp.clients.exchanger.clientId,
     USER_CLIENT_SECRET: idp.clients.exchanger.clientSecret,
   });

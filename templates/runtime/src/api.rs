@@ -196,14 +196,26 @@ pub enum SchemeKind {
     HttpBasic,
     /// Another HTTP authentication scheme (digest, negotiate, …), which cannot be configured.
     HttpOther { scheme: &'static str },
-    /// OAuth 2: the client-credentials token URL when the scheme has that flow, and whether it has
-    /// a flow acting for a user (authorization code, implicit, password).
+    /// OAuth 2: the client-credentials token URL when the scheme has that flow, whether it has
+    /// a flow acting for a user (authorization code, implicit, password), and the authorization
+    /// code flow's endpoints, with which this server can ask each user's consent (`user-consent`).
     OAuth2 {
         client_credentials_url: Option<&'static str>,
         user_flows: bool,
+        authorization_code: Option<CodeFlow>,
     },
     /// OpenID Connect, with its discovery URL.
     OpenIdConnect { discovery_url: &'static str },
+}
+
+/// The endpoints of an OAuth 2 authorization code flow, as the spec gives them (relative URLs are
+/// resolved against the upstream server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeFlow {
+    pub authorization_url: &'static str,
+    pub token_url: &'static str,
+    /// Where refresh tokens are redeemed, when not at `token_url`.
+    pub refresh_url: Option<&'static str>,
 }
 
 /// Where an API key goes.

@@ -250,6 +250,44 @@ impl Authenticator {
         Err(AuthError::Invalid(describe_jwt_error(last_error)))
     }
 
+    /// Checks an OpenID Connect ID token this server's own sign-in client (`client_id`) received
+    /// (OIDC Core §3.1.3.7): signature, issuer, audience, expiry and `nonce`; returns its `sub`.
+    /// It proves who is at the browser during a consent flow.
+    pub async fn verify_id_token(
+        &self,
+        id_token: &str,
+        client_id: &str,
+        nonce: &str,
+    ) -> Result<String, AuthError> {
+        let header = jsonwebtoken::decode_header(id_token).map_err(|err| {
+            AuthError::Invalid(format!("the ID token header is not valid: {err}"))
+        })?;
+        let keys = self.keys(header.kid.as_deref()).await?;
+        let metadata = self.metadata().await?;
+        let mut validation = Validation::new(header.alg);
+        validation.algorithms = vec![header.alg];
+        validation.leeway = self.settings.leeway.as_secs();
+        validation.set_issuer(&[metadata.issuer.as_str()]);
+        validation.set_audience(&[client_id]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        for candidate in keys.candidates(header.kid.as_deref(), header.alg) {
+            if let Ok(data) = jsonwebtoken::decode::<Value>(id_token, &candidate.key, &validation) {
+                if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+                    return Err(AuthError::Invalid(
+                        "the ID token's nonce does not match".into(),
+                    ));
+                }
+                return data
+                    .claims
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| AuthError::Invalid("the ID token has no `sub`".into()));
+            }
+        }
+        Err(AuthError::Invalid("the ID token does not verify".into()))
+    }
+
     /// RFC 7662: asks the issuer whether an opaque token is active, with this server's own
     /// client credentials; answers are reused briefly.
     async fn introspect(&self, token: &str) -> Result<Identity, AuthError> {

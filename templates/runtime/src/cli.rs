@@ -18,7 +18,7 @@ use super::credentials::Credentials;
 use super::errors::StartError;
 use super::server::McpServer;
 use super::upstream::Upstream;
-use super::{http, logging, stdio};
+use super::{consent_config, consent_pages, http, logging, stdio};
 
 // Re-exported: the flags are part of the command line, defined a layer below it so that the
 // settings (`config`) and `auth check` can read them without importing the entry point.
@@ -182,15 +182,31 @@ fn fail(api: &ApiDef, err: &StartError) -> ExitCode {
 pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), StartError> {
     super::files::allow(&config.file_roots);
     let upstream = Upstream::new(api, &config.upstream).map_err(StartError::runtime)?;
-    // Token exchange needs callers with validated tokens: HTTP with an issuer.
-    let exchange_available = config.transport == Transport::Http && config.auth.is_some();
-    let credentials = Credentials::from_env(
-        api,
-        &config.upstream.base_url,
-        exchange_available,
-        &|name| std::env::var(name).ok(),
-    )
-    .map_err(StartError::usage)?;
+    // Token exchange and user consent need callers with validated tokens: HTTP with an issuer.
+    let http = config.transport == Transport::Http;
+    let inbound = config
+        .auth
+        .as_ref()
+        .filter(|_| http)
+        .map(|auth| auth.issuer.as_str());
+    let env = |name: &str| std::env::var(name).ok();
+    let credentials = Credentials::from_env(api, &config.upstream.base_url, inbound, &env)
+        .map_err(StartError::usage)?;
+    let shutdown = CancellationToken::new();
+    if let Some(started) = consent_config::start(api, &credentials, http, inbound, &env)
+        .await
+        .map_err(StartError::usage)?
+    {
+        if let Some(listener) = started.loopback {
+            // Over stdio: the consent pages on a loopback listener of their own.
+            let pages = consent_pages::routes(consent_pages::Pages {
+                consent: started.consent.clone(),
+                auth: None,
+            });
+            tokio::spawn(http::serve_listener(listener, pages, shutdown.clone()));
+        }
+        credentials.set_consent(started.consent);
+    }
     let mut server = McpServer::new(api, upstream)
         .with_credentials(Arc::new(credentials))
         .with_read_only(config.read_only);
@@ -203,7 +219,6 @@ pub async fn serve_with(api: &'static ApiDef, config: Config) -> Result<(), Star
     if config.transport == Transport::Http && config.auth.is_some() {
         server = server.with_oauth();
     }
-    let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     tracing::info!(
         server = api.name,

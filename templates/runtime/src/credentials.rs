@@ -15,8 +15,10 @@ use serde_json::Value;
 
 use super::api::{ApiDef, KeyLocation, SchemeDef, SchemeKind, ToolDef};
 use super::auth::{Authenticator, Identity};
-use super::encode::{self, STRICT};
+use super::consent::{Consent, ConsentError, ConsentRequest, ConsentScheme, Endpoints, User};
 use super::request::Request;
+pub use super::token_endpoint::TokenAuth;
+use super::token_endpoint::{self, Client};
 
 /// How a scheme's credential is obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub enum Strategy {
     TokenExchange,
     /// The caller's token forwarded as it is. Unsafe: only when explicitly configured.
     Passthrough,
+    /// Each user's own token at a third party, from their consent ([`super::consent`]).
+    UserConsent,
 }
 
 impl Strategy {
@@ -38,6 +42,7 @@ impl Strategy {
             "client-credentials" | "client_credentials" => Some(Strategy::ClientCredentials),
             "token-exchange" | "token_exchange" => Some(Strategy::TokenExchange),
             "passthrough" => Some(Strategy::Passthrough),
+            "user-consent" | "user_consent" => Some(Strategy::UserConsent),
             _ => None,
         }
     }
@@ -48,17 +53,9 @@ impl Strategy {
             Strategy::ClientCredentials => "client-credentials",
             Strategy::TokenExchange => "token-exchange",
             Strategy::Passthrough => "passthrough",
+            Strategy::UserConsent => "user-consent",
         }
     }
-}
-
-/// How this server authenticates to a token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenAuth {
-    /// `client_secret_basic` (RFC 6749 §2.3.1), the default.
-    Basic,
-    /// `client_secret_post`.
-    Post,
 }
 
 /// A secret value: never shown by `Debug`.
@@ -83,6 +80,8 @@ struct Settings {
     token_url: Option<String>,
     scopes: Option<Vec<String>>,
     audience: Option<String>,
+    authorization_url: Option<String>,
+    revocation_url: Option<String>,
 }
 
 /// A scheme with its settings and cached tokens.
@@ -91,6 +90,8 @@ struct Scheme {
     def: &'static SchemeDef,
     settings: Settings,
     strategy: Strategy,
+    /// The strategy was asked for (`<SCHEME>_STRATEGY`, or at generation), not defaulted.
+    explicit: bool,
     token_auth: TokenAuth,
     tokens: TokenCache,
 }
@@ -98,6 +99,53 @@ struct Scheme {
 impl Scheme {
     fn var(&self, suffix: &str) -> String {
         format!("{}_{suffix}", self.def.env_prefix)
+    }
+
+    /// Where users consent and tokens are issued: the overrides, the spec's authorization code
+    /// flow, or the OpenID Connect discovery document. `None` when nothing says.
+    fn consent_endpoints(&self) -> Option<Endpoints> {
+        let s = &self.settings;
+        if let (Some(authorization), Some(token)) = (&s.authorization_url, &s.token_url) {
+            return Some(Endpoints::Known {
+                authorization: authorization.clone(),
+                token: token.clone(),
+                refresh: None,
+            });
+        }
+        match self.def.kind {
+            SchemeKind::OAuth2 {
+                authorization_code: Some(flow),
+                ..
+            } => Some(Endpoints::Known {
+                authorization: s
+                    .authorization_url
+                    .clone()
+                    .unwrap_or_else(|| flow.authorization_url.to_owned()),
+                token: s
+                    .token_url
+                    .clone()
+                    .unwrap_or_else(|| flow.token_url.to_owned()),
+                refresh: flow.refresh_url.map(str::to_owned),
+            }),
+            SchemeKind::OpenIdConnect { discovery_url } => {
+                Some(Endpoints::Discover(discovery_url.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// This server's registration for the scheme's token endpoint.
+    fn client(&self) -> Client {
+        Client {
+            id: self.settings.client_id.clone().unwrap_or_default(),
+            secret: self
+                .settings
+                .client_secret
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_default(),
+            auth: self.token_auth,
+        }
     }
 
     /// The settings still missing for this scheme to be usable by a caller with or without an
@@ -138,6 +186,14 @@ impl Scheme {
                     );
                 need(known_url, "TOKEN_URL");
             }
+            (Strategy::UserConsent, _) => {
+                need(s.client_id.is_some(), "CLIENT_ID");
+                need(s.client_secret.is_some(), "CLIENT_SECRET");
+                if self.consent_endpoints().is_none() {
+                    need(s.authorization_url.is_some(), "AUTHORIZATION_URL");
+                    need(s.token_url.is_some(), "TOKEN_URL");
+                }
+            }
             (Strategy::TokenExchange, _) => {
                 need(s.client_id.is_some(), "CLIENT_ID");
                 need(s.client_secret.is_some(), "CLIENT_SECRET");
@@ -160,6 +216,8 @@ pub struct Credentials {
     upstream_base: String,
     /// The inbound authorization server, whose token endpoint exchanges tokens.
     authority: OnceLock<Arc<Authenticator>>,
+    /// Users' consent, when a scheme uses `user-consent`.
+    consent: OnceLock<Arc<Consent>>,
 }
 
 /// The schemes (with their scopes) chosen for one call.
@@ -174,10 +232,19 @@ impl Chosen<'_> {
         self.parts.iter().any(|(scheme, _)| {
             matches!(
                 scheme.strategy,
-                Strategy::ClientCredentials | Strategy::TokenExchange
+                Strategy::ClientCredentials | Strategy::TokenExchange | Strategy::UserConsent
             )
         })
     }
+}
+
+/// Why credentials could not be put on a request.
+#[derive(Debug)]
+pub enum ApplyError {
+    /// Settings are missing, or a token endpoint failed: safe to show.
+    Failed(String),
+    /// The user must connect their account at a third party first.
+    Consent(ConsentRequest),
 }
 
 /// Tokens obtained from token endpoints, by cache key; each slot is filled by one request at a
@@ -258,14 +325,15 @@ pub type CredentialError = String;
 
 impl Credentials {
     /// Reads every scheme's settings through `env` (the process environment in production).
-    /// `exchange_available`: calls come from authenticated HTTP callers, so token exchange can be
-    /// the default for schemes acting for a user.
+    /// `inbound_issuer`: calls come from HTTP callers with tokens of this issuer, so token
+    /// exchange or user consent can be the default for schemes acting for a user.
     pub fn from_env(
         api: &'static ApiDef,
         upstream_base: &str,
-        exchange_available: bool,
+        inbound_issuer: Option<&str>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Credentials, String> {
+        let exchange_available = inbound_issuer.is_some();
         super::tls::install_tls_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -275,7 +343,7 @@ impl Credentials {
             .map_err(|err| format!("cannot build the HTTP client for token requests: {err}"))?;
         let mut schemes = HashMap::new();
         for def in api.schemes {
-            let scheme = read_scheme(def, exchange_available, env)?;
+            let scheme = read_scheme(def, inbound_issuer, env)?;
             tracing::info!(
                 scheme = def.name,
                 strategy = scheme.strategy.as_str(),
@@ -310,6 +378,7 @@ impl Credentials {
             http,
             upstream_base: upstream_base.to_owned(),
             authority: OnceLock::new(),
+            consent: OnceLock::new(),
         })
     }
 
@@ -321,7 +390,108 @@ impl Credentials {
             http: reqwest::Client::new(),
             upstream_base: String::new(),
             authority: OnceLock::new(),
+            consent: OnceLock::new(),
         }
+    }
+
+    /// The schemes that use `user-consent`, with what the consent service needs of each (relative
+    /// endpoint URLs resolved against the upstream). An error names what is missing.
+    pub fn consent_schemes(&self) -> Result<Vec<ConsentScheme>, String> {
+        let mut out = Vec::new();
+        let mut names: Vec<_> = self.schemes.keys().copied().collect();
+        names.sort_unstable();
+        for name in names {
+            let scheme = &self.schemes[name];
+            if scheme.strategy != Strategy::UserConsent {
+                continue;
+            }
+            let missing = scheme.missing(None, false);
+            if !missing.is_empty() && !scheme.explicit {
+                // Chosen by default and not set up: its tools say what to set when called.
+                tracing::warn!(
+                    scheme = name,
+                    "user consent (the default for this third-party scheme) is not set up: set {}",
+                    missing.join(" and ")
+                );
+                continue;
+            }
+            if !missing.is_empty() {
+                return Err(format!(
+                    "{}_STRATEGY=user-consent needs {}",
+                    scheme.def.env_prefix,
+                    missing.join(" and ")
+                ));
+            }
+            let endpoints = match scheme.consent_endpoints() {
+                Some(Endpoints::Known {
+                    authorization,
+                    token,
+                    refresh,
+                }) => Endpoints::Known {
+                    authorization: resolve(&self.upstream_base, &authorization)?,
+                    token: resolve(&self.upstream_base, &token)?,
+                    refresh: refresh
+                        .map(|url| resolve(&self.upstream_base, &url))
+                        .transpose()?,
+                },
+                Some(Endpoints::Discover(url)) => {
+                    Endpoints::Discover(resolve(&self.upstream_base, &url)?)
+                }
+                None => {
+                    return Err(format!(
+                        "{p}_STRATEGY=user-consent needs {p}_AUTHORIZATION_URL and {p}_TOKEN_URL",
+                        p = scheme.def.env_prefix
+                    ));
+                }
+            };
+            out.push(ConsentScheme {
+                name: scheme.def.name,
+                client: scheme.client(),
+                endpoints,
+                scopes: scheme.settings.scopes.clone(),
+                revocation_url: scheme.settings.revocation_url.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sets the consent service of the `user-consent` schemes.
+    pub fn set_consent(&self, consent: Arc<Consent>) {
+        let _ = self.consent.set(consent);
+    }
+
+    pub fn consent(&self) -> Option<&Arc<Consent>> {
+        self.consent.get()
+    }
+
+    /// The user a consent token is kept for: the caller (HTTP), or stdio's one local user.
+    fn consent_user(
+        &self,
+        identity: Option<&Identity>,
+    ) -> Result<(&Arc<Consent>, User), ApplyError> {
+        let consent = self.consent.get().ok_or_else(|| {
+            ApplyError::Failed(
+                "user consent is not set up: set MCP_TOKEN_STORE and MCP_TOKEN_STORE_KEY".into(),
+            )
+        })?;
+        if !consent.signs_in() {
+            return Ok((consent, User::local()));
+        }
+        let (Some(identity), Some(authority)) = (identity, self.authority.get()) else {
+            return Err(ApplyError::Failed(
+                "user consent needs an authenticated caller".into(),
+            ));
+        };
+        let sub = identity.subject.clone().ok_or_else(|| {
+            ApplyError::Failed("user consent needs callers whose tokens carry `sub`".into())
+        })?;
+        Ok((
+            consent,
+            User {
+                iss: authority.settings().issuer.clone(),
+                sub,
+            },
+        ))
     }
 
     /// Sets the authorization server whose token endpoint exchanges callers' tokens.
@@ -371,68 +541,106 @@ impl Credentials {
         chosen: &Chosen<'_>,
         request: &mut Request,
         identity: Option<&Identity>,
-    ) -> Result<(), CredentialError> {
+    ) -> Result<(), ApplyError> {
         for (scheme, scopes) in &chosen.parts {
-            match (scheme.strategy, scheme.def.kind) {
-                (Strategy::Passthrough, SchemeKind::ApiKey { name, location }) => {
-                    let token = identity
-                        .map(|i| i.token.secret().to_owned())
-                        .unwrap_or_default();
-                    put_key(request, name, location, &token);
+            if scheme.strategy == Strategy::UserConsent {
+                let (consent, user) = self.consent_user(identity)?;
+                let token = consent
+                    .token(scheme.def.name, &user, scopes)
+                    .await
+                    .map_err(|err| match err {
+                        ConsentError::Needed(request) => ApplyError::Consent(request),
+                        ConsentError::Failed(text) => ApplyError::Failed(text),
+                    })?;
+                match scheme.def.kind {
+                    SchemeKind::ApiKey { name, location } => {
+                        put_key(request, name, location, &token)
+                    }
+                    _ => request.set_secret_header("Authorization", format!("Bearer {token}")),
                 }
-                (Strategy::Passthrough, _) => {
-                    let token = identity.map(|i| i.token.secret()).unwrap_or_default();
-                    request.set_secret_header("Authorization", format!("Bearer {token}"));
-                }
-                (Strategy::Static, SchemeKind::ApiKey { name, location }) => {
-                    let key = scheme
-                        .settings
-                        .api_key
-                        .as_ref()
-                        .map(|s| s.0.as_str())
-                        .unwrap_or_default();
-                    put_key(request, name, location, key);
-                }
-                (Strategy::Static, SchemeKind::HttpBasic) => {
-                    let user = scheme.settings.username.as_deref().unwrap_or_default();
-                    let password = scheme
-                        .settings
-                        .password
-                        .as_ref()
-                        .map(|s| s.0.as_str())
-                        .unwrap_or_default();
-                    let encoded = base64::engine::general_purpose::STANDARD
-                        .encode(format!("{user}:{password}"));
-                    request.set_secret_header("Authorization", format!("Basic {encoded}"));
-                }
-                (Strategy::Static, _) => {
-                    let token = scheme
-                        .settings
-                        .bearer_token
-                        .as_ref()
-                        .map(|s| s.0.as_str())
-                        .unwrap_or_default();
-                    request.set_secret_header("Authorization", format!("Bearer {token}"));
-                }
-                (Strategy::ClientCredentials, _) => {
-                    let token = self.client_credentials(scheme, scopes).await?;
-                    request.set_secret_header("Authorization", format!("Bearer {token}"));
-                }
-                (Strategy::TokenExchange, _) => {
-                    let Some(identity) = identity else {
-                        return Err("token exchange needs an authenticated caller".into());
-                    };
-                    let token = self.exchange(scheme, scopes, identity).await?;
-                    request.set_secret_header("Authorization", format!("Bearer {token}"));
-                }
+                continue;
+            }
+            self.apply_one(scheme, scopes, request, identity)
+                .await
+                .map_err(ApplyError::Failed)?;
+        }
+        Ok(())
+    }
+
+    async fn apply_one(
+        &self,
+        scheme: &Scheme,
+        scopes: &[&str],
+        request: &mut Request,
+        identity: Option<&Identity>,
+    ) -> Result<(), CredentialError> {
+        match (scheme.strategy, scheme.def.kind) {
+            (Strategy::Passthrough, SchemeKind::ApiKey { name, location }) => {
+                let token = identity
+                    .map(|i| i.token.secret().to_owned())
+                    .unwrap_or_default();
+                put_key(request, name, location, &token);
+            }
+            (Strategy::Passthrough, _) => {
+                let token = identity.map(|i| i.token.secret()).unwrap_or_default();
+                request.set_secret_header("Authorization", format!("Bearer {token}"));
+            }
+            (Strategy::Static, SchemeKind::ApiKey { name, location }) => {
+                let key = scheme
+                    .settings
+                    .api_key
+                    .as_ref()
+                    .map(|s| s.0.as_str())
+                    .unwrap_or_default();
+                put_key(request, name, location, key);
+            }
+            (Strategy::Static, SchemeKind::HttpBasic) => {
+                let user = scheme.settings.username.as_deref().unwrap_or_default();
+                let password = scheme
+                    .settings
+                    .password
+                    .as_ref()
+                    .map(|s| s.0.as_str())
+                    .unwrap_or_default();
+                let encoded =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                request.set_secret_header("Authorization", format!("Basic {encoded}"));
+            }
+            (Strategy::Static, _) => {
+                let token = scheme
+                    .settings
+                    .bearer_token
+                    .as_ref()
+                    .map(|s| s.0.as_str())
+                    .unwrap_or_default();
+                request.set_secret_header("Authorization", format!("Bearer {token}"));
+            }
+            (Strategy::UserConsent, _) => return Err("user consent is applied by apply()".into()),
+            (Strategy::ClientCredentials, _) => {
+                let token = self.client_credentials(scheme, scopes).await?;
+                request.set_secret_header("Authorization", format!("Bearer {token}"));
+            }
+            (Strategy::TokenExchange, _) => {
+                let Some(identity) = identity else {
+                    return Err("token exchange needs an authenticated caller".into());
+                };
+                let token = self.exchange(scheme, scopes, identity).await?;
+                request.set_secret_header("Authorization", format!("Bearer {token}"));
             }
         }
         Ok(())
     }
 
-    /// Forgets the tokens this server obtained for `chosen`, after the upstream refused one.
-    pub async fn forget(&self, chosen: &Chosen<'_>) {
+    /// Forgets the tokens this server obtained for `chosen`, after the upstream refused one; a
+    /// user's consent token is refreshed on the next use.
+    pub async fn forget(&self, chosen: &Chosen<'_>, identity: Option<&Identity>) {
         for (scheme, _) in &chosen.parts {
+            if scheme.strategy == Strategy::UserConsent {
+                if let Ok((consent, user)) = self.consent_user(identity) {
+                    consent.expire(scheme.def.name, &user).await;
+                }
+                continue;
+            }
             scheme.tokens.forget().await;
         }
     }
@@ -577,96 +785,13 @@ impl Credentials {
         &self,
         scheme: &Scheme,
         url: &str,
-        mut form: Vec<(&str, String)>,
+        form: Vec<(&str, String)>,
     ) -> Result<(String, Option<u64>), CredentialError> {
-        let id = scheme.settings.client_id.clone().unwrap_or_default();
-        let secret = scheme
-            .settings
-            .client_secret
-            .as_ref()
-            .map(|s| s.0.clone())
-            .unwrap_or_default();
-        let mut request = self
-            .http
-            .post(url)
-            .header("accept", "application/json")
-            .header("content-type", "application/x-www-form-urlencoded");
-        match scheme.token_auth {
-            TokenAuth::Basic => {
-                // RFC 6749 §2.3.1: each part form-urlencoded before base64.
-                let pair = format!(
-                    "{}:{}",
-                    encode::encode(&id, STRICT),
-                    encode::encode(&secret, STRICT)
-                );
-                let value = format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(pair)
-                );
-                let mut header = reqwest::header::HeaderValue::from_str(&value)
-                    .map_err(|_| "the client credentials are not valid header text".to_owned())?;
-                header.set_sensitive(true);
-                request = request.header(reqwest::header::AUTHORIZATION, header);
-            }
-            TokenAuth::Post => {
-                form.push(("client_id", id));
-                form.push(("client_secret", secret));
-            }
-        }
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode::encode(v, STRICT)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let what = scheme.def.name;
-        let response = request.body(body).send().await.map_err(|err| {
-            format!(
-                "the token endpoint for `{what}` cannot be reached: {}",
-                err.without_url()
-            )
-        })?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|err| {
-            format!(
-                "reading the token for `{what}` failed: {}",
-                err.without_url()
-            )
-        })?;
-        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if !(200..300).contains(&status) {
-            // `error` and `error_description` are the server's; nothing of ours is echoed.
-            let code = answer
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown_error");
-            let text = answer
-                .get("error_description")
-                .and_then(Value::as_str)
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default();
-            return Err(format!(
-                "the token endpoint for `{what}` refused (HTTP {status}, {code}{text})"
-            ));
-        }
-        let token = answer
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                format!("the token endpoint for `{what}` answered without an access_token")
-            })?;
-        if let Some(kind) = answer.get("token_type").and_then(Value::as_str)
-            && !kind.eq_ignore_ascii_case("bearer")
-            && !kind.eq_ignore_ascii_case("n_a")
-        {
-            return Err(format!(
-                "the token endpoint for `{what}` issued a `{kind}` token; only bearer tokens can be sent"
-            ));
-        }
-        Ok((
-            token.to_owned(),
-            answer.get("expires_in").and_then(Value::as_u64),
-        ))
+        let tokens =
+            token_endpoint::request(&self.http, url, &scheme.client(), form, scheme.def.name)
+                .await
+                .map_err(|err| err.text)?;
+        Ok((tokens.access_token, tokens.expires_in))
     }
 
     /// The settings each scheme reads, for documentation and `tools --format json`.
@@ -735,7 +860,7 @@ fn resolve(base: &str, url: &str) -> Result<String, CredentialError> {
 /// One scheme's settings from the environment, with its strategy decided.
 fn read_scheme(
     def: &'static SchemeDef,
-    exchange_available: bool,
+    inbound_issuer: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Scheme, String> {
     let var = |suffix: &str| {
@@ -758,6 +883,8 @@ fn read_scheme(
                 .collect()
         }),
         audience: var("AUDIENCE"),
+        authorization_url: var("AUTHORIZATION_URL"),
+        revocation_url: var("REVOCATION_URL"),
     };
     if settings.client_id.is_some() != settings.client_secret.is_some() {
         return Err(format!(
@@ -771,24 +898,24 @@ fn read_scheme(
             p = def.env_prefix
         ));
     }
-    let token_auth = match var("TOKEN_AUTH_METHOD").as_deref() {
-        None | Some("client_secret_basic") => TokenAuth::Basic,
-        Some("client_secret_post") => TokenAuth::Post,
-        Some(other) => {
-            return Err(format!(
-                "{}_TOKEN_AUTH_METHOD=`{other}` is not supported: use client_secret_basic or client_secret_post",
-                def.env_prefix
-            ));
-        }
+    let method = var("TOKEN_AUTH_METHOD");
+    let Some(token_auth) = TokenAuth::parse(method.as_deref()) else {
+        return Err(format!(
+            "{}_TOKEN_AUTH_METHOD=`{}` is not supported: use client_secret_basic or client_secret_post",
+            def.env_prefix,
+            method.unwrap_or_default()
+        ));
     };
-    let strategy = match var("STRATEGY").or_else(|| def.default_strategy.map(str::to_owned)) {
+    let named = var("STRATEGY").or_else(|| def.default_strategy.map(str::to_owned));
+    let explicit = named.is_some();
+    let strategy = match named {
         Some(text) => Strategy::parse(&text).ok_or_else(|| {
             format!(
-                "{}_STRATEGY=`{text}` is not a strategy: use static, client-credentials, token-exchange or passthrough",
+                "{}_STRATEGY=`{text}` is not a strategy: use static, client-credentials, token-exchange, user-consent or passthrough",
                 def.env_prefix
             )
         })?,
-        None => default_strategy(def.kind, &settings, exchange_available),
+        None => default_strategy(def.kind, &settings, inbound_issuer),
     };
     let oauth = matches!(
         def.kind,
@@ -797,7 +924,7 @@ fn read_scheme(
     if !oauth
         && matches!(
             strategy,
-            Strategy::ClientCredentials | Strategy::TokenExchange
+            Strategy::ClientCredentials | Strategy::TokenExchange | Strategy::UserConsent
         )
     {
         return Err(format!(
@@ -810,22 +937,44 @@ fn read_scheme(
         def,
         settings,
         strategy,
+        explicit,
         token_auth,
         tokens: TokenCache::default(),
     })
 }
 
 /// The strategy when `<SCHEME>_STRATEGY` is not set: static secrets for keys and HTTP schemes and
-/// for OAuth schemes given a bearer token; client credentials for schemes with that flow; token
-/// exchange for schemes acting for a user, when callers are authenticated.
-fn default_strategy(kind: SchemeKind, settings: &Settings, exchange_available: bool) -> Strategy {
+/// for OAuth schemes given a bearer token; client credentials for schemes with that flow; for
+/// schemes acting for a user, when callers are authenticated (`inbound_issuer`), user consent if
+/// the scheme's tokens come from another authorization server than the callers' (a third party
+/// that cannot exchange the callers' tokens), token exchange otherwise.
+fn default_strategy(
+    kind: SchemeKind,
+    settings: &Settings,
+    inbound_issuer: Option<&str>,
+) -> Strategy {
+    let exchange_available = inbound_issuer.is_some();
     let (client_credentials, user_flows) = match kind {
         SchemeKind::OAuth2 {
             client_credentials_url,
             user_flows,
+            ..
         } => (client_credentials_url.is_some(), user_flows),
         SchemeKind::OpenIdConnect { .. } => (false, true),
         _ => return Strategy::Static,
+    };
+    let third_party = match (kind, inbound_issuer) {
+        (
+            SchemeKind::OAuth2 {
+                authorization_code: Some(flow),
+                ..
+            },
+            Some(issuer),
+        ) => {
+            let token_url = settings.token_url.as_deref().unwrap_or(flow.token_url);
+            !token_url.starts_with(issuer.trim_end_matches('/'))
+        }
+        _ => false,
     };
     if settings.bearer_token.is_some() {
         Strategy::Static
@@ -833,6 +982,8 @@ fn default_strategy(kind: SchemeKind, settings: &Settings, exchange_available: b
         || (settings.client_id.is_some() && settings.token_url.is_some() && !user_flows)
     {
         Strategy::ClientCredentials
+    } else if third_party {
+        Strategy::UserConsent
     } else if user_flows && exchange_available {
         Strategy::TokenExchange
     } else {
@@ -842,6 +993,7 @@ fn default_strategy(kind: SchemeKind, settings: &Settings, exchange_available: b
 
 #[cfg(test)]
 mod tests {
+    use super::super::api::CodeFlow;
     use super::*;
 
     static KEY: SchemeDef = SchemeDef {
@@ -859,6 +1011,7 @@ mod tests {
         kind: SchemeKind::OAuth2 {
             client_credentials_url: Some("/oauth/token"),
             user_flows: false,
+            authorization_code: None,
         },
         default_strategy: None,
     };
@@ -868,9 +1021,31 @@ mod tests {
         kind: SchemeKind::OAuth2 {
             client_credentials_url: None,
             user_flows: true,
+            authorization_code: Some(CodeFlow {
+                authorization_url: "https://idp.example.com/authorize",
+                token_url: "https://idp.example.com/token",
+                refresh_url: None,
+            }),
         },
         default_strategy: None,
     };
+    /// A third party's authorization code flow (GitHub's URLs).
+    static THIRD: SchemeDef = SchemeDef {
+        name: "github",
+        env_prefix: "GITHUB",
+        kind: SchemeKind::OAuth2 {
+            client_credentials_url: None,
+            user_flows: true,
+            authorization_code: Some(CodeFlow {
+                authorization_url: "https://github.com/login/oauth/authorize",
+                token_url: "https://github.com/login/oauth/access_token",
+                refresh_url: None,
+            }),
+        },
+        default_strategy: None,
+    };
+    /// The callers' issuer.
+    const IDP: Option<&str> = Some("https://idp.example.com");
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| {
@@ -884,30 +1059,30 @@ mod tests {
     #[test]
     fn default_strategies() {
         assert_eq!(
-            read_scheme(&KEY, true, &env(&[])).unwrap().strategy,
+            read_scheme(&KEY, IDP, &env(&[])).unwrap().strategy,
             Strategy::Static
         );
         assert_eq!(
-            read_scheme(&MACHINE, true, &env(&[])).unwrap().strategy,
+            read_scheme(&MACHINE, IDP, &env(&[])).unwrap().strategy,
             Strategy::ClientCredentials
         );
         assert_eq!(
-            read_scheme(&USER, true, &env(&[])).unwrap().strategy,
+            read_scheme(&USER, IDP, &env(&[])).unwrap().strategy,
             Strategy::TokenExchange
         );
         assert_eq!(
-            read_scheme(&USER, false, &env(&[])).unwrap().strategy,
+            read_scheme(&USER, None, &env(&[])).unwrap().strategy,
             Strategy::Static,
             "over stdio: a static token"
         );
         assert_eq!(
-            read_scheme(&USER, true, &env(&[("USER_BEARER_TOKEN", "t")]))
+            read_scheme(&USER, IDP, &env(&[("USER_BEARER_TOKEN", "t")]))
                 .unwrap()
                 .strategy,
             Strategy::Static
         );
         assert_eq!(
-            read_scheme(&USER, true, &env(&[("USER_STRATEGY", "passthrough")]))
+            read_scheme(&USER, IDP, &env(&[("USER_STRATEGY", "passthrough")]))
                 .unwrap()
                 .strategy,
             Strategy::Passthrough
@@ -915,22 +1090,51 @@ mod tests {
     }
 
     #[test]
+    fn third_party_code_flows_default_to_user_consent() {
+        let strategy = |issuer, pairs| read_scheme(&THIRD, issuer, &env(pairs)).unwrap().strategy;
+        assert_eq!(strategy(IDP, &[]), Strategy::UserConsent);
+        assert_eq!(
+            strategy(None, &[]),
+            Strategy::Static,
+            "over stdio: a static token"
+        );
+        assert_eq!(
+            strategy(IDP, &[("GITHUB_STRATEGY", "token-exchange")]),
+            Strategy::TokenExchange
+        );
+        // The callers' own issuer can exchange their tokens.
+        assert_eq!(
+            strategy(Some("https://github.com/login/oauth/"), &[]),
+            Strategy::TokenExchange
+        );
+        let scheme = read_scheme(&THIRD, IDP, &env(&[])).unwrap();
+        assert_eq!(
+            scheme.missing(None, false),
+            ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"]
+        );
+        assert!(
+            read_scheme(&KEY, IDP, &env(&[("KEY_STRATEGY", "user-consent")])).is_err(),
+            "only OAuth schemes have consent"
+        );
+    }
+
+    #[test]
     fn bad_settings_are_refused() {
         assert!(
-            read_scheme(&USER, true, &env(&[("USER_STRATEGY", "magic")]))
+            read_scheme(&USER, IDP, &env(&[("USER_STRATEGY", "magic")]))
                 .unwrap_err()
                 .contains("USER_STRATEGY")
         );
-        assert!(read_scheme(&KEY, true, &env(&[("KEY_STRATEGY", "client-credentials")])).is_err());
+        assert!(read_scheme(&KEY, IDP, &env(&[("KEY_STRATEGY", "client-credentials")])).is_err());
         assert!(
-            read_scheme(&MACHINE, true, &env(&[("MACHINE_CLIENT_ID", "a")]))
+            read_scheme(&MACHINE, IDP, &env(&[("MACHINE_CLIENT_ID", "a")]))
                 .unwrap_err()
                 .contains("MACHINE_CLIENT_SECRET")
         );
         assert!(
             read_scheme(
                 &MACHINE,
-                true,
+                IDP,
                 &env(&[("MACHINE_TOKEN_AUTH_METHOD", "private_key_jwt")])
             )
             .is_err()
@@ -939,12 +1143,12 @@ mod tests {
 
     #[test]
     fn missing_settings_name_the_variables() {
-        let scheme = read_scheme(&MACHINE, true, &env(&[])).unwrap();
+        let scheme = read_scheme(&MACHINE, IDP, &env(&[])).unwrap();
         assert_eq!(
             scheme.missing(None, false),
             ["MACHINE_CLIENT_ID", "MACHINE_CLIENT_SECRET"]
         );
-        let scheme = read_scheme(&KEY, true, &env(&[("KEY_API_KEY", "k")])).unwrap();
+        let scheme = read_scheme(&KEY, IDP, &env(&[("KEY_API_KEY", "k")])).unwrap();
         assert!(scheme.missing(None, false).is_empty());
         assert!(format!("{:?}", scheme.settings).contains("[redacted]"));
         assert!(!format!("{:?}", scheme.settings).contains("\"k\""));

@@ -25,6 +25,8 @@ pub struct Metadata {
     #[serde(default)]
     pub registration_endpoint: Option<String>,
     #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
     pub code_challenge_methods_supported: Vec<String>,
     #[serde(default)]
     pub scopes_supported: Vec<String>,

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::api::ApiDef;
 use super::auth::{AuthSettings, Authenticator};
 use super::config::{AuthConfig, HttpConfig};
+use super::consent_pages;
 use super::errors::StartError;
 use super::resource::{self, Guard};
 use super::server::McpServer;
@@ -27,8 +28,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 const LEEWAY: Duration = Duration::from_secs(60);
 
 /// The router: `/mcp` for MCP behind the resource guard (Host, Origin, bearer token, scopes),
-/// RFC 9728 metadata at `/.well-known/oauth-protected-resource[/mcp]`, and `/healthz` for
-/// liveness probes. Cancelling `shutdown` ends every session and open stream.
+/// RFC 9728 metadata at `/.well-known/oauth-protected-resource[/mcp]`, the consent pages
+/// (`/connect/…`) when a scheme uses user consent, and `/healthz` for liveness probes. Cancelling `shutdown` ends every session and open stream.
 pub fn router(
     server: McpServer,
     config: &HttpConfig,
@@ -43,6 +44,7 @@ pub fn router(
     };
     // Origins are checked by the guard, before authentication, so rmcp's own check is left off.
     let stateless = config.stateless;
+    let consent = server.credentials().consent().cloned();
     let factory = move || {
         Ok(if stateless {
             server.for_stateless_request()
@@ -75,11 +77,19 @@ pub fn router(
         resource::guard,
     ));
     let metadata_mcp = format!("{}/mcp", resource::METADATA_PATH);
+    let connect = match consent {
+        Some(consent) => consent_pages::routes(consent_pages::Pages {
+            consent,
+            auth: guard.auth.clone(),
+        }),
+        None => Router::new(),
+    };
     Router::new()
         .merge(mcp)
         .route(resource::METADATA_PATH, get(resource::metadata_document))
         .route(&metadata_mcp, get(resource::metadata_document))
         .with_state(guard)
+        .merge(connect)
         .route("/healthz", get(|| async { "ok\n" }))
 }
 
@@ -111,6 +121,10 @@ pub async fn serve(
     if let Some(authority) = &guard.auth {
         // Token exchange happens at the same authorization server that issues callers' tokens.
         server.credentials().set_authority(authority.clone());
+        if let Some(consent) = server.credentials().consent() {
+            // The consent pages prove who is at the browser by a sign-in at the same server.
+            consent.set_authority(authority.clone());
+        }
     }
     let server = server.with_tool_filter(guard.hides_tools());
     let app = router(server, config, guard, shutdown.child_token());

@@ -13,15 +13,19 @@
 //!    the caller's identity (`identity`), the TLS provider (`tls`), `encode`, `files`,
 //!    `jwt_ring`, `parts`, `listing`, `notify`, `serde_ext`, search mode's `search_text` and
 //!    `search_tools`, the command-line flags (`flags`), encryption at rest of users' upstream
-//!    tokens (`token_seal`), and the files shared with the generator:
+//!    tokens (`token_seal`), where they are kept (`token_store`), consent links' signed state
+//!    (`consent_state`), and the files shared with the generator:
 //!    the schema store, the search index, the scope-hierarchy syntax and resources' URI templates
 //!    (`graph`, `schema_anchors`, `schema_defs`, `search_index`, `scope_hierarchy`,
 //!    `uri_template`).
 //! 2. Request building: `multipart`, `request` (with `Method`), `schema` (validators).
 //! 3. The tool table a generated crate declares: `api` (with the hooks; `hooks` keeps their path).
 //! 4. What a call needs: `args` (validation), `discovery` and `auth` (token checks), `config`
-//!    (settings from the flags), `upstream`, `credentials`, `response`, `resources` (the
-//!    operations offered as MCP resources), `search`, `resource` (the OAuth protected resource).
+//!    (settings from the flags), `upstream`, `token_endpoint` (OAuth token requests), `consent`
+//!    (users' own third-party tokens) and how a consent request reaches the client
+//!    (`consent_mcp`), `credentials`, `consent_config` (starting consent), `response`,
+//!    `resources` (the operations offered as MCP resources), `search`, `resource` (the OAuth
+//!    protected resource), `consent_pages` (the browser side of consent).
 //! 5. `server`: one MCP server, a tool call from arguments to result.
 //! 6. The transports: `logging`, `stdio`, `http`.
 //! 7. The entry point: `auth_check`, then `cli`, which nothing imports.
@@ -32,6 +36,11 @@ pub mod auth;
 pub mod auth_check;
 pub mod cli;
 pub mod config;
+pub mod consent;
+pub mod consent_config;
+pub mod consent_mcp;
+pub mod consent_pages;
+pub mod consent_state;
 pub mod credentials;
 pub mod discovery;
 pub mod encode;
@@ -64,6 +73,7 @@ pub mod serde_ext;
 pub mod server;
 pub mod stdio;
 pub mod tls;
+pub mod token_endpoint;
 pub mod token_seal;
 pub mod token_store;
 pub mod token_store_file;

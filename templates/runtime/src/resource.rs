@@ -514,6 +514,12 @@ fn check_scopes(guard: &Guard, identity: &Identity, body: &Bytes) -> Option<Resp
     None
 }
 
+/// The request's bearer token, under the same rules as `/mcp`'s, for other endpoints of this
+/// server (`DELETE /connect/<scheme>`).
+pub fn bearer_of(request: &Request) -> Option<String> {
+    bearer_token(request).ok()
+}
+
 enum BearerProblem {
     Missing,
     Invalid(&'static str),

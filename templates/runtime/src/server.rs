@@ -16,12 +16,15 @@ use rmcp::model::{
     ReadResourceRequestMethod, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
     Reference, ResourcesCapability, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
+use rmcp::model::{CustomNotification, InputRequiredResult, ServerNotification};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use super::api::{ApiDef, JsonObject, Method, ToolDef};
-use super::credentials::Credentials;
+use super::consent::ConsentRequest;
+use super::consent_mcp::{self, Delivery};
+use super::credentials::{ApplyError, Credentials};
 use super::hooks::Call;
 use super::identity::Identity;
 use super::notify::{DEFAULT_LOG_RANK, NO_LOG_RANK, Reporter, level_rank};
@@ -72,6 +75,8 @@ enum Outcome {
     Status(u16),
     InvalidArguments,
     NoCredentials,
+    /// The user must connect their account first: the client is asked to open a URL.
+    Consent(Box<ConsentRequest>),
     Failed,
 }
 
@@ -81,6 +86,7 @@ impl std::fmt::Display for Outcome {
             Outcome::Status(status) => write!(f, "{status}"),
             Outcome::InvalidArguments => f.write_str("invalid-arguments"),
             Outcome::NoCredentials => f.write_str("no-credentials"),
+            Outcome::Consent(_) => f.write_str("consent-required"),
             Outcome::Failed => f.write_str("upstream-error"),
         }
     }
@@ -357,6 +363,10 @@ impl McpServer {
                 ));
             }
         };
+        if let Outcome::Consent(request) = &outcome {
+            tracing::info!(tool = tool.name, status = %outcome, ms = millis(started), "tool call");
+            return Err(consent_mcp::required_error(request));
+        }
         if via_search && matches!(outcome, Outcome::InvalidArguments) {
             result.content.push(ContentBlock::text(format!(
                 "describe_operation {{\"name\": \"{}\"}} gives the operation's input schema.",
@@ -453,6 +463,10 @@ impl McpServer {
                 );
                 (read, status)
             }
+            Ok(Err((_, Outcome::Consent(request)))) => (
+                Err(consent_mcp::required_error(&request)),
+                Outcome::Consent(request),
+            ),
             Ok(Err((failed, outcome))) => {
                 let invalid = matches!(outcome, Outcome::InvalidArguments);
                 (
@@ -551,19 +565,29 @@ impl McpServer {
         let attempts = if chosen.refreshable() { 2 } else { 1 };
         for attempt in 1..=attempts {
             let mut request = request.clone();
-            if let Err(message) = self
+            match self
                 .credentials
                 .apply(&chosen, &mut request, identity)
                 .await
             {
-                tracing::warn!(
-                    tool = tool.name,
-                    "upstream credentials unavailable: {message}"
-                );
-                return Err((
-                    response::credential_error(tool, &message),
-                    Outcome::NoCredentials,
-                ));
+                Ok(()) => {}
+                Err(ApplyError::Failed(message)) => {
+                    tracing::warn!(
+                        tool = tool.name,
+                        "upstream credentials unavailable: {message}"
+                    );
+                    return Err((
+                        response::credential_error(tool, &message),
+                        Outcome::NoCredentials,
+                    ));
+                }
+                Err(ApplyError::Consent(request)) => {
+                    tracing::info!(tool = tool.name, "the user's consent is needed");
+                    return Err((
+                        consent_mcp::fallback_result(&request),
+                        Outcome::Consent(Box::new(request)),
+                    ));
+                }
             }
             // Messages are built only when they may be sent: this is every call's path.
             let operation = || format!("{} {}", tool.method, tool.path);
@@ -613,7 +637,7 @@ impl McpServer {
                         tool = tool.name,
                         "upstream refused the token; retrying with a fresh one"
                     );
-                    self.credentials.forget(&chosen).await;
+                    self.credentials.forget(&chosen, identity).await;
                 }
                 Ok(answer) => return Ok(answer),
                 Err(err) => {
@@ -623,6 +647,48 @@ impl McpServer {
             }
         }
         unreachable!("the last attempt always returns")
+    }
+}
+
+impl McpServer {
+    /// A `-32042` consent error as the client in `context` can take it (see [`consent_mcp`]): an
+    /// `InputRequiredResult` (2026-07-28), the error itself — with the client told when the
+    /// consent completes — or, for a client without URL elicitation, what `tool_error` makes of a
+    /// tool error with the link (nothing, for a resource read). Any other error passes unchanged.
+    fn consent_answer<T: From<InputRequiredResult>>(
+        &self,
+        error: ErrorData,
+        context: &RequestContext<RoleServer>,
+        tool_error: impl FnOnce(CallToolResult) -> Option<T>,
+    ) -> Result<T, ErrorData> {
+        let version = context.protocol_version();
+        let capabilities = context.client_capabilities();
+        match consent_mcp::deliver(&error, version.as_ref(), capabilities.as_ref()) {
+            None => Err(error),
+            Some(Delivery::InputRequired(result)) => Ok(result.into()),
+            Some(Delivery::ToolError(result)) => tool_error(result).ok_or(error),
+            Some(Delivery::Error) => {
+                if let (Some(consent), Some((id, _, _))) = (
+                    self.credentials.consent(),
+                    consent_mcp::elicitation_of(&error),
+                ) {
+                    let peer = context.peer.clone();
+                    let elicitation = id.clone();
+                    consent.when_complete(&id, move || {
+                        let params = json!({ "elicitationId": elicitation });
+                        let notification =
+                            ServerNotification::CustomNotification(CustomNotification::new(
+                                "notifications/elicitation/complete",
+                                Some(params),
+                            ));
+                        tokio::spawn(async move {
+                            let _ = peer.send_notification(notification).await;
+                        });
+                    });
+                }
+                Err(error)
+            }
+        }
     }
 }
 
@@ -841,14 +907,18 @@ impl ServerHandler for McpServer {
                 result = call => result,
                 () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
             };
-            return result.map(Into::into);
+            return result
+                .map(Into::into)
+                .or_else(|error| self.consent_answer(error, &context, |r| Some(r.into())));
         }
         let call = self.call_reporting(&request.name, request.arguments, caller.as_ref(), reporter);
         let result = tokio::select! {
             result = call => result,
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the tool call was cancelled", None)),
         };
-        result.map(Into::into)
+        result
+            .map(Into::into)
+            .or_else(|error| self.consent_answer(error, &context, |r| Some(r.into())))
     }
 
     async fn list_resources(
@@ -902,7 +972,9 @@ impl ServerHandler for McpServer {
             result = read => result,
             () = context.ct.cancelled() => Err(ErrorData::internal_error("the read was cancelled", None)),
         };
-        result.map(Into::into)
+        result
+            .map(Into::into)
+            .or_else(|error| self.consent_answer(error, &context, |_| None))
     }
 
     async fn complete(
