@@ -172,7 +172,6 @@ fn petstore_under_load_with_jwt() {
         "load.test.mjs",
         &server,
         &[
-            ("MCPWRIGHT_LOADGEN", loadgen.as_path()),
             ("MCPWRIGHT_NGINX", nginx.as_path()),
         ],
     );
@@ -187,19 +186,21 @@ fn multi_auth_upstream_credentials() {
 
 /// Per-user consent: the multi-auth server as the OAuth client of a third-party authorization
 /// server for its `user` scheme, two users with their own upstream tokens, the refusals, refresh,
-/// revocation and the file store across a restart (`tests/e2e/consent.test.mjs`).
+/// revocation, the file store across a restart, the 2026-07-28 wire, and two stateless
+/// replicas behind nginx sharing consent through a real Redis (`tests/e2e/consent.test.mjs`).
 #[test]
 fn multi_auth_user_consent() {
     let server = binary("multi-auth");
-    // rmcp's client as the 2026-07-28 client (benches/loadgen's `call`).
-    cargo(&repo(), &["build", "--quiet", "-p", "mcpwright-loadgen"]);
-    let loadgen = common::generated_target()
-        .join("debug")
-        .join("mcpwright-loadgen");
+    let nginx = common::nginx();
+    let redis = common::Redis::start(&[]);
+    let redis_url = std::path::PathBuf::from(redis.url());
     node_test_with(
         "consent.test.mjs",
         &server,
-        &[("MCPWRIGHT_LOADGEN", loadgen.as_path())],
+        &[
+            ("MCPWRIGHT_NGINX", nginx.as_path()),
+            ("MCPWRIGHT_REDIS_URL", redis_url.as_path()),
+        ],
     );
 }
 

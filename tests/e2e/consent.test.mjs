@@ -3,15 +3,14 @@
 // connects their own account. Real parts only: the inbound oidc-provider (idp.mjs) signs callers'
 // tokens and the consent sign-in, the official TypeScript SDK client (2025-11-25, URL-mode
 // elicitation), a browser stand-in with cookie jars (browser.mjs), a recording upstream that asks
-// the third party whose token arrived, the file store, and — with MCPWRIGHT_REDIS and
+// the third party whose token arrived, the file store, the 2026-07-28 wire, and — with MCPWRIGHT_REDIS_URL and
 // MCPWRIGHT_NGINX — two replicas behind nginx sharing consent through a real Redis server.
 //
-//   MCPWRIGHT_SERVER=<multi-auth server> [MCPWRIGHT_REDIS=<redis-server>] [MCPWRIGHT_NGINX=<nginx>]
-//   [MCPWRIGHT_LOADGEN=<mcpwright-loadgen>] node --test consent.test.mjs
+//   MCPWRIGHT_SERVER=<multi-auth server> [MCPWRIGHT_REDIS_URL=redis://…] [MCPWRIGHT_NGINX=<nginx>]
+//   node --test consent.test.mjs
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitationCompleteNotificationSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { freePort, spawnServer, startUpstream, text } from './harness.mjs';
+import { freePort, spawnServer, startNginx, startUpstream, text } from './harness.mjs';
 import { accessTokenClaims, mintToken, startIdp } from './idp.mjs';
 import { startThirdParty } from './thirdparty.mjs';
 import { Browser } from './browser.mjs';
@@ -40,6 +39,10 @@ let idp;
 let tp;
 let server;
 let storeDir;
+/** nginx's port for the replicas test: its callback URL is registered with the others. */
+let balancerPort;
+/** The 2026-07-28 server's port, registered likewise. */
+let latestPort;
 /** Every message any MCP client received, for the "never an upstream token" check. */
 const received = [];
 /** Every upstream token the third party issued that reached the upstream. */
@@ -117,8 +120,9 @@ function upstreamCalls() {
 
 /** Consent for `sub` through `browser`: the link opens, the sign-in and the third party approve. */
 async function connectAccount(mcp, browser) {
-  const { elicitation } = await profile(mcp);
-  assert.ok(elicitation, 'consent is asked for');
+  const answer = await profile(mcp);
+  const { elicitation } = answer;
+  assert.ok(elicitation, `consent is asked for: ${JSON.stringify(answer.result)}`);
   assert.equal(elicitation.mode, 'url');
   assert.match(elicitation.message, /profile:read/);
   assert.deepEqual(upstreamCalls(), [], 'nothing is sent upstream before consent');
@@ -131,7 +135,10 @@ async function connectAccount(mcp, browser) {
 before(async () => {
   upstream = await startUpstream(({ url }) => ({ json: { path: url.split('?')[0] } }));
   const port = await freePort();
+  balancerPort = await freePort();
+  latestPort = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
+  const callbacks = [publicUrl, `http://127.0.0.1:${balancerPort}`, `http://127.0.0.1:${latestPort}`].map((base) => `${base}/connect/user/callback`);
   idp = await startIdp({
     resource: `${publicUrl}/mcp`,
     scopes: SCOPES,
@@ -141,12 +148,12 @@ before(async () => {
       token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['authorization_code'],
       response_types: ['code'],
-      redirect_uris: [`${publicUrl}/connect/user/callback`],
+      redirect_uris: callbacks,
     }],
   });
   tp = await startThirdParty({
     ...THIRD,
-    redirectUris: [`${publicUrl}/connect/user/callback`],
+    redirectUris: callbacks,
     scopes: ['profile:read'],
     accessTokenTtl: TTL,
   });
@@ -282,23 +289,51 @@ describe('user consent with the official SDK client (2025-11-25, URL elicitation
     await alice.close();
   });
 
-  test('a 2026-07-28 client (rmcp) gets an InputRequiredResult, then the retried call succeeds', { skip: !process.env.MCPWRIGHT_LOADGEN && 'set MCPWRIGHT_LOADGEN' }, async () => {
-    const port = await freePort();
+  test('on the 2026-07-28 wire: an InputRequiredResult with a URL elicitation, then the retried call succeeds', async () => {
+    const port = latestPort;
     // The stateless wire of 2026-07-28, with the same store: the replica knows nobody's session.
-    const stateless = await startServer(port, `file:${path.join(storeDir, 'tokens-2026.redb')}`, {}, ['--stateless']);
+    const stateless = await startServer(port, `file:${path.join(storeDir, 'tokens-2026.redb')}`, {
+      // The callers' tokens were issued for the first server's resource.
+      MCP_AUTH_AUDIENCE: idp.resource,
+    }, ['--stateless']);
     try {
       const token = await mcpToken('erin');
-      const once = () => new Promise((resolve, reject) => {
-        execFile(process.env.MCPWRIGHT_LOADGEN, ['call', '--url', stateless.url, '--token', token, '--tool', 'getProfile'], (err, stdout, stderr) => {
-          if (err) reject(new Error(`${err.message}\n${stderr}`));
-          else {
-            received.push(stdout);
-            resolve(JSON.parse(stdout));
-          }
+      // A request as the 2026-07-28 revision gives it: no initialize, version and capabilities
+      // in `_meta`, the method and name in headers.
+      const once = async () => {
+        const response = await fetch(stateless.url, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'tools/call',
+            'mcp-name': 'getProfile',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: {
+              name: 'getProfile',
+              arguments: {},
+              _meta: {
+                'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+                'io.modelcontextprotocol/clientInfo': { name: 'consent-e2e', version: '1.0.0' },
+                'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+              },
+            },
+          }),
         });
-      });
+        const body = await response.text();
+        received.push(body);
+        assert.equal(response.status, 200, body);
+        return JSON.parse(body).result;
+      };
       const first = await once();
-      const requests = Object.values(first.inputRequired?.inputRequests ?? {});
+      assert.equal(first.resultType, 'input_required', JSON.stringify(first));
+      const requests = Object.values(first.inputRequests ?? {});
       assert.equal(requests.length, 1, JSON.stringify(first));
       assert.equal(requests[0].method, 'elicitation/create');
       assert.equal(requests[0].params.mode, 'url');
@@ -307,11 +342,55 @@ describe('user consent with the official SDK client (2025-11-25, URL elicitation
       const page = await new Browser({ account: 'erin' }).open(requests[0].params.url);
       assert.equal(page.status, 200, page.body);
       const retried = await once();
-      assert.ok(retried.result && !retried.result.isError, JSON.stringify(retried));
+      assert.ok(retried.content && !retried.isError, JSON.stringify(retried));
       assert.deepEqual(upstreamCalls(), [{ path: '/v1/me', account: 'erin' }]);
     } finally {
       await stateless.stop();
       server.logs.push(...stateless.logs);
+    }
+  });
+
+  const replicated = process.env.MCPWRIGHT_REDIS_URL && process.env.MCPWRIGHT_NGINX;
+  test('two stateless replicas behind nginx share consent through Redis', { skip: !replicated && 'set MCPWRIGHT_REDIS_URL and MCPWRIGHT_NGINX' }, async () => {
+    const ports = [await freePort(), await freePort()];
+    const publicUrl = `http://127.0.0.1:${balancerPort}`;
+    const balancer = await startNginx(process.env.MCPWRIGHT_NGINX, `upstream mcp { ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} }
+  server {
+    listen 127.0.0.1:{port};
+    location / {
+      proxy_pass http://mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_buffering off;
+    }
+  }`, balancerPort);
+    const replicas = [];
+    try {
+      for (const port of ports) {
+        replicas.push(await spawnServer(bin, ['serve', '--transport', 'http', '--stateless', '--bind', `127.0.0.1:${port}`, '--resource-url', `${publicUrl}/mcp`], serverEnv(publicUrl, process.env.MCPWRIGHT_REDIS_URL, {
+          // The callers' tokens were issued for the first server's resource.
+          MCP_AUTH_AUDIENCE: idp.resource,
+        })));
+      }
+      const frank = await clientFor(`${publicUrl}/mcp`, 'frank');
+      // The link, the sign-in and the consent each may land on either replica.
+      await connectAccount(frank, new Browser({ account: 'frank' }));
+      for (let i = 0; i < 6; i += 1) {
+        const { result } = await profile(frank);
+        assert.ok(result && !result.isError, 'every replica has frank\'s consent');
+      }
+      assert.deepEqual(upstreamCalls(), Array(6).fill({ path: '/v1/me', account: 'frank' }));
+      for (const replica of replicas) {
+        assert.match(replica.logs.join(''), /tool call/, 'both replicas served calls');
+      }
+      await frank.close();
+    } finally {
+      for (const replica of replicas) {
+        await replica.stop();
+        server.logs.push(...replica.logs);
+      }
+      await balancer.stop();
     }
   });
 

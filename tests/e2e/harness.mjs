@@ -156,12 +156,13 @@ export function text(result) {
  * `http {}` block, where `{port}` stands for that port. Returns `{ url, port, logs, stop }`.
  * Its files (config, pid, temp folders) live in a fresh temporary folder.
  */
-export async function startNginx(bin, http) {
+export async function startNginx(bin, http, listenPort = undefined) {
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const dir = await mkdtemp(path.join(tmpdir(), 'mcpwright-nginx-'));
-  const port = await freePort();
+  // A port chosen beforehand when the URL must be known first (registered redirect URIs).
+  const port = listenPort ?? (await freePort());
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `${name}_temp_path ${dir}/${name};`)
     .join('\n  ');

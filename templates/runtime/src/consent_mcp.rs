@@ -83,9 +83,10 @@ pub fn deliver(
             InputRequiredResult::from_input_requests(requests),
         ));
     }
-    let url_capable = capabilities
-        .and_then(|c| c.elicitation.as_ref())
-        .is_some_and(|e| e.url.is_some());
+    // Unknown capabilities (a stateless server keeps no `initialize`): the specification's own
+    // answer, the error.
+    let url_capable =
+        capabilities.is_none_or(|c| c.elicitation.as_ref().is_some_and(|e| e.url.is_some()));
     if url_capable {
         return Some(Delivery::Error);
     }
@@ -141,6 +142,10 @@ mod tests {
             }
             _ => panic!("a tool error with the link"),
         }
+        assert!(
+            matches!(deliver(&error, Some(&v2025), None), Some(Delivery::Error)),
+            "a stateless server does not know the capabilities: the error"
+        );
         assert!(deliver(&ErrorData::internal_error("x", None), None, None).is_none());
     }
 }

@@ -50,6 +50,8 @@ pub struct McpServer {
     catalog: Option<Arc<Catalog>>,
     /// Offer only operations with a safe HTTP method (`--read-only`).
     read_only: bool,
+    /// One stateless request: a 2025-11-25 client's `initialize` (its capabilities) is not kept.
+    stateless: bool,
 }
 
 struct Inner {
@@ -128,6 +130,7 @@ impl McpServer {
             log_level: Arc::new(AtomicU8::new(DEFAULT_LOG_RANK)),
             catalog: None,
             read_only: false,
+            stateless: false,
         }
     }
 
@@ -170,6 +173,7 @@ impl McpServer {
     pub fn for_stateless_request(&self) -> Self {
         McpServer {
             log_level: Arc::new(AtomicU8::new(NO_LOG_RANK)),
+            stateless: true,
             ..self.clone()
         }
     }
@@ -662,7 +666,13 @@ impl McpServer {
         tool_error: impl FnOnce(CallToolResult) -> Option<T>,
     ) -> Result<T, ErrorData> {
         let version = context.protocol_version();
-        let capabilities = context.client_capabilities();
+        // Without a session the capabilities seen are not the client's: unknown, not none.
+        let capabilities = if self.stateless && version.as_ref().is_none_or(|v| v.has_initialize())
+        {
+            None
+        } else {
+            context.client_capabilities()
+        };
         match consent_mcp::deliver(&error, version.as_ref(), capabilities.as_ref()) {
             None => Err(error),
             Some(Delivery::InputRequired(result)) => Ok(result.into()),
