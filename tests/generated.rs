@@ -172,6 +172,7 @@ fn petstore_under_load_with_jwt() {
         "load.test.mjs",
         &server,
         &[
+            ("MCPWRIGHT_LOADGEN", loadgen.as_path()),
             ("MCPWRIGHT_NGINX", nginx.as_path()),
         ],
     );

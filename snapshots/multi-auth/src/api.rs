@@ -2,7 +2,7 @@
 //! The API this server exposes.
 
 use crate::runtime::api::{
-    ApiDef, SchemaTable, ToolMode, KeyLocation, SchemeDef, SchemeKind,
+    ApiDef, SchemaTable, ToolMode, KeyLocation, SchemeDef, SchemeKind, CodeFlow,
 };
 
 /// The API this server exposes, and its tools.
@@ -71,6 +71,7 @@ open endpoint. The bundled example of mcpwright's upstream credentials."#,
             kind: SchemeKind::OAuth2 {
                 client_credentials_url: ::std::option::Option::Some("/oauth/token"),
                 user_flows: false,
+                authorization_code: None,
             },
             default_strategy: ::std::option::Option::None,
         },
@@ -80,6 +81,11 @@ open endpoint. The bundled example of mcpwright's upstream credentials."#,
             kind: SchemeKind::OAuth2 {
                 client_credentials_url: ::std::option::Option::None,
                 user_flows: true,
+                authorization_code: Some(CodeFlow {
+                    authorization_url: "https://auth.multi-auth.example.com/authorize",
+                    token_url: "https://auth.multi-auth.example.com/token",
+                    refresh_url: ::std::option::Option::None,
+                }),
             },
             default_strategy: ::std::option::Option::None,
         },
