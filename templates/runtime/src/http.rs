@@ -77,20 +77,22 @@ pub fn router(
         resource::guard,
     ));
     let metadata_mcp = format!("{}/mcp", resource::METADATA_PATH);
-    let connect = match consent {
-        Some(consent) => consent_pages::routes(consent_pages::Pages {
+    let connect = consent.map(|consent| {
+        consent_pages::routes(consent_pages::Pages {
             consent,
             auth: guard.auth.clone(),
-        }),
-        None => Router::new(),
-    };
-    Router::new()
+        })
+    });
+    let app = Router::new()
         .merge(mcp)
         .route(resource::METADATA_PATH, get(resource::metadata_document))
         .route(&metadata_mcp, get(resource::metadata_document))
         .with_state(guard)
-        .merge(connect)
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(|| async { "ok\n" }));
+    match connect {
+        Some(connect) => app.merge(connect),
+        None => app,
+    }
 }
 
 /// Binds `config.bind`, announces the address on stderr and serves until `shutdown` is cancelled.
